@@ -1,0 +1,42 @@
+"""Render an event into one language's section: the single entry point for alert text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.alerts import btc, fomc, h41, odds
+from bot.alerts.formatting import Formatter
+from bot.alerts.message import AlertMessage, Section
+from bot.events import BaseEvent
+from bot.model import Language
+
+Renderer = Callable[[Any, Formatter, str], Section]
+Styler = Callable[[Any], str]
+
+RENDERERS: dict[str, tuple[Renderer, Styler]] = {
+    "fomc_decision": (fomc.render, fomc.style),
+    "h41_release": (h41.render, h41.style),
+    "h41_regime": (h41.render_regime, h41.style),
+    "odds_shift": (odds.render, odds.style),
+    "price_crossing": (btc.render_crossing, btc.style),
+    "price_move": (btc.render_move, btc.style),
+}
+
+
+def render_section(event: BaseEvent, language: Language, zone: str) -> Section:
+    """The text of ``event`` in one single language, with times in ``zone``."""
+    renderer, _ = RENDERERS[event.kind]
+    return renderer(event, Formatter(language), zone)
+
+
+def style_of(event: BaseEvent) -> str:
+    _, styler = RENDERERS[event.kind]
+    return styler(event)
+
+
+def render_message(event: BaseEvent, language: Language, zone: str) -> AlertMessage:
+    """Every section a chat with this language setting reads (``both``: zh-Hant, then en)."""
+    sections = tuple(render_section(event, single, zone) for single in language.singles)
+    return AlertMessage(event.key, style_of(event), sections,
+                        attachment=getattr(event, "chart", None))

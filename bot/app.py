@@ -1,0 +1,194 @@
+"""Wiring: build the services from the settings and run them.
+
+``fedalert run`` = every instance runs delivery workers; the elected leader also runs
+the pollers. ``fedalert worker`` = delivery workers only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from bot.delivery import DeliveryWorker
+from bot.model import ChatKind, ChatRef, Language, Topic
+from bot.pipeline import Publisher
+from bot.settings import Settings
+from bot.store.keys import KeySchema
+from bot.store.leader import LeaderElection
+from bot.store.messages import MessageStore
+from bot.store.outbox import Outbox
+from bot.store.registry import Registry
+from bot.transports.base import Transport
+from bot.transports.console import ConsoleTransport
+
+log = logging.getLogger(__name__)
+
+CONSOLE_CHAT = ChatRef("console", "main")
+HEARTBEAT_SECONDS = 10
+
+
+class SchemaMismatch(RuntimeError):
+    pass
+
+
+@dataclass
+class Services:
+    settings: Settings
+    redis: Redis
+    keys: KeySchema
+    registry: Registry
+    messages: MessageStore
+    outbox: Outbox
+    publisher: Publisher
+    instance_id: str = field(default_factory=lambda: default_instance_id())
+
+
+def default_instance_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def build_services(settings: Settings, redis: Redis) -> Services:
+    keys = KeySchema(settings.key_prefix, settings.partitions)
+    registry = Registry(
+        redis, keys,
+        max_thresholds=settings.registry.max_thresholds_per_chat,
+        default_language=Language(settings.registry.default_language),
+        default_timezone=settings.registry.default_timezone,
+    )
+    messages = MessageStore(redis, keys)
+    outbox = Outbox(redis, keys, settings.outbox)
+    publisher = Publisher(messages, outbox, (settings.registry.default_timezone,))
+    services = Services(settings, redis, keys, registry, messages, outbox, publisher)
+    if settings.instance_id:
+        services.instance_id = settings.instance_id
+    return services
+
+
+async def check_schema(services: Services) -> None:
+    """The partition count is part of every chat key: refuse to run with another one."""
+    meta = services.keys.meta
+    await services.redis.hsetnx(meta, "partitions", services.keys.partitions)
+    await services.redis.hsetnx(meta, "schema", "1")
+    stored = int(await services.redis.hget(meta, "partitions") or 0)
+    if stored != services.keys.partitions:
+        raise SchemaMismatch(
+            f"config error: partitions: this Redis holds data written with {stored} "
+            f"partitions under prefix {services.keys.prefix!r} [FEDALERT_PARTITIONS]")
+
+
+async def ensure_console_chat(registry: Registry) -> None:
+    """Without chat tokens, alerts go to the console: one local chat subscribed to everything."""
+    if await registry.upsert_chat(CONSOLE_CHAT, ChatKind.PRIVATE, title="console"):
+        await registry.subscribe(CONSOLE_CHAT, *Topic)
+    await registry.reactivate(CONSOLE_CHAT)
+
+
+def build_transports(settings: Settings) -> list[Transport]:
+    transports: list[Transport] = []
+    if settings.telegram.token is not None:
+        from bot.transports.telegram import TelegramTransport
+
+        transports.append(TelegramTransport.from_settings(settings))
+    if settings.discord.token is not None:
+        from bot.transports.discord import DiscordTransport, WebhookTransport
+
+        transports.append(DiscordTransport.from_settings(settings))
+        transports.append(WebhookTransport.from_settings(settings))
+    transports.append(ConsoleTransport(messages_per_second=settings.console.messages_per_second))
+    return transports
+
+
+async def heartbeat(services: Services, stop: asyncio.Event) -> None:
+    key = services.keys.instance(services.instance_id)
+    while not stop.is_set():
+        with contextlib.suppress(Exception):
+            await services.redis.set(key, "alive", ex=HEARTBEAT_SECONDS * 3)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
+    with contextlib.suppress(Exception):
+        await services.redis.delete(key)
+
+
+async def run_workers(services: Services, transports: list[Transport],
+                      stop: asyncio.Event) -> None:
+    tasks = []
+    for transport in transports:
+        await transport.start()
+        for n in range(services.settings.outbox.workers_per_platform):
+            worker = DeliveryWorker(services.outbox, services.registry, services.messages,
+                                    transport, f"{services.instance_id}-{n}")
+            tasks.append(asyncio.create_task(worker.run(stop),
+                                             name=f"deliver-{transport.platform}"))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for transport in transports:
+            with contextlib.suppress(Exception):
+                await transport.close()
+
+
+LeaderDuties = Callable[[Services, asyncio.Event], Awaitable[None]]
+
+
+async def leader_duties(services: Services, stop: asyncio.Event) -> None:
+    """What only the leader runs: finish interrupted fan-outs, then the source watchers."""
+    from bot.sources.registry import build_watchers
+
+    await services.publisher.resume_pending()
+    watchers = build_watchers(services)
+    if not watchers:
+        log.info("no source watchers enabled")
+        await stop.wait()
+        return
+    async with asyncio.TaskGroup() as group:
+        for watcher in watchers:
+            group.create_task(watcher.run(stop), name=f"watch-{watcher.name}")
+
+
+async def run_instance(
+    services: Services,
+    transports: list[Transport],
+    stop: asyncio.Event,
+    *,
+    duties: LeaderDuties = leader_duties,
+    with_pollers: bool = True,
+) -> None:
+    await check_schema(services)
+    if not services.settings.has_chat_tokens:
+        await ensure_console_chat(services.registry)
+        log.info("no chat token configured: alerts are printed to the console")
+    tasks = [
+        asyncio.create_task(heartbeat(services, stop), name="heartbeat"),
+        asyncio.create_task(run_workers(services, transports, stop), name="workers"),
+    ]
+    if with_pollers:
+        election = LeaderElection(services.redis, services.keys.leader, services.instance_id,
+                                  services.settings.leader.ttl_seconds)
+        tasks.append(asyncio.create_task(
+            election.run(lambda: duties(services, stop), stop), name="leader"))
+    for transport in transports:
+        command_task = getattr(transport, "serve_commands", None)
+        if command_task is not None:
+            tasks.append(asyncio.create_task(command_task(services, stop),
+                                             name=f"commands-{transport.platform}"))
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)

@@ -1,0 +1,152 @@
+"""Replay a scenario of timed source readings through the real pipeline.
+
+The replay uses the same registry, renderer, outbox and delivery worker as ``run``; only
+the readings come from a file instead of the network. Each reading names a source; the
+source's demo handler turns it into events exactly as its live watcher would (parse,
+compare with stored state, decide), then the publisher fans them out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bot.app import Services
+from bot.delivery import DeliveryWorker
+from bot.events import BaseEvent, event_from_json
+from bot.model import ChatKind, ChatRef, Direction, Language, RepeatMode, Topic
+from bot.transports.base import Transport
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCENARIO = "scenario_2025_04.json"
+
+
+@dataclass(frozen=True)
+class Publication:
+    event: BaseEvent
+    chats: Sequence[ChatRef] | None = None
+    attachments: Mapping[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class ReplayContext:
+    services: Services
+    output_dir: Path
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Mapping[str, Any], ReplayContext], Awaitable[list[Publication]]]
+
+
+async def handle_event_reading(reading: Mapping[str, Any], ctx: ReplayContext) -> list[Publication]:
+    """A reading that is already an event (for scenarios written by hand)."""
+    return [Publication(event_from_json(json.dumps(reading["data"])))]
+
+
+def handlers() -> dict[str, Handler]:
+    """Reading handlers by source name; each source module contributes its own."""
+    table: dict[str, Handler] = {"event": handle_event_reading}
+    for module_name in ("bot.sources.fomc", "bot.sources.h41", "bot.sources.odds_feed",
+                        "bot.sources.prices.demo"):
+        try:
+            module = __import__(module_name, fromlist=["DEMO_HANDLERS"])
+        except ImportError:
+            continue
+        table.update(getattr(module, "DEMO_HANDLERS", {}))
+    return table
+
+
+def load_scenario(path: Path | None = None) -> dict[str, Any]:
+    if path is None:
+        text = resources.files("bot.demo").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
+    else:
+        text = path.read_text("utf-8")
+    return json.loads(text)
+
+
+async def setup_chats(services: Services, chats: list[Mapping[str, Any]]) -> list[ChatRef]:
+    refs = []
+    for spec in chats:
+        ref = ChatRef.parse(spec["ref"])
+        await services.registry.upsert_chat(
+            ref, ChatKind(spec.get("kind", "private")),
+            language=Language(spec.get("language", "both")),
+            timezone=spec.get("timezone"), title=spec.get("title"))
+        await services.registry.set_topics(ref, [Topic(t) for t in spec.get("topics", [])])
+        for level in spec.get("thresholds", []):
+            await services.registry.add_threshold(
+                ref, Direction(level["direction"]), Decimal(str(level["level"])),
+                mode=RepeatMode(level.get("mode", "once")))
+        refs.append(ref)
+    return refs
+
+
+@dataclass
+class ReplayReport:
+    readings: int = 0
+    events: int = 0
+    queued: int = 0
+    delivered: int = 0
+    seconds: float = 0.0
+
+
+async def replay(
+    services: Services,
+    scenario: Mapping[str, Any],
+    transport: Transport,
+    *,
+    speed: float = 1.0,
+    output_dir: Path,
+    drain_timeout: float = 30.0,
+) -> ReplayReport:
+    started = time.monotonic()
+    report = ReplayReport()
+    await setup_chats(services, list(scenario.get("chats", [])))
+    ctx = ReplayContext(services, output_dir)
+    table = handlers()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            "demo", concurrency=1)
+    worker_task = asyncio.create_task(worker.run(stop))
+    try:
+        for reading in scenario.get("readings", []):
+            delay = float(reading.get("at", 0)) / speed - (time.monotonic() - started)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            handler = table.get(reading["source"])
+            if handler is None:
+                log.warning("scenario reading for unknown source %r skipped", reading["source"])
+                continue
+            report.readings += 1
+            for publication in await handler(reading, ctx):
+                result = await services.publisher.publish(
+                    publication.event, chats=publication.chats,
+                    attachments=publication.attachments)
+                report.events += 1
+                report.queued += result.queued
+        await _drain(services, transport.platform, drain_timeout)
+    finally:
+        stop.set()
+        await worker_task
+    report.delivered = getattr(transport, "delivered", 0)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+async def _drain(services: Services, platform: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        backlog = await services.outbox.backlog(platform)
+        if backlog["queued"] == 0 and backlog["delayed"] == 0:
+            return
+        await asyncio.sleep(0.05)
+    log.warning("demo: outbox not drained after %.0f s", timeout)

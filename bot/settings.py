@@ -1,0 +1,342 @@
+"""Configuration: ``config/settings.toml`` overlaid by ``FEDALERT_*`` environment variables.
+
+Precedence (highest first): keyword arguments (tests), environment variables
+(``FEDALERT_TELEGRAM__TOKEN``: nested keys joined by ``__``), the TOML file, defaults.
+Secrets (chat tokens, the Redis URL that may carry a password) are ``SecretStr``: they
+never appear in a ``repr`` or a log line, and the TOML file may not hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "FEDALERT_"
+CONFIG_PATH_ENV = "FEDALERT_CONFIG"
+DEFAULT_CONFIG_PATH = Path("config/settings.toml")
+
+_HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+_ANY_URL: TypeAdapter[AnyUrl] = TypeAdapter(AnyUrl)
+
+
+def _http_url(value: str) -> str:
+    _HTTP_URL.validate_python(value)
+    return value.rstrip("/")
+
+
+def _ws_url(value: str) -> str:
+    url = _ANY_URL.validate_python(value)
+    if url.scheme not in ("ws", "wss"):
+        raise ValueError("use a ws:// or wss:// URL")
+    return value.rstrip("/")
+
+
+# URLs stay plain strings (no trailing slash) so code can append paths to them.
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+WsUrl = Annotated[str, AfterValidator(_ws_url)]
+
+# Keys that may only come from the environment or a *_file setting, never from TOML.
+SECRET_KEYS = {
+    ("redis_url",),
+    ("telegram", "token"),
+    ("discord", "token"),
+    ("telegram", "webhook_secret"),
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the key in one line."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _read_secret_file(path: Path | None, value: SecretStr | None, key: str) -> SecretStr | None:
+    if value is not None or path is None:
+        return value
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"cannot read {key}_file {path}: {exc.strerror}") from exc
+    return SecretStr(text) if text else None
+
+
+class TelegramSettings(_Section):
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    api_url: HttpUrl = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: HttpUrl | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    messages_per_second: float = Field(28.0, gt=0, le=1000)
+    group_messages_per_minute: float = Field(19.0, gt=0, le=1000)
+    private_messages_per_second: float = Field(1.0, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _load_token_file(self) -> TelegramSettings:
+        token = _read_secret_file(self.token_file, self.token, "telegram.token")
+        object.__setattr__(self, "token", token)
+        return self
+
+
+class DiscordSettings(_Section):
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    api_url: HttpUrl = "https://discord.com/api/v10"
+
+    @model_validator(mode="after")
+    def _load_token_file(self) -> DiscordSettings:
+        token = _read_secret_file(self.token_file, self.token, "discord.token")
+        object.__setattr__(self, "token", token)
+        return self
+
+
+class FedSettings(_Section):
+    base_url: HttpUrl = "https://www.federalreserve.gov"
+    rss_poll_seconds: float = Field(45.0, ge=5)
+    burst_poll_seconds: float = Field(1.5, ge=0.2)
+    h41_poll_seconds: float = Field(20.0, ge=1)
+
+
+class FredSettings(_Section):
+    base_url: HttpUrl = "https://fred.stlouisfed.org"
+
+
+class CmeSettings(_Section):
+    base_url: HttpUrl = "https://www.cmegroup.com"
+
+
+class YahooSettings(_Section):
+    base_url: HttpUrl = "https://query1.finance.yahoo.com"
+
+
+class ExchangeSettings(_Section):
+    rest_url: HttpUrl
+    ws_url: WsUrl | None = None
+    enabled: bool = True
+
+
+class BinanceSettings(ExchangeSettings):
+    rest_url: HttpUrl = "https://api.binance.com"
+    ws_url: WsUrl | None = "wss://stream.binance.com:9443"
+
+
+class OkxSettings(ExchangeSettings):
+    rest_url: HttpUrl = "https://www.okx.com"
+    ws_url: WsUrl | None = "wss://ws.okx.com:8443"
+
+
+class CoinbaseSettings(ExchangeSettings):
+    rest_url: HttpUrl = "https://api.exchange.coinbase.com"
+    ws_url: WsUrl | None = "wss://ws-feed.exchange.coinbase.com"
+
+
+class KrakenSettings(ExchangeSettings):
+    rest_url: HttpUrl = "https://api.kraken.com"
+    ws_url: WsUrl | None = "wss://ws.kraken.com"
+
+
+class OutboxSettings(_Section):
+    max_attempts: int = Field(8, ge=1, le=100)
+    backoff_base_seconds: float = Field(2.0, gt=0)
+    backoff_max_seconds: float = Field(600.0, gt=0)
+    reclaim_idle_seconds: float = Field(60.0, gt=0)
+    read_batch: int = Field(100, ge=1, le=10_000)
+    fanout_batch: int = Field(1000, ge=10, le=100_000)
+    dedup_ttl_seconds: int = Field(7 * 24 * 3600, ge=60)
+    workers_per_platform: int = Field(1, ge=1, le=64)
+
+
+class LeaderSettings(_Section):
+    ttl_seconds: float = Field(15.0, ge=1)
+
+
+class RegistrySettings(_Section):
+    max_thresholds_per_chat: int = Field(20, ge=1, le=1000)
+    default_language: Literal["zh-Hant", "en", "both"] = "both"
+    default_timezone: str = "Asia/Taipei"
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+class SourcesSettings(_Section):
+    """Which watchers the leader runs (all by default)."""
+
+    fomc: bool = True
+    h41: bool = True
+    odds: bool = True
+    btc: bool = True
+
+
+class ConsoleSettings(_Section):
+    messages_per_second: float = Field(0.0, ge=0, description="0 = unpaced")
+    color: bool | None = None
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Asia/Taipei)") from exc
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting of a fedalert deployment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        case_sensitive=False,
+    )
+
+    redis_url: SecretStr | None = None
+    redis_url_file: Path | None = None
+    key_prefix: str = "fedalert"
+    partitions: int = Field(16, ge=1, le=1024)
+    data_dir: Path | None = None
+    instance_id: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    user_agent: str = "fedalert/0.1 (+https://github.com/fedalert/fedalert; alerts bot)"
+    http_timeout_seconds: float = Field(10.0, gt=0)
+
+    telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
+    fed: FedSettings = FedSettings()
+    fred: FredSettings = FredSettings()
+    cme: CmeSettings = CmeSettings()
+    yahoo: YahooSettings = YahooSettings()
+    binance: BinanceSettings = BinanceSettings()
+    okx: OkxSettings = OkxSettings()
+    coinbase: CoinbaseSettings = CoinbaseSettings()
+    kraken: KrakenSettings = KrakenSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    leader: LeaderSettings = LeaderSettings()
+    registry: RegistrySettings = RegistrySettings()
+    console: ConsoleSettings = ConsoleSettings()
+    sources: SourcesSettings = SourcesSettings()
+
+    @field_validator("key_prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}", value):
+            raise ValueError("use 1-64 letters, digits, '_', '.' or '-' (no braces or colons)")
+        return value
+
+    @model_validator(mode="after")
+    def _load_redis_url_file(self) -> Settings:
+        url = _read_secret_file(self.redis_url_file, self.redis_url, "redis_url")
+        object.__setattr__(self, "redis_url", url)
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = Path(os.environ.get(CONFIG_PATH_ENV, DEFAULT_CONFIG_PATH))
+        toml = _SecretFreeToml(settings_cls, toml_file=path)
+        return (init_settings, env_settings, toml)
+
+    # Convenience views -------------------------------------------------------------
+    @property
+    def has_chat_tokens(self) -> bool:
+        return self.telegram.token is not None or self.discord.token is not None
+
+    def secret_values(self) -> list[str]:
+        """Every secret string, so the log filter can mask it wherever it appears."""
+        values: list[str] = []
+        for secret in (self.redis_url, self.telegram.token, self.discord.token,
+                       self.telegram.webhook_secret):
+            if secret is not None:
+                values.append(secret.get_secret_value())
+        url = self.redis_url.get_secret_value() if self.redis_url else ""
+        password = re.search(r"://[^:/@]*:([^@]+)@", url)
+        if password:
+            values.append(password.group(1))
+        return [v for v in values if len(v) >= 4]
+
+
+class _SecretFreeToml(TomlConfigSettingsSource):
+    """The TOML source, refusing tokens and passwords written into the file."""
+
+    def __call__(self) -> dict[str, Any]:
+        data = super().__call__()
+        for path in SECRET_KEYS:
+            node: Any = data
+            for part in path:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                dotted = ".".join(path)
+                env = ENV_PREFIX + "__".join(p.upper() for p in path)
+                raise ConfigError(
+                    f"config error: {dotted} must not be written in the settings file; "
+                    f"set {env} or {dotted}_file instead"
+                )
+        return data
+
+
+def _env_name(loc: tuple[Any, ...]) -> str:
+    return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line that names the first bad key, its environment variable and the reason."""
+    err = exc.errors()[0]
+    loc = tuple(p for p in err.get("loc", ()) if not isinstance(p, int))
+    dotted = ".".join(str(p) for p in loc) or "settings"
+    message = err.get("msg", "invalid value")
+    if err.get("type") == "extra_forbidden":
+        message = "unknown setting"
+    message = message.removeprefix("Value error, ")
+    more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"config error: {dotted}: {message} [{_env_name(loc)}]{more}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load and validate the settings; raise ``ConfigError`` with one clear line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+    except ConfigError:
+        raise
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigError(f"config error: {exc}") from None

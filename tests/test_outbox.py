@@ -1,0 +1,149 @@
+import asyncio
+from collections import Counter
+
+from bot.delivery import DeliveryWorker
+from bot.model import ChatKind, ChatRef, Language, Topic
+from bot.transports.base import Failed, Gone, Moved, RetryAfter
+from tests.helpers import RecordingTransport, fomc_event, wait_for
+
+
+async def add_chats(services, n, platform="console", topics=(Topic.FOMC,), **kw):
+    refs = []
+    for i in range(n):
+        ref = ChatRef(platform, f"c{i:05d}")
+        await services.registry.upsert_chat(ref, ChatKind.PRIVATE, **kw)
+        await services.registry.subscribe(ref, *topics)
+        refs.append(ref)
+    return refs
+
+
+async def run_worker(services, transport, until, timeout=10.0):
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            "w1")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await wait_for(until, timeout)
+    finally:
+        stop.set()
+        await task
+
+
+async def test_fan_out_is_idempotent(services):
+    refs = await add_chats(services, 250)
+    event = fomc_event()
+    first = await services.publisher.publish(event)
+    again = await services.publisher.publish(event)
+    assert (first.status, first.queued) == ("new", 250)
+    assert (again.status, again.queued) == ("duplicate", 0)
+    # even a raw second fan-out of the same event queues nothing
+    assert await services.outbox.fan_out_topic(event.key, Topic.FOMC) == 0
+    transport = RecordingTransport()
+    await run_worker(services, transport, lambda: len(transport.sent) >= 250)
+    await asyncio.sleep(0.3)
+    assert sorted(ref for ref, _ in transport.sent) == sorted(str(r) for r in refs)
+    backlog = await services.outbox.backlog("console")
+    assert backlog == {"queued": 0, "pending": 0, "delayed": 0, "dead": 0}
+
+
+async def test_each_chat_gets_its_language_and_zone(services):
+    zh = ChatRef("console", "zh")
+    en = ChatRef("console", "en")
+    await services.registry.upsert_chat(zh, ChatKind.PRIVATE, language=Language.ZH_HANT)
+    await services.registry.upsert_chat(en, ChatKind.PRIVATE, language=Language.EN,
+                                        timezone="America/New_York")
+    for ref in (zh, en):
+        await services.registry.subscribe(ref, Topic.FOMC)
+    await services.publisher.publish(fomc_event())
+    transport = RecordingTransport()
+    await run_worker(services, transport, lambda: len(transport.sent) == 2)
+    messages = dict(transport.sent)
+    assert [s.language for s in messages["console:zh"].sections] == ["zh-Hant"]
+    assert [s.language for s in messages["console:en"].sections] == ["en"]
+    assert "台灣時間" in messages["console:zh"].to_text()
+    assert "Taipei" not in messages["console:en"].to_text()
+
+
+async def test_inactive_chats_are_not_fanned_out(services):
+    refs = await add_chats(services, 3)
+    await services.registry.deactivate(refs[0], "blocked")
+    assert (await services.publisher.publish(fomc_event())).queued == 2
+
+
+async def test_retry_after_gone_moved_and_dead_letter(services):
+    refs = await add_chats(services, 4, platform="telegram")
+    flaky, blocked, migrated, broken = refs
+    new_id = "-100777"
+
+    def script(chat, call):
+        ref = str(chat.ref)
+        if ref == str(flaky) and call == 1:
+            return RetryAfter(0.2)
+        if ref == str(blocked):
+            return Gone("Forbidden: bot was blocked by the user")
+        if ref == str(migrated):
+            return Moved(new_id)
+        if ref == str(broken):
+            return Failed("Bad Gateway")
+        from bot.transports.base import Delivered
+        return Delivered()
+
+    services.outbox.settings = services.outbox.settings.model_copy(update={"max_attempts": 3})
+    transport = RecordingTransport("telegram", script)
+    await services.publisher.publish(fomc_event())
+
+    async def dead_count():
+        return (await services.outbox.backlog("telegram"))["dead"]
+
+    dead = 0
+
+    def done():
+        return len(transport.sent) >= 2 and dead >= 1
+
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "w")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        for _ in range(300):
+            dead = await dead_count()
+            if done():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task
+    assert done(), (transport.sent, dead)
+    sent_to = Counter(ref for ref, _ in transport.sent)
+    assert sent_to == {str(flaky): 1, f"telegram:{new_id}": 1}
+    assert transport.calls[str(broken)] == 3  # max_attempts, then the dead-letter stream
+    assert not (await services.registry.get_chat(blocked)).active
+    assert await services.registry.get_chat(migrated) is None
+    assert (await services.registry.get_chat(ChatRef("telegram", new_id))).topics == {Topic.FOMC}
+
+
+async def test_interrupted_fan_out_is_resumed(services):
+    await add_chats(services, 10)
+    event = fomc_event()
+    # a crash right after the record was stored, before any delivery was queued
+    assert await services.messages.save_event(event, {"topic": "fomc"}) == "new"
+    assert await services.publisher.resume_pending() == 1
+    assert (await services.outbox.backlog("console"))["queued"] == 10
+    assert await services.publisher.resume_pending() == 0
+    # the poller seeing the statement again does not queue it twice
+    assert (await services.publisher.publish(event)).status == "duplicate"
+
+
+async def test_explicit_chat_audience(services):
+    refs = await add_chats(services, 5, topics=())
+    result = await services.publisher.publish(fomc_event(), chats=refs[:2] + refs[:1])
+    assert result.queued == 2
+
+
+async def test_rendered_once_per_language_and_zone(services, redis):
+    await add_chats(services, 30, language=Language.BOTH)
+    event = fomc_event()
+    await services.publisher.publish(event)
+    transport = RecordingTransport()
+    await run_worker(services, transport, lambda: len(transport.sent) == 30)
+    fields = await redis.hkeys(services.keys.rendered(event.key))
+    assert sorted(fields) == ["en|Asia/Taipei", "zh-Hant|Asia/Taipei"]
