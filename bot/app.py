@@ -26,6 +26,7 @@ from bot.store.leader import LeaderElection
 from bot.store.messages import MessageStore
 from bot.store.outbox import Outbox
 from bot.store.registry import Registry
+from bot.store.snapshots import Snapshots
 from bot.transports.base import Transport
 from bot.transports.console import ConsoleTransport
 
@@ -48,6 +49,7 @@ class Services:
     messages: MessageStore
     outbox: Outbox
     publisher: Publisher
+    snapshots: Snapshots
     instance_id: str = field(default_factory=lambda: default_instance_id())
 
 
@@ -66,7 +68,8 @@ def build_services(settings: Settings, redis: Redis) -> Services:
     messages = MessageStore(redis, keys)
     outbox = Outbox(redis, keys, settings.outbox)
     publisher = Publisher(messages, outbox, (settings.registry.default_timezone,))
-    services = Services(settings, redis, keys, registry, messages, outbox, publisher)
+    snapshots = Snapshots(redis, keys, messages)
+    services = Services(settings, redis, keys, registry, messages, outbox, publisher, snapshots)
     if settings.instance_id:
         services.instance_id = settings.instance_id
     return services

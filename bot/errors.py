@@ -54,3 +54,23 @@ class InvalidQuietHours(UserInputError):
 
 class ChatNotRegistered(UserInputError):
     code = "chat_not_registered"
+
+
+class NotAdmin(UserInputError):
+    code = "not_admin"
+
+
+class WrongChatType(UserInputError):
+    code = "wrong_chat_type"
+
+
+class MissingArgument(UserInputError):
+    code = "missing_argument"
+
+
+class UnknownCommand(UserInputError):
+    code = "unknown_command"
+
+
+class InvalidId(UserInputError):
+    code = "invalid_id"

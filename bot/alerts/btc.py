@@ -51,11 +51,11 @@ def render_crossing(event: PriceCrossing, f: Formatter, zone: str) -> Section:
 
 def render_move(event: PriceMove, f: Formatter, zone: str) -> Section:
     pct = f.percent(abs(event.change_pct) / 100)
-    window = f.n_("{n} minute", "{n} minutes", event.window_minutes).format(
+    window = f.ngettext("{n} minute", "{n} minutes", event.window_minutes).format(
         n=event.window_minutes)
     if event.window_minutes % 60 == 0:
         hours = event.window_minutes // 60
-        window = f.n_("{n} hour", "{n} hours", hours).format(n=hours)
+        window = f.ngettext("{n} hour", "{n} hours", hours).format(n=hours)
     if event.change_pct > 0:
         title = f._("Bitcoin up {pct} in {window}").format(pct=pct, window=window)
     else:

@@ -58,7 +58,7 @@ def _vote_line(event: FomcDecision, f: Formatter) -> str | None:
     if not against:
         return f._("Vote: unanimous ({votes_for}–0).").format(votes_for=event.votes_for)
     names = f._(", ").join(_dissent(d, f) for d in event.dissenters)
-    return f.n_("Vote: {votes_for}–{against}; dissenting: {names}.",
+    return f.ngettext("Vote: {votes_for}–{against}; dissenting: {names}.",
                 "Vote: {votes_for}–{against}; dissenting: {names}.", against).format(
         votes_for=event.votes_for, against=against, names=names)
 
@@ -73,9 +73,9 @@ def _dissent(dissent: Dissent, f: Formatter) -> str:
     if bps == 0:
         wish = f._("preferred no change")
     elif bps < 0:
-        wish = f._("preferred a {size} cut").format(size=f.bps(bps))
+        wish = f._("preferred a {size} cut").format(size=f.bps(bps, short=True))
     else:
-        wish = f._("preferred a {size} hike").format(size=f.bps(bps))
+        wish = f._("preferred a {size} hike").format(size=f.bps(bps, short=True))
     return f._("{name} ({wish})").format(name=dissent.name, wish=wish)
 
 
@@ -137,12 +137,13 @@ def _changes_lines(event: FomcDecision, f: Formatter) -> list[str]:
               for op in ("changed", "added", "removed")}
     parts = []
     if counts["changed"]:
-        parts.append(f.n_("{n} sentence changed", "{n} sentences changed",
+        parts.append(f.ngettext("{n} sentence changed", "{n} sentences changed",
                           counts["changed"]).format(n=counts["changed"]))
     if counts["added"]:
-        parts.append(f.n_("{n} added", "{n} added", counts["added"]).format(n=counts["added"]))
+        parts.append(f.ngettext("{n} added", "{n} added",
+                                counts["added"]).format(n=counts["added"]))
     if counts["removed"]:
-        parts.append(f.n_("{n} removed", "{n} removed",
+        parts.append(f.ngettext("{n} removed", "{n} removed",
                           counts["removed"]).format(n=counts["removed"]))
     lines = [f._("What changed in the statement: {summary}.").format(
         summary=f._(", ").join(parts))]

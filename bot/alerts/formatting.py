@@ -75,7 +75,7 @@ class Formatter:
     def _(self, message: str) -> str:
         return self.catalog.gettext(message)
 
-    def n_(self, singular: str, plural: str, count: int) -> str:
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self.catalog.ngettext(singular, plural, count)
 
     @property
@@ -204,15 +204,18 @@ class Formatter:
     def local_moment(self, moment: datetime, zone_name: str) -> str:
         """Only the chat's own zone: ``台灣時間 4 月 7 日上午 9:15``."""
         local = moment.astimezone(ZoneInfo(zone_name))
-        return self._("{local_time} ({zone})").format(
+        return self._("{local_time} {zone}").format(
             local_time=self._at(local, True), zone=self.zone_name(zone_name))
 
     # Rates in the colloquial unit ----------------------------------------------------
-    def bps(self, bps: int) -> str:
-        """``1 碼（25 個基點）`` / ``25 bp``; quarter points are 碼 in Taiwan."""
+    def bps(self, bps: int, *, short: bool = False) -> str:
+        """``1 碼（25 個基點）`` / ``25 bp``; quarter points are 碼 in Taiwan.
+
+        ``short`` drops the basis points where the text is already in parentheses.
+        """
         size = abs(bps)
         if self.zh:
             if size % 25 == 0 and size:
-                return f"{size // 25} 碼（{size} 個基點）"
+                return f"{size // 25} 碼" if short else f"{size // 25} 碼（{size} 個基點）"
             return f"{size} 個基點"
         return f"{size} bp"

@@ -47,8 +47,8 @@ def translations(language: Language) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def _(message: str) -> str:
-    """Mark a string for extraction where it is translated later (lazy lists, tables)."""
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is translated later (tables of msgids)."""
     return message
 
 

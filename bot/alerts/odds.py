@@ -24,8 +24,8 @@ def move_words(f: Formatter, bps: int) -> str:
     if bps == 0:
         return f._("no change")
     if bps < 0:
-        return f._("cut {size}").format(size=f.bps(bps))
-    return f._("hike {size}").format(size=f.bps(bps))
+        return f._("cut {size}").format(size=f.bps(bps, short=True))
+    return f._("hike {size}").format(size=f.bps(bps, short=True))
 
 
 def bucket_lines(f: Formatter, meeting: MeetingOdds, current_low: Decimal) -> list[str]:
@@ -82,8 +82,39 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
         day=f.date(event.as_of))
     return Section(
         language=f.language.value,
-        title=f._("Rate odds: {move} at the {meeting} meeting {pct}").format(
+        title=f._("Rate odds: {pct} chance of {move} at the {meeting} meeting").format(
             move=move, meeting=meeting, pct=pct),
         lines=tuple(lines),
         footer=footer,
     )
+
+
+def odds_table_text(f: Formatter, table: dict) -> str:
+    """The ``/odds`` view: every coming meeting's buckets, from the stored daily table."""
+    from datetime import date
+
+    low, high = (Decimal(str(v)) for v in table["current_range"])
+    lines = [f._("Rate odds from fed funds futures (settlements of {day}); current range "
+                 "{range}").format(day=f.date(date.fromisoformat(table["as_of"])),
+                                   range=f.rate_range(low, high))]
+    history = table.get("history", {})
+    for index, raw in enumerate(table.get("meetings", [])[:6]):
+        meeting = MeetingOdds(meeting_date=date.fromisoformat(raw["date"]),
+                              probabilities=raw["probabilities"], cut=raw["cut"],
+                              hold=raw["hold"], hike=raw["hike"])
+        lines.append("")
+        lines.append(f._("{meeting} meeting: cut {cut} / hold {hold} / hike {hike}").format(
+            meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
+            hold=f.percent(meeting.hold), hike=f.percent(meeting.hike)))
+        lines.extend("  " + line for line in bucket_lines(f, meeting, low))
+        if index == 0:
+            past = []
+            for label, key in ((f._("a day ago"), "1d"), (f._("a week ago"), "1w"),
+                               (f._("a month ago"), "1m")):
+                then = history.get(key)
+                if then and then.get("cut") is not None:
+                    past.append(f._("{when}: cut {cut}").format(
+                        when=label, cut=f.percent(then["cut"], 0)))
+            if past:
+                lines.append("  " + f._("; ").join(past))
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""Texts of the command replies that several commands share: errors, topic and language names."""
+
+from __future__ import annotations
+
+from bot.alerts.formatting import Formatter
+from bot.errors import UserInputError
+from bot.model import Direction, Language, RepeatMode, Topic
+
+
+def topic_name(f: Formatter, topic: Topic) -> str:
+    return {
+        Topic.FOMC: f._("FOMC decisions"),
+        Topic.H41: f._("Fed balance sheet (H.4.1)"),
+        Topic.ODDS: f._("Rate odds (FedWatch)"),
+        Topic.BTC: f._("Bitcoin price alerts"),
+    }[topic]
+
+
+def language_name(f: Formatter, language: Language) -> str:
+    return {
+        Language.ZH_HANT: f._("Traditional Chinese"),
+        Language.EN: f._("English"),
+        Language.BOTH: f._("both (Chinese, then English)"),
+    }[language]
+
+
+def direction_words(f: Formatter, direction: Direction) -> str:
+    return {
+        Direction.ABOVE: f._("rises above"),
+        Direction.BELOW: f._("falls below"),
+        Direction.CROSS: f._("crosses"),
+    }[direction]
+
+
+def mode_words(f: Formatter, mode: RepeatMode) -> str:
+    return f._("once") if mode is RepeatMode.ONCE else f._("every time (re-armed)")
+
+
+ALERT_USAGE = "/alert above|below|cross PRICE [repeat]"
+
+
+def error_text(f: Formatter, error: UserInputError) -> str:
+    """A short reply for bad input, with the right form to use."""
+    value = str(error.params.get("value") or error.params.get("language") or
+                error.params.get("topic") or error.params.get("timezone") or "")
+    code = error.code
+    if code == "unknown_language":
+        return f._("Unknown language “{value}”. Use /lang zh-Hant, /lang en or /lang both.").format(
+            value=value)
+    if code == "unknown_topic":
+        return f._("Unknown topic “{value}”. Topics: fomc, h41, odds, btc (or all). "
+                   "Example: /subscribe fomc").format(value=value)
+    if code == "unknown_timezone":
+        return f._("Unknown time zone “{value}”. Use a name like Asia/Taipei, Asia/Hong_Kong "
+                   "or America/New_York. Example: /settings tz Asia/Taipei").format(value=value)
+    if code == "invalid_amount":
+        return f._("“{value}” is not a price. Examples: 80000, 80,000, 80k, 8萬, $80,000. "
+                   "Usage: {usage}").format(value=value, usage=ALERT_USAGE)
+    if code == "invalid_threshold":
+        return f._("Usage: {usage}. Example: /alert below 80000").format(usage=ALERT_USAGE)
+    if code == "too_many_thresholds":
+        return f._("This chat already has {limit} price alerts, the most it can have. "
+                   "Delete one first with /delalert ID (see /alerts).").format(
+            limit=error.params.get("limit", "?"))
+    if code == "threshold_not_found":
+        return f._("There is no alert #{id} in this chat. See /alerts.").format(
+            id=error.params.get("id", value))
+    if code == "invalid_quiet_hours":
+        return f._("Quiet hours look like 23:00-07:00, or off. "
+                   "Example: /settings quiet 23:00-07:00")
+    if code == "chat_not_registered":
+        return f._("This chat is not set up yet: send /start first.")
+    if code == "not_admin":
+        return f._("Sorry, only the admins of this group can change its settings.")
+    if code == "wrong_chat_type":
+        return f._("This command does not work here: {hint}").format(
+            hint=error.params.get("hint", ""))
+    if code == "missing_argument":
+        return f._("Something is missing. Usage: {usage}").format(
+            usage=error.params.get("usage", ""))
+    if code == "unknown_command":
+        return f._("Unknown command “{value}”. See /help for the list.").format(value=value)
+    if code == "invalid_id":
+        return f._("“{value}” is not an alert number. Usage: /delalert ID (see /alerts).").format(
+            value=value)
+    return f._("That did not work: please check the command. See /help.")

@@ -1,0 +1,67 @@
+"""Golden files: every event kind in both languages, as plain text and Telegram HTML.
+
+The files in tests/golden/ are reviewed by eye; regenerate them after a wording change
+with ``FEDALERT_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and read the diff.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.alerts.render import render_message
+from bot.model import Language
+from tests.samples import samples
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("FEDALERT_UPDATE_GOLDEN") == "1"
+SAMPLES = samples()
+MAINLAND_TERMS = ("美聯儲", "加息", "減息", "减息", "美联储", "比特币", "資產負債表顯示")
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if not UPDATE:
+            pytest.fail(f"golden file {name} was missing and has been written; review it")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+@pytest.mark.parametrize("language,zone", [(Language.ZH_HANT, "Asia/Taipei"),
+                                           (Language.EN, "America/New_York")])
+def test_golden_text(name, language, zone):
+    message = render_message(SAMPLES[name], language, zone)
+    check_golden(f"{name}.{language.value}.txt", message.to_text() + "\n")
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_golden_html_both(name):
+    message = render_message(SAMPLES[name], Language.BOTH, "Asia/Hong_Kong")
+    check_golden(f"{name}.both.html", message.to_html() + "\n")
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_chinese_text_is_taiwan_usage(name):
+    text = render_message(SAMPLES[name], Language.ZH_HANT, "Asia/Taipei").to_text()
+    # quoted statement sentences stay in English, as the Fed wrote them
+    text = "\n".join(line for line in text.splitlines() if not line[:3].endswith("“"))
+    for term in MAINLAND_TERMS:
+        assert term not in text
+    # no untranslated English sentence slipped into the Chinese block (names and URLs aside)
+    english_words = re.findall(r"\b(?:the|and|with|from|rate|rates|week|price)\b", text)
+    assert not english_words, english_words
+
+
+def test_html_escapes_everything():
+    from bot.alerts.message import AlertMessage, Section
+
+    message = AlertMessage("k", "info", (Section("en", "<b>&", ("a < b & c > d",),
+                                                 link="https://x/?a=1&b=2", link_label="<x>"),))
+    html = message.to_html()
+    assert "<b>&lt;b&gt;&amp;</b>" in html
+    assert "a &lt; b &amp; c &gt; d" in html
+    assert 'href="https://x/?a=1&amp;b=2"' in html and "&lt;x&gt;" in html
