@@ -103,8 +103,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 @_command("health")
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
-    """Container health check: the configured Redis answers and this instance is alive."""
-    from bot.app import default_instance_id
+    """Container health check: Redis answers and a fedalert process on this host is alive."""
+    import socket
+
     from bot.store.keys import KeySchema
     from bot.store.server import make_client
 
@@ -114,16 +115,15 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
 
     async def probe() -> int:
         client = make_client(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+        keys = KeySchema(settings.key_prefix, settings.partitions)
+        instance = args.instance or settings.instance_id or socket.gethostname()
         try:
             await client.ping()
-            if args.instance:
-                keys = KeySchema(settings.key_prefix, settings.partitions)
-                instance = settings.instance_id or default_instance_id()
-                if not await client.exists(keys.instance(args.instance or instance)):
-                    print(f"unhealthy: no heartbeat from {args.instance}")
-                    return 1
-            print("healthy")
-            return 0
+            async for _ in client.scan_iter(match=keys.instance(instance) + "*", count=1000):
+                print("healthy")
+                return 0
+            print(f"unhealthy: no heartbeat from {instance}")
+            return 1
         except Exception as exc:
             print(f"unhealthy: {type(exc).__name__}: {exc}")
             return 1
@@ -171,8 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
                                "exchanges) and print what was read or why it failed. "
                                "Exit status 1 if any source failed.")
 
-    health = sub.add_parser("health", help="exit 0 when Redis answers (container health check)")
-    health.add_argument("--instance", help="also require a heartbeat from this instance id")
+    health = sub.add_parser("health", help="exit 0 when Redis answers and this host's bot is "
+                                           "alive (container health check)")
+    health.add_argument("--instance", help="instance id to look for (default: this host name)")
 
     for register in _EXTRA_PARSERS:
         register(sub)

@@ -33,18 +33,40 @@ def _po_path(locale: str) -> resources.abc.Traversable:
 
 @cache
 def translations(language: Language) -> gettext.NullTranslations:
-    """The compiled catalog of one single language (never ``both``)."""
+    """The compiled catalog of one single language (never ``both``).
+
+    A ``messages.mo`` next to the ``.po`` (written by ``compile``, e.g. in the container
+    build) is used when it is at least as new; otherwise the ``.po`` is compiled in memory.
+    """
     if language is Language.BOTH:
         raise ValueError("render 'both' as its two languages, one after the other")
-    path = _po_path(CATALOG_LOCALES[language])
-    if not path.is_file():
+    po = Path(str(_po_path(CATALOG_LOCALES[language])))
+    if not po.is_file():
         return gettext.NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=CATALOG_LOCALES[language], domain=DOMAIN)
+    mo = po.with_suffix(".mo")
+    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    return gettext.GNUTranslations(io.BytesIO(_compile(po, CATALOG_LOCALES[language])))
+
+
+def _compile(po: Path, locale: str) -> bytes:
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=locale, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return buffer.getvalue()
+
+
+def compile_catalogs() -> list[Path]:
+    """Write ``messages.mo`` beside every ``.po`` (optional: loading compiles on the fly)."""
+    written = []
+    for locale in CATALOG_LOCALES.values():
+        po = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        mo = po.with_suffix(".mo")
+        mo.write_bytes(_compile(po, locale))
+        written.append(mo)
+    return written
 
 
 def N_(message: str) -> str:
@@ -59,10 +81,18 @@ def _run_babel(*args: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m bot.alerts.i18n extract``: refresh messages.pot, merge it into the .po files."""
+    """``python -m bot.alerts.i18n extract|compile``.
+
+    ``extract`` refreshes messages.pot from the code and merges it into the .po files;
+    ``compile`` writes the .mo files (the container build does this).
+    """
     args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["compile"]:
+        for path in compile_catalogs():
+            print(f"compiled {path}")
+        return
     if args[:1] != ["extract"]:
-        print("usage: python -m bot.alerts.i18n extract")
+        print("usage: python -m bot.alerts.i18n extract|compile")
         raise SystemExit(2)
     package = Path(__file__).resolve().parents[1]
     pot = LOCALE_DIR / f"{DOMAIN}.pot"

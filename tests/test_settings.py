@@ -1,0 +1,79 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("FEDALERT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FEDALERT_CONFIG", str(tmp_path / "settings.toml"))
+    return tmp_path / "settings.toml"
+
+
+def test_example_file_is_valid(clean_env, monkeypatch):
+    monkeypatch.setenv("FEDALERT_CONFIG", str(ROOT / "config/settings.example.toml"))
+    settings = load_settings()
+    assert settings.telegram.api_url == "https://api.telegram.org"
+    assert settings.registry.default_timezone == "Asia/Taipei"
+
+
+def test_environment_wins_over_file(clean_env, monkeypatch):
+    clean_env.write_text('[telegram]\napi_url = "https://file.example"\n')
+    assert load_settings().telegram.api_url == "https://file.example"
+    monkeypatch.setenv("FEDALERT_TELEGRAM__API_URL", "http://127.0.0.1:8081/")
+    monkeypatch.setenv("FEDALERT_BINANCE__WS_URL", "ws://127.0.0.1:9001")
+    settings = load_settings()
+    assert settings.telegram.api_url == "http://127.0.0.1:8081"
+    assert settings.binance.ws_url == "ws://127.0.0.1:9001"
+
+
+def test_tokens_are_refused_in_the_file(clean_env):
+    clean_env.write_text('[telegram]\ntoken = "123:abc"\n')
+    with pytest.raises(ConfigError, match="FEDALERT_TELEGRAM__TOKEN"):
+        load_settings()
+
+
+def test_token_from_file_and_never_in_repr(clean_env, monkeypatch, tmp_path):
+    secret = tmp_path / "token"
+    secret.write_text("777:SECRET-TOKEN\n")
+    monkeypatch.setenv("FEDALERT_TELEGRAM__TOKEN_FILE", str(secret))
+    settings = load_settings()
+    assert settings.telegram.token.get_secret_value() == "777:SECRET-TOKEN"
+    assert "SECRET" not in repr(settings) and "SECRET" not in str(settings.model_dump())
+
+
+def test_bad_setting_exits_2_with_one_line_naming_the_key(clean_env):
+    env = {"FEDALERT_CONFIG": str(clean_env), "FEDALERT_OUTBOX__MAX_ATTEMPTS": "many",
+           "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "bot", "check"], env=env,
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "outbox.max_attempts" in lines[0] and "FEDALERT_OUTBOX__MAX_ATTEMPTS" in lines[0]
+
+
+def test_secrets_are_masked_in_logs(capsys):
+    import logging
+
+    from bot.logs import setup_logging
+
+    setup_logging("INFO", ["777:SECRET-TOKEN"])
+    logging.getLogger("httpx").warning(
+        "HTTP Request: POST https://api.telegram.org/bot777:SECRET-TOKEN/sendMessage")
+    try:
+        raise RuntimeError("failed with 777:SECRET-TOKEN")
+    except RuntimeError:
+        logging.getLogger("x").exception("oops")
+    err = capsys.readouterr().err
+    assert "SECRET" not in err and "bot***/sendMessage" in err
