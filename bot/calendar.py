@@ -136,3 +136,69 @@ def read_decision_days(path: Path) -> FomcCalendar:
         except ValueError:
             raise ValueError(f"{path}:{number}: not a YYYY-MM-DD date: {line!r}") from None
     return FomcCalendar.from_days(days)
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+
+
+def _month_number(name: str) -> int:
+    name = name.strip().lower().rstrip(".")
+    for index, month in enumerate(_MONTHS, 1):
+        if month.startswith(name[:3]):
+            return index
+    raise ValueError(f"not a month: {name!r}")
+
+
+def parse_calendar_page(html: str) -> list[Meeting]:
+    """Scheduled meetings from the Fed's ``fomccalendars.htm`` (pure; no I/O).
+
+    One panel per year (``2026 FOMC Meetings``), one ``fomc-meeting`` row per meeting with
+    a month (``Apr/May``: the decision falls in the last one) and days (``27-28``, ``30-1``,
+    ``15-16*`` for a projections meeting). Notation votes and unscheduled meetings are
+    skipped: they are not decision days of the schedule.
+    """
+    import re
+
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    meetings: list[Meeting] = []
+    for panel in soup.select("div.panel"):
+        heading = panel.find(["h4", "h3", "h5"])
+        year_match = re.search(r"(\d{4})\s+FOMC Meetings", heading.get_text(" ")) if heading \
+            else None
+        if not year_match:
+            continue
+        year = int(year_match.group(1))
+        for row in panel.select(".fomc-meeting"):
+            month_tag = row.select_one(".fomc-meeting__month")
+            date_tag = row.select_one(".fomc-meeting__date")
+            if month_tag is None or date_tag is None:
+                continue
+            month_text = month_tag.get_text(" ").strip()
+            day_text = date_tag.get_text(" ").strip().lower()
+            if any(word in day_text for word in ("notation", "unscheduled", "conference call",
+                                                 "cancel")):
+                continue
+            days = re.findall(r"\d{1,2}", day_text.replace("*", ""))
+            if not days:
+                continue
+            months = [_month_number(m) for m in re.split(r"[/\-]", month_text) if m.strip()]
+            first_month, last_month = months[0], months[-1]
+            start_day, end_day = int(days[0]), int(days[-1])
+            start_year = year - 1 if first_month > last_month else year
+            try:
+                meetings.append(Meeting(date(start_year, first_month, start_day),
+                                        date(year, last_month, end_day)))
+            except ValueError:
+                continue
+    return meetings
+
+
+def merge_calendar(current: FomcCalendar, fetched: list[Meeting], *, source: str,
+                   today: date) -> FomcCalendar:
+    """The fetched years replace the same years of the current calendar; others are kept."""
+    years = {m.end.year for m in fetched}
+    kept = [m for m in current.meetings if m.end.year not in years]
+    return FomcCalendar([*kept, *fetched], updated=today, source=source)

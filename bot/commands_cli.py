@@ -1,15 +1,166 @@
-"""Sub-commands contributed by the sources: ``parse``, ``odds``, ``calendar``.
+"""Sub-commands contributed by the sources: ``parse``, ``calendar``, ``odds``.
 
-Kept apart from ``bot.cli`` so each source issue adds its command here without touching
-the core commands.
+Kept apart from ``bot.cli`` so each source adds its command here without touching the
+core commands. Every handler returns an exit status: 0 ok, 1 the input did not parse.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from bot.settings import Settings
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+# parse fomc ---------------------------------------------------------------------------
+def parse_fomc(args: argparse.Namespace) -> int:
+    from bot.sources.fomc_statement import (
+        StatementParseError,
+        TargetRangeHistory,
+        parse_range_text,
+        parse_statement,
+    )
+
+    try:
+        previous = parse_range_text(args.previous_range) if args.previous_range else None
+    except ValueError as exc:
+        print(f"error: --previous-range: {exc}", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_statement(_read(args.file), previous_range=previous,
+                                 previous_text=_read(args.previous) if args.previous else None,
+                                 history=TargetRangeHistory.packaged())
+    except StatementParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    data = parsed.as_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    size = f"{parsed.change_bps:+d} bp" if parsed.change_bps is not None else "size unknown"
+    print(f"{data['date'] or 'undated'}: {parsed.decision} ({size}), target range "
+          f"{parsed.target_low}-{parsed.target_high}%")
+    if parsed.votes_for is not None:
+        print(f"vote {parsed.votes_for}-{parsed.dissents}")
+    for dissent in parsed.dissenters:
+        print(f"  against: {dissent.name}" + (f" ({dissent.preferred})" if dissent.preferred
+                                               else ""))
+    for action in parsed.balance_sheet:
+        print(f"  balance sheet: {action.kind} ({action.asset}): {action.sentence}")
+    return 0
+
+
+# calendar -----------------------------------------------------------------------------
+def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calendar import (
+        CONFIG_CALENDAR,
+        load_calendar,
+        merge_calendar,
+        parse_calendar_page,
+    )
+
+    if args.action == "show":
+        calendar = load_calendar(args.file)
+        now = datetime.now(UTC)
+        for meeting in calendar.meetings:
+            mark = "  <- next" if meeting is calendar.next_meeting(now) else ""
+            print(f"{meeting.start} .. {meeting.end}{mark}")
+        return 0
+
+    from bot.sources.http import describe_error, make_http_client
+
+    url = settings.fed.base_url + "/monetarypolicy/fomccalendars.htm"
+
+    async def fetch() -> str:
+        async with make_http_client(settings) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+            return response.text
+
+    try:
+        html = asyncio.run(fetch()) if args.page is None else _read(args.page)
+    except Exception as exc:
+        return _fail(f"could not read {url}: {describe_error(exc)}: {exc}")
+    meetings = parse_calendar_page(html)
+    if not meetings:
+        return _fail("no meetings found on the calendar page (layout changed?)")
+    target = args.file or CONFIG_CALENDAR
+    current = load_calendar(target if target.exists() else None)
+    merged = merge_calendar(current, meetings, source=url, today=datetime.now(UTC).date())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(merged.to_toml(), encoding="utf-8")
+    years = sorted({m.end.year for m in meetings})
+    print(f"{len(meetings)} meetings read for {years[0]}-{years[-1]}; "
+          f"{len(merged.meetings)} in {target}")
+    return 0
+
+
+# registration -------------------------------------------------------------------------
+def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
+    handler = _PARSERS.get(args.kind)
+    if handler is None:
+        return _fail(f"unknown kind {args.kind}")
+    if not args.file.is_file():
+        return _fail(f"no such file: {args.file}")
+    return handler(args)
+
+
+_PARSERS: dict[str, Callable[[argparse.Namespace], int]] = {"fomc": parse_fomc}
 
 
 def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> None:
-    """Add the sub-parsers and handlers of every available source command."""
-    return None
+    def add(sub: Any) -> None:
+        parse = sub.add_parser("parse", help="parse a saved source file (fomc, h41)",
+                               description="Parse a saved page or data file and print what "
+                                           "the watcher would read from it.")
+        kinds = parse.add_subparsers(dest="kind", metavar="KIND", required=True)
+        fomc = kinds.add_parser("fomc", help="an FOMC statement page (HTML) or its text",
+                                description="Parse an FOMC statement: decision, size, target "
+                                            "range, dissents, balance-sheet actions.")
+        fomc.add_argument("file", type=Path)
+        fomc.add_argument("--previous-range", metavar="LOW-HIGH",
+                          help="the range before the meeting, e.g. 4.25-4.50 (sizes moves "
+                               "the statement does not state; the built-in history of "
+                               "2008-2025 decisions is used first for those dates)")
+        fomc.add_argument("--previous", type=Path, metavar="FILE",
+                          help="the previous statement, to tell new balance-sheet language")
+        fomc.add_argument("--json", action="store_true", help="print JSON")
+        for register_kind in _EXTRA_KINDS:
+            register_kind(kinds)
+
+        calendar = sub.add_parser("calendar", help="show or refresh the FOMC meeting calendar",
+                                  description="`show` lists the decision days; `refresh` reads "
+                                              "the Fed's fomccalendars.htm and rewrites the "
+                                              "calendar file (config/fomc_calendar.toml).")
+        calendar.add_argument("action", choices=["show", "refresh"])
+        calendar.add_argument("--file", type=Path, help="calendar file to read or write")
+        calendar.add_argument("--page", type=Path, help="a saved fomccalendars.htm instead of "
+                                                        "fetching it")
+
+    parsers.append(add)
+    commands["parse"] = _parse_command
+    commands["calendar"] = calendar_command
+
+
+# later sources add: (kinds subparsers) -> None, and _PARSERS entries
+_EXTRA_KINDS: list[Callable[[Any], None]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from bot.sources.base import CheckResult, Watcher
@@ -12,10 +13,27 @@ if TYPE_CHECKING:
 
 
 def build_watchers(services: Services) -> list[Watcher]:
-    """Every watcher of the enabled sources (each source issue adds its own)."""
-    return []
+    """Every watcher of the enabled sources."""
+    enabled = services.settings.sources
+    watchers: list[Watcher] = []
+    if enabled.fomc:
+        from bot.sources.fomc import FomcWatcher
+
+        watchers.append(FomcWatcher(services))
+    return watchers
 
 
 async def run_checks(settings: Settings) -> list[CheckResult]:
     """Poll each live source once; never raises, every failure is a line."""
-    return []
+    from bot.sources import fomc
+
+    checks = []
+    if settings.sources.fomc:
+        checks.append(fomc.check(settings))
+    results: list[CheckResult] = []
+    for batch in await asyncio.gather(*checks, return_exceptions=True):
+        if isinstance(batch, BaseException):
+            results.append(CheckResult("internal", False, repr(batch)))
+        else:
+            results.extend(batch)
+    return results

@@ -1,0 +1,97 @@
+"""Detection latency of the FOMC watcher: statement appears (T0) → event emitted.
+
+A local server plays federalreserve.gov on a decision day at 13:59:45 ET; the watcher
+polls the predictable statement URL on the 1-2 s schedule (``fed.burst_poll_seconds``,
+default 1.5 s); at a random moment the page appears. Twenty runs; the event counts as
+emitted when the publisher has stored it and queued its deliveries.
+
+Usage: python bench/fomc_latency.py [--runs 20] [--interval 1.5] [--redis-url URL]
+Prints its figures last as name=value lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+
+from bench.fanout import cleanup, local_redis_url
+from bot.app import build_services
+from bot.model import ChatKind, ChatRef, Topic
+from bot.settings import load_settings
+from bot.sources.fomc import FomcWatcher
+from bot.store.server import make_client, start_embedded
+from tests.servers import FakeFed, LocalServer, fed_fixture
+
+STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
+DECISION_MINUTE = datetime.fromisoformat("2025-03-19T17:59:45+00:00")
+
+
+async def one_run(url: str, interval: float) -> float:
+    prefix = f"bench-{uuid.uuid4().hex[:8]}"
+    fed = FakeFed(feed=fed_fixture("press_monetary_before.xml"),
+                  pages={"/newsevents/pressreleases/monetary20241218a.htm":
+                         fed_fixture("monetary20241218a.htm")})
+    redis = make_client(url)
+    try:
+        async with LocalServer(fed.app()) as server:
+            settings = load_settings(redis_url=url, key_prefix=prefix, partitions=4,
+                                     fed={"base_url": server.url,
+                                          "burst_poll_seconds": interval})
+            services = build_services(settings, redis)
+            ref = ChatRef("console", "bench")
+            await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+            await services.registry.subscribe(ref, Topic.FOMC)
+            async with httpx.AsyncClient(timeout=5) as client:
+                watcher = FomcWatcher(services, client=client, clock=lambda: DECISION_MINUTE)
+                await watcher.check_rss()  # baseline: the December statement
+                stop = asyncio.Event()
+                task = asyncio.create_task(watcher.run(stop))
+                await asyncio.sleep(random.uniform(0.5, 3.0))
+                fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+                t0 = time.perf_counter()
+                while not watcher.published:
+                    await asyncio.sleep(0.002)
+                latency = time.perf_counter() - t0
+                stop.set()
+                await task
+        return latency
+    finally:
+        await cleanup(redis, prefix)
+        await redis.aclose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=1.5)
+    parser.add_argument("--redis-url")
+    args = parser.parse_args()
+    embedded = None
+    url = args.redis_url or await local_redis_url()
+    if url is None:
+        embedded = start_embedded(None, persist=False)
+        url = embedded.url
+    try:
+        latencies = [await one_run(url, args.interval) for _ in range(args.runs)]
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    print(f"{len(latencies)} runs, poll interval {args.interval} s: "
+          + ", ".join(f"{x:.2f}" for x in latencies))
+    print(f"median_s={statistics.median(latencies):.3f}")
+    print(f"worst_s={max(latencies):.3f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,181 @@
+"""The statement parser on its own fixtures (real statements, every era's wording)."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.sources.fomc_statement import (
+    StatementParseError,
+    TargetRangeHistory,
+    diff_statements,
+    normalize_text,
+    parse_bound,
+    parse_range_text,
+    parse_statement,
+    policy_sentences,
+    read_document,
+    split_sentences,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fomc"
+HISTORY = TargetRangeHistory.packaged()
+
+# date: decision, change_bps, low, high, dissenters
+EXPECTED = {
+    "2008-12-16": ("cut", -75, "0.00", "0.25", []),
+    "2014-03-19": ("hold", 0, "0.00", "0.25", ["Narayana Kocherlakota"]),
+    "2014-09-17": ("hold", 0, "0.00", "0.25", ["Richard W. Fisher", "Charles I. Plosser"]),
+    "2016-03-16": ("hold", 0, "0.25", "0.50", ["Esther L. George"]),
+    "2017-09-20": ("hold", 0, "1.00", "1.25", []),
+    "2019-10-30": ("cut", -25, "1.50", "1.75", ["Esther L. George", "Eric S. Rosengren"]),
+    "2020-03-03": ("cut", -50, "1.00", "1.25", []),
+    "2020-03-15": ("cut", -100, "0.00", "0.25", ["Loretta J. Mester"]),
+    "2021-11-03": ("hold", 0, "0.00", "0.25", []),
+    "2022-07-27": ("hike", 75, "2.25", "2.50", []),
+    "2024-11-07": ("cut", -25, "4.50", "4.75", []),
+    "2024-12-18": ("cut", -25, "4.25", "4.50", ["Beth M. Hammack"]),
+    "2025-03-19": ("hold", 0, "4.25", "4.50", ["Christopher J. Waller"]),
+    "2025-12-10": ("cut", -25, "3.50", "3.75",
+                   ["Stephen I. Miran", "Austan D. Goolsbee", "Jeffrey R. Schmid"]),
+}
+
+
+def load(day: str) -> str:
+    return (FIXTURES / f"{day}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("day", sorted(EXPECTED))
+def test_every_era(day):
+    decision, change, low, high, dissenters = EXPECTED[day]
+    parsed = parse_statement(load(day), history=HISTORY, statement_date=date.fromisoformat(day))
+    assert parsed.decision == decision
+    assert parsed.change_bps == change
+    assert (parsed.target_low, parsed.target_high) == (Decimal(low), Decimal(high))
+    assert [d.name for d in parsed.dissenters] == dissenters
+
+
+def test_unstated_size_comes_from_the_previous_range_beyond_the_history():
+    # a 2015-2023 style hike ("raise ... to X") on a date the history does not reach
+    text = load("2022-07-27").replace("July 27, 2022", "July 28, 2027")
+    parsed = parse_statement(text, previous_range=(Decimal("1.50"), Decimal("1.75")),
+                             history=HISTORY)
+    assert parsed.date == date(2027, 7, 28)
+    assert (parsed.decision, parsed.change_bps) == ("hike", 75)
+    unknown = parse_statement(text, history=HISTORY)
+    assert (unknown.decision, unknown.change_bps) == ("hike", None)
+
+
+def test_dissent_preferences():
+    parsed = parse_statement(load("2025-12-10"), history=HISTORY,
+                             statement_date=date(2025, 12, 10))
+    wanted = {d.name: (d.preferred_change_bps, d.about) for d in parsed.dissenters}
+    assert wanted == {"Stephen I. Miran": (-50, "rate"), "Austan D. Goolsbee": (0, "rate"),
+                      "Jeffrey R. Schmid": (0, "rate")}
+    waller = parse_statement(load("2025-03-19")).dissenters[0]
+    assert waller.about == "balance_sheet"
+    george = parse_statement(load("2016-03-16"), history=HISTORY,
+                             statement_date=date(2016, 3, 16)).dissenters[0]
+    assert (george.preferred_change_bps, george.about) == (25, "rate")
+    mester = parse_statement(load("2020-03-15"), history=HISTORY,
+                             statement_date=date(2020, 3, 15)).dissenters[0]
+    assert mester.preferred_change_bps == -50  # 1-1/4 -> 1/2-3/4
+
+
+def test_votes():
+    assert parse_statement(load("2025-03-19")).votes_for == 11
+    assert parse_statement(load("2025-12-10")).votes_for == 9
+
+
+@pytest.mark.parametrize("day,kind,detail", [
+    ("2025-03-19", "cap_change", ("treasury", "25", "5", "2025-04-01")),
+    ("2017-09-20", "runoff_start", None),
+    ("2021-11-03", "taper", None),
+    ("2020-03-15", "purchases", None),
+    ("2025-12-10", "reserve_management_purchases", None),
+])
+def test_balance_sheet_actions(day, kind, detail):
+    parsed = parse_statement(load(day), statement_date=date.fromisoformat(day))
+    kinds = [a.kind for a in parsed.balance_sheet]
+    assert kinds == [kind]
+    if detail:
+        action = parsed.balance_sheet[0]
+        assert (action.asset, str(action.from_billions), str(action.to_billions),
+                str(action.effective)) == detail
+
+
+def test_boilerplate_is_not_a_balance_sheet_change():
+    for day in ("2024-11-07", "2024-12-18", "2022-07-27", "2014-09-17"):
+        kinds = [a.kind for a in parse_statement(load(day)).balance_sheet]
+        assert "cap_change" not in kinds and "runoff_start" not in kinds, day
+
+
+def test_hyphens_spaces_and_mojibake():
+    assert parse_bound("3\u20113/4".replace("\u2011", "-")) == Decimal("3.75")
+    text = normalize_text("4\u20111/4\u00a0to 4\u00e2\u0080\u00911/2 percent")
+    assert text == "4-1/4 to 4-1/2 percent"
+    mixed = ("The Committee decided to lower the target range for the federal funds rate "
+             "by 1/4 percentage point to 1-1/4 to 1\u20111/2\u00a0percent. Voting for the "
+             "monetary policy action were A. Person.")
+    parsed = parse_statement(mixed)
+    assert (parsed.target_low, parsed.target_high, parsed.change_bps) == (
+        Decimal("1.25"), Decimal("1.50"), -25)
+
+
+def test_decoys_are_not_read_as_the_range():
+    text = ("Voting against the action was Jane Q. Doe, who preferred to maintain the target "
+            "range for the federal funds rate at 4-1/2 to 4-3/4 percent. "
+            "The Board approved a 75-basis-point decrease in the discount rate to 1/2 percent. "
+            "The Committee anticipates that the unemployment rate remains above 6-1/2 percent "
+            "and inflation near its 2 percent objective. "
+            "In support of its goals, the Committee decided to lower the target range for the "
+            "federal funds rate by 1/4 percentage point to 4-1/4 to 4-1/2 percent.")
+    parsed = parse_statement(text)
+    assert (parsed.target_low, parsed.target_high) == (Decimal("4.25"), Decimal("4.50"))
+
+
+def test_not_a_statement():
+    with pytest.raises(StatementParseError):
+        parse_statement("Minutes of the Federal Open Market Committee. Participants met.")
+    with pytest.raises(StatementParseError):
+        parse_statement("")
+
+
+def test_sentences_keep_initials_and_us():
+    sentences = split_sentences("Voting against was Esther L. George. The U.S. economy grew. "
+                                "Done.")
+    assert sentences == ["Voting against was Esther L. George.", "The U.S. economy grew.",
+                         "Done."]
+
+
+def test_statement_diff():
+    old = policy_sentences(read_document(load("2024-12-18")).body)
+    new = policy_sentences(read_document(load("2025-03-19")).body)
+    changes, unchanged = diff_statements(old, new)
+    ops = {c.op for c in changes}
+    assert "changed" in ops and unchanged > 0
+    assert any("Uncertainty around the economic outlook has increased" in (c.after or "")
+               for c in changes)
+    assert diff_statements(new, new) == ([], len(new))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("4.25-4.50", ("4.25", "4.50")), ("425-450", ("4.25", "4.50")),
+    ("4-1/4 to 4-1/2", ("4.25", "4.50")), ("0-0.25", ("0.00", "0.25")),
+    ("4.25%-4.50%", ("4.25", "4.50")),
+])
+def test_range_text(text, expected):
+    low, high = parse_range_text(text)
+    assert (str(low), str(high)) == expected
+
+
+def test_html_page():
+    html = (Path(__file__).parent / "fixtures/fed/monetary20250319a.htm").read_text()
+    document = read_document(html)
+    assert document.title == "Federal Reserve issues FOMC statement"
+    assert document.date == date(2025, 3, 19)
+    assert "media inquiries" not in document.body and "Implementation Note" not in document.body
+    parsed = parse_statement(html, require_complete=True)
+    assert parsed.release_line == "For release at 2:00 p.m. EDT"
+    assert (parsed.decision, parsed.votes_for, parsed.dissents) == ("hold", 11, 1)

@@ -1,0 +1,161 @@
+"""The FOMC watcher through real httpx against a local stand-in of federalreserve.gov."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from bot import metrics
+from bot.model import ChatKind, ChatRef, Topic
+from bot.sources.fomc import FomcWatcher
+from tests.servers import FakeFed, LocalServer, fed_fixture
+
+STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
+DECEMBER = "/newsevents/pressreleases/monetary20241218a.htm"
+MINUTES = "/newsevents/pressreleases/monetary20250219a.htm"
+
+
+def clock_at(iso: str):
+    moment = datetime.fromisoformat(iso)
+    return lambda: moment
+
+
+@pytest.fixture
+def fed():
+    return FakeFed(feed=fed_fixture("press_monetary_before.xml"), pages={
+        DECEMBER: fed_fixture("monetary20241218a.htm"),
+        MINUTES: fed_fixture("minutes20250219a.htm"),
+    })
+
+
+async def make_watcher(services, server, clock, **settings_update):
+    fed_settings = services.settings.fed.model_copy(update={"base_url": server.url,
+                                                            "burst_poll_seconds": 0.2,
+                                                            **settings_update})
+    services.settings = services.settings.model_copy(update={"fed": fed_settings,
+                                                             "http_timeout_seconds": 1.0})
+    client = httpx.AsyncClient(timeout=1.0)
+    watcher = FomcWatcher(services, client=client, clock=clock)
+    return watcher, client
+
+
+async def subscribe(services, n=3):
+    for i in range(n):
+        ref = ChatRef("console", f"fomc{i}")
+        await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+        await services.registry.subscribe(ref, Topic.FOMC)
+
+
+async def test_rss_first_start_is_a_baseline_then_one_event(services, fed):
+    await subscribe(services)
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:00:40+00:00"))
+        async with client:
+            assert await watcher.check_rss() == []  # history, not news
+            state = await watcher.load_state()
+            assert state.last_range == (4.25, 4.50) and state.last_date == "2024-12-18"
+            assert await watcher.check_rss() == []  # 304
+            assert fed.not_modified == 1
+
+            fed.feed = fed_fixture("press_monetary_after.xml")
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+            events = await watcher.check_rss()
+            assert len(events) == 1
+            event = events[0]
+            assert (event.decision, event.change_bps) == ("hold", 0)
+            assert (str(event.target_low), str(event.target_high)) == ("4.25", "4.50")
+            assert not event.late and not event.unscheduled
+            assert event.occurred_at == datetime(2025, 3, 19, 18, 0, tzinfo=UTC)
+            assert event.url.startswith("https://www.federalreserve.gov/")
+            assert [d.name for d in event.dissenters] == ["Christopher J. Waller"]
+            assert [a.kind for a in event.balance_sheet] == ["cap_change"]
+            assert event.changes, "the diff against December must show the new wording"
+            assert await watcher.check_rss() == []
+            assert await watcher.check_rss() == []
+    assert (await services.outbox.backlog("console"))["queued"] == 3
+    latest = await services.snapshots.latest_event("fomc")
+    assert latest.key == "fomc:2025-03-19"
+
+
+async def test_burst_on_decision_day_detects_the_page_at_t0(services, fed):
+    await subscribe(services, 2)
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T17:59:50+00:00"))
+        async with client:
+            await watcher.check_rss()  # baseline (December)
+            assert watcher.in_burst_window(watcher.clock()) is not None
+            stop = asyncio.Event()
+            task = asyncio.create_task(watcher.run(stop))
+            await asyncio.sleep(0.7)
+            assert watcher.published == []  # 404 until release
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")  # T0
+            for _ in range(50):
+                if watcher.published:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.6)  # a few more polls must not repeat it
+            stop.set()
+            await task
+    assert len(watcher.published) == 1
+    assert watcher.published[0].meeting_date.isoformat() == "2025-03-19"
+    polled = [p for _, p in fed.requests if p == STATEMENT]
+    assert len(polled) >= 3  # it was polling the predictable URL before T0
+
+
+async def test_minutes_on_the_statement_url_are_not_a_statement(services, fed):
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T17:59:50+00:00"))
+        async with client:
+            fed.pages[STATEMENT] = fed_fixture("minutes20250219a.htm")
+            assert await watcher.check_statement_url(datetime(2025, 3, 19).date()) is None
+    assert watcher.published == []
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "truncate", "cut_end", "layout"])
+async def test_broken_upstream_gives_no_event_and_a_warning(services, fed, fault, caplog):
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:01:00+00:00"))
+        fed.slow_seconds = 2.0
+        async with client:
+            await watcher.check_rss()  # baseline
+            fed.feed = fed_fixture("press_monetary_after.xml")
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+            fed.faults[STATEMENT] = [fault]
+            with caplog.at_level(logging.WARNING, logger="bot.sources.fomc"):
+                delay = await watcher.step()
+            assert watcher.published == []
+            assert delay > 0
+            assert any("fomc: poll failed" in r.getMessage() for r in caplog.records)
+            assert sum(s.value for m in metrics.SOURCE_ERRORS.collect() for s in m.samples
+                       if s.labels.get("source") == "fomc" and s.name.endswith("_total")) > 0
+            # the fault is gone on the next poll: the statement is announced then, once
+            await watcher.step()
+            await watcher.step()
+    assert len(watcher.published) == 1
+
+
+async def test_restart_neither_repeats_nor_misses(services, fed):
+    async with LocalServer(fed.app()) as server:
+        first, client = await make_watcher(services, server,
+                                           clock_at("2025-03-18T12:00:00+00:00"))
+        async with client:
+            await first.check_rss()
+        # the bot is down when the statement comes out; it comes back the next morning
+        fed.feed = fed_fixture("press_monetary_after.xml")
+        fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+        second, client = await make_watcher(services, server,
+                                            clock_at("2025-03-20T01:30:00+00:00"))
+        async with client:
+            events = await second.check_rss()
+            assert len(events) == 1 and events[0].late
+        third, client = await make_watcher(services, server,
+                                           clock_at("2025-03-20T02:00:00+00:00"))
+        async with client:
+            assert await third.check_rss() == []
+    assert third.published == []
