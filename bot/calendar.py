@@ -187,6 +187,8 @@ def parse_calendar_page(html: str) -> list[Meeting]:
             months = [_month_number(m) for m in re.split(r"[/\-]", month_text) if m.strip()]
             first_month, last_month = months[0], months[-1]
             start_day, end_day = int(days[0]), int(days[-1])
+            if start_day <= end_day:  # both days in one month ("Apr/May 28-29" is not used)
+                last_month = first_month
             start_year = year - 1 if first_month > last_month else year
             try:
                 meetings.append(Meeting(date(start_year, first_month, start_day),

@@ -1,0 +1,42 @@
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot.calendar import FomcCalendar, Meeting, load_calendar, parse_calendar_page
+
+PAGE = Path(__file__).parent / "fixtures/fed/fomccalendars.htm"
+
+
+def test_shipped_calendar():
+    calendar = load_calendar()
+    days = set(calendar.decision_days)
+    assert {date(2025, 3, 19), date(2025, 5, 7), date(2026, 9, 16), date(2027, 1, 27)} <= days
+    assert date(2025, 8, 22) not in days  # notation vote
+    march = datetime(2025, 3, 19, 17, 0, tzinfo=UTC)  # 1 p.m. EDT
+    assert calendar.next_meeting(march).end == date(2025, 3, 19)
+    after = datetime(2025, 3, 19, 18, 0, 1, tzinfo=UTC)
+    assert calendar.next_meeting(after).end == date(2025, 5, 7)
+    # 2:00 p.m. ET is 18:00 UTC in summer and 19:00 UTC in winter
+    assert Meeting(date(2025, 12, 9), date(2025, 12, 10)).statement_at.hour == 19
+
+
+def test_calendar_page_parser_skips_notation_votes_and_spans_months():
+    meetings = parse_calendar_page(PAGE.read_text())
+    ends = [m.end for m in meetings]
+    assert date(2026, 8, 21) not in ends and date(2019, 3, 3) not in ends
+    assert len([m for m in meetings if m.end.year == 2026]) == 8
+    assert Meeting(date(2019, 4, 30), date(2019, 5, 1)) in meetings  # Apr/May 30-1
+    assert Meeting(date(2019, 10, 31), date(2019, 11, 1)) in meetings
+    assert Meeting(date(2019, 1, 28), date(2019, 1, 29)) in meetings
+    assert Meeting(date(2026, 12, 8), date(2026, 12, 9)) in meetings
+
+
+def test_refresh_command_rewrites_a_calendar_file(tmp_path):
+    target = tmp_path / "fomc_calendar.toml"
+    result = subprocess.run([sys.executable, "-m", "bot", "calendar", "refresh", "--page",
+                             str(PAGE), "--file", str(target)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    refreshed = FomcCalendar.from_toml(target.read_text())
+    assert date(2026, 9, 16) in refreshed.decision_days
+    assert date(2025, 5, 7) in refreshed.decision_days  # other years kept
