@@ -1,4 +1,4 @@
-# fedalert container: slim Python, non-root, compiled catalogs, CJK font for the charts.
+# fedalert container: slim Python, non-root, compiled catalogs (CJK chart font is bundled).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,10 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     FEDALERT_DATA_DIR=/data \
     MPLCONFIGDIR=/tmp/matplotlib
 
-# Noto Sans CJK renders the Traditional Chinese chart labels (no missing-glyph boxes).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/*
+# Chart labels use the Noto Sans CJK TC subset bundled in the package (bot/data/fonts):
+# no system font package is needed for real Chinese glyphs.
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin fedalert \
     && mkdir -p /data && chown fedalert /data

@@ -70,6 +70,45 @@ def parse_fomc(args: argparse.Namespace) -> int:
     return 0
 
 
+# parse h41 ----------------------------------------------------------------------------
+def parse_h41(args: argparse.Namespace) -> int:
+    from bot.sources.h41 import regimes_of
+    from bot.sources.h41_parse import H41ParseError, parse_h41_file
+
+    try:
+        weeks = parse_h41_file(_read(args.file))
+    except H41ParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    complete = [w for w in weeks if w.securities is not None]
+    regimes = dict(zip([w.week_ending for w in complete], regimes_of(complete), strict=True))
+    rows = []
+    for week in weeks if args.all else weeks[-1:]:
+        row = week.as_json()
+        if args.all:
+            row["regime"] = regimes.get(week.week_ending)
+        rows.append(row)
+    if args.json:
+        print(json.dumps(rows if args.all else rows[0], ensure_ascii=False))
+        return 0
+    for row in rows:
+        extra = f"  {row['regime']}" if "regime" in row else ""
+        print(f"{row['week_ending']}: total assets {row['total_assets']}, securities "
+              f"{row['securities']}, Treasuries {row['treasuries']}, MBS {row['mbs']}, "
+              f"reserves {row['reserves']} (millions USD){extra}")
+    return 0
+
+
+def _add_h41_parser(kinds: Any) -> None:
+    h41 = kinds.add_parser("h41", help="an H.4.1 page, its ASCII form, a FRED CSV or a DDP XML",
+                           description="Parse H.4.1 figures (millions of USD): the release "
+                                       "page, H41.TXT, a FRED fredgraph.csv of WALCL, TREAST, "
+                                       "WSHOMCB, WSHOSHO, WRESBAL, or a DDP SDMX-ML file.")
+    h41.add_argument("file", type=Path)
+    h41.add_argument("--all", action="store_true",
+                     help="every week in the file, each with its regime (QT, QE or flat)")
+    h41.add_argument("--json", action="store_true", help="print JSON")
+
+
 # calendar -----------------------------------------------------------------------------
 def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.calendar import (
@@ -125,7 +164,8 @@ def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
     return handler(args)
 
 
-_PARSERS: dict[str, Callable[[argparse.Namespace], int]] = {"fomc": parse_fomc}
+_PARSERS: dict[str, Callable[[argparse.Namespace], int]] = {"fomc": parse_fomc,
+                                                            "h41": parse_h41}
 
 
 def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> None:
@@ -163,4 +203,4 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
 
 
 # later sources add: (kinds subparsers) -> None, and _PARSERS entries
-_EXTRA_KINDS: list[Callable[[Any], None]] = []
+_EXTRA_KINDS: list[Callable[[Any], None]] = [_add_h41_parser]

@@ -65,7 +65,7 @@ def samples() -> dict[str, object]:
             total_assets_change_4w=-27_000, total_assets_change_13w=-90_000,
             total_assets_change_52w=-680_000, securities_change_13w=-85_000,
             peak_total_assets=8_965_487, peak_week=date(2022, 4, 13), regime="QT",
-            chart="h41-2025-04-16.png",
+            chart="h41-2025-04-16",
             url="https://www.federalreserve.gov/releases/h41/20250417/",
         ),
         "h41_regime_2020_03": RegimeChange(

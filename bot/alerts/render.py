@@ -35,8 +35,14 @@ def style_of(event: BaseEvent) -> str:
     return styler(event)
 
 
+def attachment_name(event: BaseEvent, language: Language) -> str | None:
+    """Charts are drawn per language (``<chart>.<language>.png``); ``both`` gets zh-Hant's."""
+    chart = getattr(event, "chart", None)
+    return f"{chart}.{language.singles[0].value}.png" if chart else None
+
+
 def render_message(event: BaseEvent, language: Language, zone: str) -> AlertMessage:
     """Every section a chat with this language setting reads (``both``: zh-Hant, then en)."""
     sections = tuple(render_section(event, single, zone) for single in language.singles)
     return AlertMessage(event.key, style_of(event), sections,
-                        attachment=getattr(event, "chart", None))
+                        attachment=attachment_name(event, language))

@@ -20,16 +20,22 @@ def build_watchers(services: Services) -> list[Watcher]:
         from bot.sources.fomc import FomcWatcher
 
         watchers.append(FomcWatcher(services))
+    if enabled.h41:
+        from bot.sources.h41 import H41Watcher
+
+        watchers.append(H41Watcher(services))
     return watchers
 
 
 async def run_checks(settings: Settings) -> list[CheckResult]:
     """Poll each live source once; never raises, every failure is a line."""
-    from bot.sources import fomc
+    from bot.sources import fomc, h41
 
     checks = []
     if settings.sources.fomc:
         checks.append(fomc.check(settings))
+    if settings.sources.h41:
+        checks.append(h41.check(settings))
     results: list[CheckResult] = []
     for batch in await asyncio.gather(*checks, return_exceptions=True):
         if isinstance(batch, BaseException):

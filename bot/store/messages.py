@@ -15,7 +15,7 @@ from collections import OrderedDict
 from redis.asyncio import Redis
 
 from bot.alerts.message import AlertMessage, Section
-from bot.alerts.render import render_section, style_of
+from bot.alerts.render import attachment_name, render_section, style_of
 from bot.events import BaseEvent, Event, event_from_json, event_to_json
 from bot.model import Language
 from bot.store.keys import KeySchema
@@ -101,7 +101,7 @@ class MessageStore:
         sections = tuple([await self._section(event, single, zone)
                           for single in language.singles])
         return AlertMessage(event_key, style_of(event), sections,
-                            attachment=getattr(event, "chart", None), silent=silent)
+                            attachment=attachment_name(event, language), silent=silent)
 
     async def _section(self, event: BaseEvent, language: Language, zone: str) -> Section:
         cache_key = (event.key, language.value, zone)

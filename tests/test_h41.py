@@ -1,0 +1,204 @@
+"""H.4.1: parsers, regime, chart, and the watcher against a local stand-in of the Fed/FRED."""
+
+import functools
+import logging
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from fontTools.ttLib import TTCollection, TTFont
+
+from bot.charts import balance_sheet_chart, resolved_font
+from bot.h41_regime import WeekPoint, classify
+from bot.model import ChatKind, ChatRef, Language, Topic
+from bot.sources.h41 import CURRENT_PATH, H41Watcher, build_events, regimes_of
+from bot.sources.h41_parse import (
+    H41ParseError,
+    normalize_label,
+    parse_ddp_xml,
+    parse_fred_csv,
+    parse_h41_file,
+    parse_release,
+    split_row,
+)
+from tests.servers import FakeFed, LocalServer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "h41"
+PAGE = (FIXTURES / "h41_20250417.htm").read_text()
+FRED = (FIXTURES / "fred_multi.csv").read_text()
+
+
+def next_week_page() -> str:
+    """The same page one week later, with FRED's figures of 2025-04-23."""
+    page = PAGE.replace("April 17, 2025", "April 24, 2025").replace("Apr 16, 2025", "Apr 23, 2025")
+    page = page.replace("Apr 9, 2025", "Apr 16, 2025")
+    for old, new in (("6,727,113", "6,726,930"), ("6,408,479", "6,405,447"),
+                     ("4,217,259", "4,217,694"), ("2,188,873", "2,185,406"),
+                     ("3,452,030", "3,256,734")):
+        page = page.replace(old, new)
+    return page
+
+
+def test_release_page_html():
+    week = parse_release(PAGE)
+    assert week.week_ending == date(2025, 4, 16) and week.release_date == date(2025, 4, 17)
+    assert (week.total_assets, week.securities, week.treasuries, week.mbs, week.reserves) == (
+        6_727_113, 6_408_479, 4_217_259, 2_188_873, 3_452_030)
+    assert week.total_assets_change_1w == -303
+
+
+def test_ascii_release():
+    week = parse_h41_file((FIXTURES / "H41_20180726.TXT").read_text())[0]
+    assert week.week_ending == date(2018, 7, 25)
+    assert (week.total_assets, week.securities, week.treasuries, week.mbs) == (
+        4_277_681, 4_071_830, 2_359_893, 1_709_528)
+
+
+def test_fred_csv_and_ddp():
+    weeks = parse_fred_csv(FRED)
+    assert weeks[-1].week_ending == date(2025, 4, 30) and weeks[-1].total_assets == 6_709_277
+    ddp = parse_ddp_xml((FIXTURES / "FRB_H41_2020_trimmed.xml").read_text())
+    assert next(w.week_ending for w in ddp) == date(2020, 4, 29)
+    last = ddp[-1]
+    assert (last.total_assets, last.securities, last.treasuries, last.mbs,
+            last.reserves_wednesday) == (7_097_316, 5_946_969, 4_109_512, 1_835_110, 3_317_688)
+    single = parse_fred_csv("observation_date,WRESBAL\n2025-04-16,3452030\n2025-04-23,.\n")
+    assert [w.reserves for w in single] == [3_452_030, None]
+
+
+def test_labels_and_signs():
+    assert normalize_label("Securities held outright1") == "securities held outright"
+    assert normalize_label("Mortgage-backed securities (4)") == "mortgage-backed securities"
+    assert split_row("Reserve Bank credit  4,249,257   -    7,010  -  186,127     4,238,181") == (
+        "reserve bank credit", [4_249_257, -7_010, -186_127, 4_238_181])
+    assert split_row("Bills (2)  0  0  0  0") == ("bills", [0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("broken", [
+    PAGE[: len(PAGE) // 2],  # half-written
+    PAGE.replace("Total assets", "Total asets"),  # table 5 row missing
+    "<html><body><p>We are updating this page.</p></body></html>",  # another layout
+    PAGE.replace("6,408,479</td></tr>", "6,408</td></tr>", 1),  # misread: parts > whole
+])
+def test_broken_pages_raise(broken):
+    with pytest.raises(H41ParseError):
+        parse_release(broken)
+
+
+def test_regime_is_qt_through_the_fixture_and_ignores_one_week_jumps():
+    weeks = parse_fred_csv(FRED)
+    regimes = regimes_of(weeks)
+    assert set(regimes[16:]) == {"QT"}
+    # a week of emergency lending lifts total assets, not securities: still QT
+    points = [WeekPoint(w.week_ending, w.securities, w.treasuries) for w in weeks]
+    assert classify(points)[-1] == "QT"
+
+
+def test_weekly_event_figures():
+    weeks = [w for w in parse_fred_csv(FRED) if w.week_ending <= date(2025, 4, 16)]
+    event, regime_event = build_events(weeks, released_at=datetime(2025, 4, 17, 20, 30,
+                                                                   tzinfo=UTC), url=None)
+    assert event.total_assets == 6_727_113 and event.total_assets_change_1w == -303
+    assert event.securities_change_1w == 6_408_479 - 6_410_842
+    assert event.regime == "QT" and regime_event is None
+    assert event.peak_total_assets == 8_965_487  # the April 2022 peak, before the history
+    assert event.total_assets_change_52w == 6_727_113 - 7_405_506
+
+
+@functools.cache
+def _cmap(path: str, index: int) -> frozenset[int]:
+    font = TTCollection(path, lazy=True).fonts[index] if path.endswith(".ttc") else \
+        TTFont(path, lazy=True)
+    return frozenset(font.getBestCmap())
+
+
+@pytest.mark.parametrize("language", [Language.ZH_HANT, Language.EN])
+def test_chart_renders_real_glyphs(language, tmp_path):
+    weeks = parse_fred_csv(FRED)
+    png = balance_sheet_chart([w.week_ending for w in weeks], [w.total_assets for w in weeks],
+                              [w.securities for w in weeks], regimes_of(weeks), language)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    path, index = resolved_font()
+    labels = "聯準會資產負債表（H.4.1）總資產持有證券量化緊縮兆美元資料來源週三數值6.73"
+    missing = [c for c in labels if ord(c) not in _cmap(path, index)]
+    assert not missing, f"{path} lacks {missing}"
+
+
+def test_bundled_font_covers_the_whole_catalog():
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1]
+    bundled = root / "bot/data/fonts/NotoSansCJKtc-fedalert-subset.otf"
+    cmap = _cmap(str(bundled), 0)
+    with (root / "bot/alerts/locale/zh_Hant/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    text = "".join("".join(m.string) if isinstance(m.string, tuple) else m.string or ""
+                   for m in catalog)
+    missing = sorted({c for c in text if c.isprintable() and ord(c) not in cmap})
+    assert not missing, f"run tools/build_cjk_font.py: missing {missing}"
+
+
+def test_parse_cli(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "bot", "parse", "h41",
+                          str(FIXTURES / "fred_multi.csv"), "--all", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    import json
+
+    rows = json.loads(out.stdout)
+    assert rows[-1]["week_ending"] == "2025-04-30" and rows[-1]["regime"] == "QT"
+    assert rows[-1]["unit"] == "millions_usd"
+    one = subprocess.run([sys.executable, "-m", "bot", "parse", "h41",
+                          str(FIXTURES / "h41_20250417.htm"), "--json"],
+                         capture_output=True, text=True)
+    assert json.loads(one.stdout)["total_assets"] == 6_727_113
+
+
+# The watcher ---------------------------------------------------------------------------
+@pytest.fixture
+def fed():
+    early = "\n".join(line for line in FRED.splitlines() if line[:10] <= "2025-04-09"
+                      or line.startswith("observation"))
+    return FakeFed(pages={CURRENT_PATH: PAGE.encode(),
+                          "/graph/fredgraph.csv": early.encode()})
+
+
+async def make_watcher(services, server):
+    services.settings = services.settings.model_copy(update={
+        "fed": services.settings.fed.model_copy(update={"base_url": server.url}),
+        "fred": services.settings.fred.model_copy(update={"base_url": server.url})})
+    client = httpx.AsyncClient(timeout=2.0)
+    clock = lambda: datetime(2025, 4, 24, 20, 31, tzinfo=UTC)  # noqa: E731
+    return H41Watcher(services, client=client, clock=clock), client
+
+
+async def test_watcher_one_event_per_release(services, fed, caplog):
+    ref = ChatRef("console", "h41")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.registry.subscribe(ref, Topic.H41)
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server)
+        async with client:
+            assert await watcher.check() is None  # first start: back-fill + baseline
+            assert len(await watcher.history.all()) > 100
+            assert (await services.snapshots.latest_event("h41")).week_ending == date(2025, 4, 16)
+            assert await watcher.check() is None  # unchanged page
+            fed.pages[CURRENT_PATH] = next_week_page().encode()
+            fed.faults[CURRENT_PATH] = ["500", "truncate", "layout"]
+            with caplog.at_level(logging.WARNING, logger="bot.sources.h41"):
+                for _ in range(3):
+                    await watcher.step()
+            assert watcher.published == []
+            assert sum("h41: poll failed" in r.getMessage() for r in caplog.records) == 3
+            event = await watcher.check()
+            assert event is not None and event.week_ending == date(2025, 4, 23)
+            assert event.total_assets_change_1w == 6_726_930 - 6_727_113
+            assert event.regime == "QT"
+            assert await watcher.check() is None
+    assert len(watcher.published) == 1
+    assert (await services.outbox.backlog("console"))["queued"] == 1
+    chart = await services.messages.load_attachment(event.key, "h41-2025-04-23.zh-Hant.png")
+    assert chart is not None and chart.startswith(b"\x89PNG")
