@@ -164,37 +164,40 @@ def parse_calendar_page(html: str) -> list[Meeting]:
 
     soup = BeautifulSoup(html, "html.parser")
     meetings: list[Meeting] = []
-    for panel in soup.select("div.panel"):
-        heading = panel.find(["h4", "h3", "h5"])
-        year_match = re.search(r"(\d{4})\s+FOMC Meetings", heading.get_text(" ")) if heading \
-            else None
-        if not year_match:
+    year: int | None = None
+    # document order: a "YYYY FOMC Meetings" heading sets the year of the rows after it
+    for tag in soup.find_all(lambda t: t.name in ("h3", "h4", "h5") or "fomc-meeting__month"
+                             in (t.get("class") or [])):
+        if tag.name in ("h3", "h4", "h5"):
+            heading = re.search(r"(\d{4})\s+FOMC Meetings", tag.get_text(" "))
+            if heading:
+                year = int(heading.group(1))
             continue
-        year = int(year_match.group(1))
-        for row in panel.select(".fomc-meeting"):
-            month_tag = row.select_one(".fomc-meeting__month")
-            date_tag = row.select_one(".fomc-meeting__date")
-            if month_tag is None or date_tag is None:
-                continue
-            month_text = month_tag.get_text(" ").strip()
-            day_text = date_tag.get_text(" ").strip().lower()
-            if any(word in day_text for word in ("notation", "unscheduled", "conference call",
-                                                 "cancel")):
-                continue
-            days = re.findall(r"\d{1,2}", day_text.replace("*", ""))
-            if not days:
-                continue
+        date_tag = tag.find_next(class_="fomc-meeting__date")
+        if year is None or date_tag is None:
+            continue
+        month_text = tag.get_text(" ").strip()
+        day_text = date_tag.get_text(" ").strip().lower()
+        if any(word in day_text for word in ("notation", "unscheduled", "conference call",
+                                             "cancel")):
+            continue
+        days = re.findall(r"\d{1,2}", day_text.replace("*", ""))
+        if not days:
+            continue
+        try:
             months = [_month_number(m) for m in re.split(r"[/\-]", month_text) if m.strip()]
-            first_month, last_month = months[0], months[-1]
-            start_day, end_day = int(days[0]), int(days[-1])
-            if start_day <= end_day:  # both days in one month ("Apr/May 28-29" is not used)
-                last_month = first_month
-            start_year = year - 1 if first_month > last_month else year
-            try:
-                meetings.append(Meeting(date(start_year, first_month, start_day),
-                                        date(year, last_month, end_day)))
-            except ValueError:
-                continue
+        except ValueError:
+            continue
+        first_month, last_month = months[0], months[-1]
+        start_day, end_day = int(days[0]), int(days[-1])
+        if start_day <= end_day:  # both days in one month
+            last_month = first_month
+        start_year = year - 1 if first_month > last_month else year
+        try:
+            meetings.append(Meeting(date(start_year, first_month, start_day),
+                                    date(year, last_month, end_day)))
+        except ValueError:
+            continue
     return meetings
 
 

@@ -154,6 +154,42 @@ def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# odds ---------------------------------------------------------------------------------
+def odds_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.calendar import load_calendar, read_decision_days
+    from bot.odds import OddsInputError, compute_odds, parse_settlements_text
+    from bot.sources.fomc_statement import parse_range_text
+    from bot.sources.odds_feed import parse_cme_json
+
+    try:
+        text = _read(args.settlements)
+        as_of = datetime.strptime(args.as_of, "%Y-%m-%d").date() if args.as_of else None
+        if '"settlements"' in text[:200]:
+            cme = parse_cme_json(text)
+            prices, as_of = cme.prices, as_of or cme.trade_date
+        else:
+            prices = parse_settlements_text(text)
+        as_of = as_of or datetime.now(UTC).date()
+        low, high = parse_range_text(args.range)
+        calendar = read_decision_days(args.calendar) if args.calendar else load_calendar()
+        table = compute_odds(prices, calendar.decision_days, as_of, (low, high), args.day_count)
+    except (OddsInputError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(table.as_json()))
+        return 0
+    print(f"Odds as of {table.as_of} (current range {low}-{high}%, day count {args.day_count})")
+    for meeting in table.meetings:
+        buckets = "  ".join(f"{label}: {p * 100:5.1f}%" for label, p in meeting.distribution
+                            if p >= 0.0005)
+        print(f"{meeting.decision_day}  {buckets}")
+        print(f"{'':12}cut {meeting.cut:6.1%}  hold {meeting.hold:6.1%}  hike {meeting.hike:6.1%}"
+              f"  expected {meeting.expected_rate:.3f}%  implied {meeting.implied_rate:.3f}%")
+    for note in table.notes:
+        print(f"note: {note}")
+    return 0
+
+
 # registration -------------------------------------------------------------------------
 def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
     handler = _PARSERS.get(args.kind)
@@ -197,9 +233,29 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
         calendar.add_argument("--page", type=Path, help="a saved fomccalendars.htm instead of "
                                                         "fetching it")
 
+        odds = sub.add_parser(
+            "odds", help="FedWatch-style rate odds from a file of fed funds futures prices",
+            description="Compute CME FedWatch-style probabilities of each target range at "
+                        "every coming FOMC meeting from 30-day fed funds futures settlements.")
+        odds.add_argument("--settlements", type=Path, required=True, metavar="FILE",
+                          help='JSON {"2025-05": 95.725, ...}, CSV month,price, or CME\'s '
+                               "settlements JSON")
+        odds.add_argument("--as-of", metavar="YYYY-MM-DD",
+                          help="trade date (default: the CME file's, else today)")
+        odds.add_argument("--range", required=True, metavar="LOW-HIGH",
+                          help="target range in effect on that date, e.g. 4.25-4.50")
+        odds.add_argument("--day-count", choices=["cme", "legacy"], default="cme",
+                          help="cme: decision day at the old rate (CME today, default); "
+                               "legacy: at the new rate (CME 2015 paper, pyfedwatch)")
+        odds.add_argument("--calendar", type=Path, metavar="FILE",
+                          help="decision days, one YYYY-MM-DD a line, past ones included "
+                               "(default: the project's calendar)")
+        odds.add_argument("--json", action="store_true", help="print JSON")
+
     parsers.append(add)
     commands["parse"] = _parse_command
     commands["calendar"] = calendar_command
+    commands["odds"] = odds_command
 
 
 # later sources add: (kinds subparsers) -> None, and _PARSERS entries

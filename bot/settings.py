@@ -188,6 +188,15 @@ class RegistrySettings(_Section):
         return _check_zone(value)
 
 
+class OddsSettings(_Section):
+    source: Literal["cme", "yahoo", "file"] = "cme"
+    file: Path | None = Field(None, description="JSON or CSV month,price file (source=file)")
+    day_count: Literal["cme", "legacy"] = "cme"
+    alert_level: float = Field(0.5, gt=0, lt=1, description="alert when a move crosses this")
+    alert_jump: float = Field(0.10, gt=0, lt=1, description="...or moves this much in a day")
+    poll_minutes: float = Field(30.0, ge=1)
+
+
 class SourcesSettings(_Section):
     """Which watchers the leader runs (all by default)."""
 
@@ -248,6 +257,7 @@ class Settings(BaseSettings):
     registry: RegistrySettings = RegistrySettings()
     console: ConsoleSettings = ConsoleSettings()
     sources: SourcesSettings = SourcesSettings()
+    odds: OddsSettings = OddsSettings()
 
     @field_validator("key_prefix")
     @classmethod

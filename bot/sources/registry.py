@@ -24,18 +24,24 @@ def build_watchers(services: Services) -> list[Watcher]:
         from bot.sources.h41 import H41Watcher
 
         watchers.append(H41Watcher(services))
+    if enabled.odds:
+        from bot.sources.odds_feed import OddsWatcher
+
+        watchers.append(OddsWatcher(services))
     return watchers
 
 
 async def run_checks(settings: Settings) -> list[CheckResult]:
     """Poll each live source once; never raises, every failure is a line."""
-    from bot.sources import fomc, h41
+    from bot.sources import fomc, h41, odds_feed
 
     checks = []
     if settings.sources.fomc:
         checks.append(fomc.check(settings))
     if settings.sources.h41:
         checks.append(h41.check(settings))
+    if settings.sources.odds:
+        checks.append(odds_feed.check(settings))
     results: list[CheckResult] = []
     for batch in await asyncio.gather(*checks, return_exceptions=True):
         if isinstance(batch, BaseException):
