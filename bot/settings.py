@@ -197,6 +197,21 @@ class OddsSettings(_Section):
     poll_minutes: float = Field(30.0, ge=1)
 
 
+class BtcSettings(_Section):
+    """The composite price and the alert rules (see docs and bot/sources/prices)."""
+
+    quorum: int = Field(2, ge=1, le=4, description="agreeing fresh sources needed")
+    outlier_pct: float = Field(1.0, gt=0, le=20, description="dropped beyond this from median")
+    stale_seconds: float = Field(15.0, gt=0, description="a source older than this is stale")
+    poll_seconds: float = Field(3.0, ge=0.5, description="REST fallback poll interval")
+    confirm_seconds: float = Field(3.0, ge=0, description="second reading at least this later")
+    rearm_band_pct: float = Field(0.5, ge=0, le=20)
+    cooldown_minutes: float = Field(15.0, ge=0)
+    gap_seconds: float = Field(60.0, gt=0, description="no reading for this long = data gap")
+    move_pct: float = Field(5.0, gt=0, le=50, description="percent-move alert size")
+    move_window_minutes: int = Field(60, ge=1, le=1440)
+
+
 class SourcesSettings(_Section):
     """Which watchers the leader runs (all by default)."""
 
@@ -258,6 +273,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = ConsoleSettings()
     sources: SourcesSettings = SourcesSettings()
     odds: OddsSettings = OddsSettings()
+    btc: BtcSettings = BtcSettings()
 
     @field_validator("key_prefix")
     @classmethod

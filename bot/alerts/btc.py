@@ -31,7 +31,7 @@ def render_crossing(event: PriceCrossing, f: Formatter, zone: str) -> Section:
         title = f._("Bitcoin falls below {level}").format(level=level)
     else:
         title = f._("Bitcoin rises above {level}").format(level=level)
-    headline = f._("{title} (composite {price}; {sources}).").format(
+    headline = f._("{title} (composite {price}, {sources}).").format(
         title=title, price=f.usd(event.price), sources=_sources(f, event.sources))
     lines = [headline, f._("Composite = median of the exchanges, {quote}.").format(
         quote=_quote(f, event.quote))]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from bot.errors import InvalidAmount, InvalidThreshold
@@ -92,17 +94,44 @@ def parse_mode(text: str) -> RepeatMode:
         raise InvalidThreshold(text, value=text) from None
 
 
-def parse_alert_args(args: list[str]) -> tuple[Direction, Decimal, RepeatMode]:
-    """``above|below|cross PRICE [repeat]`` (the price may be split: ``8 萬``)."""
+_DURATION = re.compile(r"^(\d{1,4})\s*(m|min|h|d|w|分鐘|分|小時|天|日|週)$")
+_UNIT_SECONDS = {"m": 60, "min": 60, "分": 60, "分鐘": 60, "h": 3600, "小時": 3600,
+                 "d": 86400, "天": 86400, "日": 86400, "w": 604800, "週": 604800}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """``7d``, ``12h``, ``30m``, ``2w``, ``3天`` → a duration; None if it is not one."""
+    match = _DURATION.match(normalize(text))
+    if not match:
+        return None
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    return timedelta(seconds=seconds) if 0 < seconds <= 366 * 86400 else None
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    direction: Direction
+    level: Decimal
+    mode: RepeatMode = RepeatMode.ONCE
+    expires_in: timedelta | None = None
+
+
+def parse_alert_args(args: list[str]) -> AlertRequest:
+    """``above|below|cross PRICE [repeat] [7d]`` (the price may be split: ``8 萬``)."""
     if len(args) < 2:
         raise InvalidThreshold(" ".join(args), value=" ".join(args))
     direction = parse_direction(args[0])
     rest = list(args[1:])
     mode = RepeatMode.ONCE
-    if len(rest) > 1:
-        try:
-            mode = parse_mode(rest[-1])
-            rest = rest[:-1]
-        except InvalidThreshold:
-            pass
-    return direction, parse_amount("".join(rest)), mode
+    expires_in = None
+    while len(rest) > 1:
+        word = rest[-1]
+        duration = parse_duration(word)
+        if duration is not None and expires_in is None:
+            expires_in = duration
+        elif normalize(word) in _MODES:
+            mode = _MODES[normalize(word)]
+        else:
+            break
+        rest = rest[:-1]
+    return AlertRequest(direction, parse_amount("".join(rest)), mode, expires_in)

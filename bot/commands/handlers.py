@@ -35,7 +35,7 @@ from bot.errors import (
     UserInputError,
 )
 from bot.events import BalanceSheetRelease, FomcDecision
-from bot.model import Chat, ChatKind, Direction, Language, RepeatMode, Topic
+from bot.model import Chat, ChatKind, Language, RepeatMode, Topic
 from bot.store.registry import parse_quiet_hours
 
 if TYPE_CHECKING:
@@ -286,14 +286,14 @@ class Commands:
             language=language_name(f, new))), language=new)
 
     async def alert(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        await self._chat(inv)
-        direction, level, mode = parse_alert_args(args)
+        chat = await self._chat(inv)
+        zone = chat.timezone
+        request = parse_alert_args(args)
+        direction, level, mode = request.direction, request.level, request.mode
         price = await self._price()
-        side = None
-        if price is not None:
-            side = "below" if price <= level else "above"
+        expires = self.clock() + request.expires_in if request.expires_in else None
         added = await self.registry.add_threshold(inv.chat, direction, level, mode=mode,
-                                                  extra={"side": side} if side else None)
+                                                  expires_at=expires, price=price)
         threshold = added.threshold
 
         def compose(f: Formatter) -> str:
@@ -306,14 +306,18 @@ class Commands:
             else:
                 lines = [f._("Alert #{id} set: {what} ({mode}).").format(
                     id=threshold.id, what=what, mode=mode_words(f, threshold.mode))]
+            if threshold.expires_at and not added.existing:
+                lines.append(f._("It expires {when}.").format(
+                    when=f.local_moment(threshold.expires_at, zone)))
             if price is not None:
-                passed = ((direction is Direction.BELOW and price <= level) or
-                          (direction is Direction.ABOVE and price >= level))
                 now_text = f._("Bitcoin is now {price}.").format(price=f.usd(price))
-                if passed:
+                if added.passed:
                     now_text += " " + f._("It is already past that level, so the alert waits "
                                           "for the next crossing.")
                 lines.append(now_text)
+            else:
+                lines.append(f._("No live price yet: the alert fires on the first crossing "
+                                 "the feeds see."))
             lines.append(f._("See /alerts; delete with /delalert {id}.").format(id=threshold.id))
             return "\n".join(lines)
 

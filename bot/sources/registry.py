@@ -28,12 +28,17 @@ def build_watchers(services: Services) -> list[Watcher]:
         from bot.sources.odds_feed import OddsWatcher
 
         watchers.append(OddsWatcher(services))
+    if enabled.btc:
+        from bot.sources.prices.watcher import PriceWatcher
+
+        watchers.append(PriceWatcher(services))
     return watchers
 
 
 async def run_checks(settings: Settings) -> list[CheckResult]:
     """Poll each live source once; never raises, every failure is a line."""
     from bot.sources import fomc, h41, odds_feed
+    from bot.sources.prices import watcher as prices
 
     checks = []
     if settings.sources.fomc:
@@ -42,6 +47,8 @@ async def run_checks(settings: Settings) -> list[CheckResult]:
         checks.append(h41.check(settings))
     if settings.sources.odds:
         checks.append(odds_feed.check(settings))
+    if settings.sources.btc:
+        checks.append(prices.check(settings))
     results: list[CheckResult] = []
     for batch in await asyncio.gather(*checks, return_exceptions=True):
         if isinstance(batch, BaseException):

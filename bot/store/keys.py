@@ -50,6 +50,20 @@ class Partition:
         """Sorted set of levels that fire on a fall (``below`` and ``cross``)."""
         return f"{self.tag}:levels:down"
 
+    @property
+    def rearm_up(self) -> str:
+        """Levels waiting to re-arm once the price is back above them (plus the band)."""
+        return f"{self.tag}:rearm:up"
+
+    @property
+    def rearm_down(self) -> str:
+        """Levels waiting to re-arm once the price is back below them (minus the band)."""
+        return f"{self.tag}:rearm:down"
+
+    def level_keys(self) -> list[str]:
+        """levels-up, levels-down, rearm-up, rearm-down: the KEYS order of the level scripts."""
+        return [self.levels_up, self.levels_down, self.rearm_up, self.rearm_down]
+
     def sent(self, event_key: str) -> str:
         return f"{self.tag}:sent:{event_key}"
 

@@ -77,6 +77,7 @@ def _pad(clock: str) -> str:
 class AddedThreshold:
     threshold: Threshold
     existing: bool  # the chat already had this exact level
+    passed: bool = False  # the price was already past it: armed for the next crossing
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ class Registry:
         part = self.keys.partition_of(ref)
         existed = await self._scripts.chat_delete(
             keys=[part.chat(ref), part.chats, *_topic_keys(part), part.thresholds(ref),
-                  part.levels_up, part.levels_down],
+                  *part.level_keys()],
             args=[str(ref), TOPIC_NAMES],
         )
         return bool(existed)
@@ -242,7 +243,7 @@ class Registry:
                   "migrated_from": str(old), "updated": _now()}
         await self._scripts.chat_import(
             keys=[new_part.chat(new), new_part.chats, *_topic_keys(new_part),
-                  new_part.thresholds(new), new_part.levels_up, new_part.levels_down],
+                  new_part.thresholds(new), *new_part.level_keys()],
             args=[str(new), TOPIC_NAMES, json.dumps(fields), json.dumps(thresholds or {})],
         )
         await self.delete_chat(old)
@@ -262,8 +263,10 @@ class Registry:
         *,
         mode: RepeatMode = RepeatMode.ONCE,
         expires_at: datetime | None = None,
-        extra: dict[str, object] | None = None,
+        price: Decimal | None = None,
     ) -> AddedThreshold:
+        """Add a level; with the current ``price`` a level already passed waits for the
+        price to come back before it can fire (``AddedThreshold.passed``)."""
         level = _check_level(level)
         part = self.keys.partition_of(ref)
         created_at = datetime.now(UTC)
@@ -272,13 +275,13 @@ class Registry:
             "level": _level_text(level),
             "mode": mode.value,
             "expires_at": expires_at.isoformat() if expires_at else None,
+            "expires_ms": int(expires_at.timestamp() * 1000) if expires_at else None,
             "created_at": created_at.isoformat(timespec="seconds"),
-            **(extra or {}),
         }
         result = await self._scripts.threshold_add(
-            keys=[part.chat(ref), part.thresholds(ref), part.levels_up, part.levels_down],
+            keys=[part.chat(ref), part.thresholds(ref), *part.level_keys()],
             args=[str(ref), self.max_thresholds, direction.value, _level_text(level),
-                  json.dumps(record)],
+                  json.dumps(record), str(price) if price is not None else ""],
         )
         code = int(result[0])
         if code == -2:
@@ -290,7 +293,7 @@ class Registry:
             assert existing is not None
             return AddedThreshold(existing, existing=True)
         threshold = Threshold(ref, code, direction, level, mode, expires_at, created_at)
-        return AddedThreshold(threshold, existing=False)
+        return AddedThreshold(threshold, existing=False, passed=bool(int(result[1])))
 
     async def get_threshold(self, ref: ChatRef, threshold_id: int) -> Threshold | None:
         raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
@@ -308,7 +311,7 @@ class Registry:
     async def remove_threshold(self, ref: ChatRef, threshold_id: int) -> None:
         part = self.keys.partition_of(ref)
         removed = await self._scripts.threshold_remove(
-            keys=[part.thresholds(ref), part.levels_up, part.levels_down],
+            keys=[part.thresholds(ref), *part.level_keys()],
             args=[str(ref), threshold_id],
         )
         if not removed:

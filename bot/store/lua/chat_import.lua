@@ -1,7 +1,7 @@
 -- Write a whole chat (settings, topics, thresholds with their ids) under a new reference:
 -- the target side of a chat migration (Telegram group -> supergroup).
 -- KEYS[1] chat hash, KEYS[2] set of chats; KEYS[2+i] topic set of the i-th name in ARGV[2];
--- then thresholds hash, levels-up zset, levels-down zset
+-- then thresholds hash, levels-up, levels-down, rearm-up, rearm-down
 -- ARGV: ref, all topic names (comma), chat fields (JSON object), thresholds (JSON object id->JSON)
 local fields = cjson.decode(ARGV[3])
 local thresholds = cjson.decode(ARGV[4])
@@ -21,12 +21,20 @@ for name in string.gmatch(ARGV[2], '[^,]+') do
   end
 end
 local thr, up, down = KEYS[i + 3], KEYS[i + 4], KEYS[i + 5]
+local rearm_up, rearm_down = KEYS[i + 6], KEYS[i + 7]
 redis.call('DEL', thr)
 for id, raw in pairs(thresholds) do
   redis.call('HSET', thr, id, raw)
   local t = cjson.decode(raw)
-  if active and t.armed ~= false then
-    local member = ARGV[1] .. '#' .. id
+  local member = ARGV[1] .. '#' .. id
+  if t.armed == false then
+    if t.direction ~= 'above' and (t.side == 'below' or t.direction == 'cross') then
+      redis.call('ZADD', rearm_up, t.level, member)
+    end
+    if t.direction ~= 'below' and (t.side == 'above' or t.direction == 'cross') then
+      redis.call('ZADD', rearm_down, t.level, member)
+    end
+  elseif active then
     if t.direction ~= 'below' then redis.call('ZADD', up, t.level, member) end
     if t.direction ~= 'above' then redis.call('ZADD', down, t.level, member) end
   end

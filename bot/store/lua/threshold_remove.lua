@@ -1,6 +1,5 @@
--- KEYS[1] thresholds hash, KEYS[2] levels-up zset, KEYS[3] levels-down zset
--- ARGV: ref, id
+-- KEYS[1] thresholds hash, KEYS[2] levels-up, KEYS[3] levels-down, KEYS[4] rearm-up,
+-- KEYS[5] rearm-down; ARGV: ref, id
 local member = ARGV[1] .. '#' .. ARGV[2]
-redis.call('ZREM', KEYS[2], member)
-redis.call('ZREM', KEYS[3], member)
+for i = 2, 5 do redis.call('ZREM', KEYS[i], member) end
 return redis.call('HDEL', KEYS[1], ARGV[2])

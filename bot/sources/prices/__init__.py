@@ -1,0 +1,1 @@
+"""BTC prices: exchange feeds, the composite price, crossings and percent moves."""
