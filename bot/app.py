@@ -12,8 +12,9 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from redis.asyncio import Redis
 
@@ -109,6 +110,31 @@ def build_transports(settings: Settings) -> list[Transport]:
     return transports
 
 
+class FrontEnd(Protocol):
+    """Where chat commands come in (a bot's updates or interactions)."""
+
+    platform: str
+
+    @property
+    def leader_only(self) -> bool: ...
+
+    async def run(self, services: Services, stop: asyncio.Event) -> None: ...
+
+
+def build_front_ends(services: Services) -> list[FrontEnd]:
+    front_ends: list[FrontEnd] = []
+    settings = services.settings
+    if settings.telegram.token is not None:
+        from bot.transports.telegram_bot import TelegramFrontEnd
+
+        front_ends.append(TelegramFrontEnd(services))
+    if settings.discord.token is not None:
+        from bot.transports.discord_bot import DiscordFrontEnd
+
+        front_ends.append(DiscordFrontEnd(services))
+    return front_ends
+
+
 async def heartbeat(services: Services, stop: asyncio.Event) -> None:
     key = services.keys.instance(services.instance_id)
     while not stop.is_set():
@@ -138,22 +164,35 @@ async def run_workers(services: Services, transports: list[Transport],
                 await transport.close()
 
 
-LeaderDuties = Callable[[Services, asyncio.Event], Awaitable[None]]
-
-
-async def leader_duties(services: Services, stop: asyncio.Event) -> None:
-    """What only the leader runs: finish interrupted fan-outs, then the source watchers."""
+async def leader_duties(services: Services, stop: asyncio.Event,
+                        front_ends: list[FrontEnd] | None = None) -> None:
+    """What only the leader runs: finish interrupted fan-outs, the source watchers, and the
+    front ends that must run once (Telegram long polling allows one poller per token)."""
     from bot.sources.registry import build_watchers
 
     await services.publisher.resume_pending()
     watchers = build_watchers(services)
-    if not watchers:
+    if not watchers and not front_ends:
         log.info("no source watchers enabled")
         await stop.wait()
         return
     async with asyncio.TaskGroup() as group:
         for watcher in watchers:
-            group.create_task(watcher.run(stop), name=f"watch-{watcher.name}")
+            group.create_task(_guarded(watcher.name, watcher.run(stop)),
+                              name=f"watch-{watcher.name}")
+        for front_end in front_ends or []:
+            group.create_task(_guarded(front_end.platform, front_end.run(services, stop)),
+                              name=f"front-{front_end.platform}")
+
+
+async def _guarded(name: str, job: Awaitable[None]) -> None:
+    """One watcher failing must not take the others down: log it and let it go."""
+    try:
+        await job
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("%s stopped with an error", name)
 
 
 async def run_instance(
@@ -161,27 +200,29 @@ async def run_instance(
     transports: list[Transport],
     stop: asyncio.Event,
     *,
-    duties: LeaderDuties = leader_duties,
     with_pollers: bool = True,
+    front_ends: list[FrontEnd] | None = None,
 ) -> None:
     await check_schema(services)
     if not services.settings.has_chat_tokens:
         await ensure_console_chat(services.registry)
         log.info("no chat token configured: alerts are printed to the console")
+    front_ends = build_front_ends(services) if front_ends is None else front_ends
     tasks = [
         asyncio.create_task(heartbeat(services, stop), name="heartbeat"),
         asyncio.create_task(run_workers(services, transports, stop), name="workers"),
     ]
     if with_pollers:
+        once = [f for f in front_ends if f.leader_only]
         election = LeaderElection(services.redis, services.keys.leader, services.instance_id,
                                   services.settings.leader.ttl_seconds)
         tasks.append(asyncio.create_task(
-            election.run(lambda: duties(services, stop), stop), name="leader"))
-    for transport in transports:
-        command_task = getattr(transport, "serve_commands", None)
-        if command_task is not None:
-            tasks.append(asyncio.create_task(command_task(services, stop),
-                                             name=f"commands-{transport.platform}"))
+            election.run(lambda: leader_duties(services, stop, once), stop), name="leader"))
+    for front_end in front_ends:
+        if not front_end.leader_only:
+            tasks.append(asyncio.create_task(
+                _guarded(front_end.platform, front_end.run(services, stop)),
+                name=f"front-{front_end.platform}"))
     try:
         await asyncio.gather(*tasks)
     finally:

@@ -1,0 +1,57 @@
+"""Smooth send pacing: an overall rate and a per-chat rate, without an initial burst.
+
+Telegram allows about 30 messages a second overall, 1 a second in one chat and 20 a
+minute in one group. A leaky bucket lets a burst through and earns 429s; here every send
+reserves the next free slot instead, so sends are spread evenly from the first one. A
+chat whose next slot is more than ``max_wait`` away is not waited for: the caller gets
+the delay back and reschedules that delivery, so one busy group never holds up the rest.
+A 429 pauses every send for its ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Pacer:
+    per_second: float = 28.0
+    group_per_minute: float = 19.0
+    private_per_second: float = 1.0
+    max_wait: float = 1.0
+    clock: object = field(default=time.monotonic, repr=False)
+    _global_next: float = 0.0
+    _chat_next: dict[str, float] = field(default_factory=dict)
+    _paused_until: float = 0.0
+
+    def _now(self) -> float:
+        return self.clock()  # type: ignore[operator]
+
+    def reserve(self, chat: str, *, group: bool, count: int = 1) -> float:
+        """Reserve ``count`` sends to ``chat``; returns the seconds to sleep before sending,
+        or a negative number: the chat is busy for that many seconds (do not send now)."""
+        now = self._now()
+        chat_interval = 60.0 / self.group_per_minute if group else 1.0 / self.private_per_second
+        chat_next = self._chat_next.get(chat, 0.0)
+        start = max(now, self._global_next, self._paused_until, chat_next)
+        if chat_next - now > self.max_wait:
+            return -(chat_next - now)
+        self._global_next = start + count / self.per_second
+        self._chat_next[chat] = start + count * chat_interval
+        if len(self._chat_next) > 50_000:  # forget chats whose slot has long passed
+            self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+        return start - now
+
+    async def wait(self, chat: str, *, group: bool, count: int = 1) -> float | None:
+        """Sleep until the reserved slot; None when done, else the seconds the chat is busy."""
+        delay = self.reserve(chat, group=group, count=count)
+        if delay < 0:
+            return -delay
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return None
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._now() + seconds)

@@ -1,0 +1,313 @@
+"""Telegram end to end: the real python-telegram-bot against a local stand-in of the Bot API.
+
+Assertions are on the requests the stand-in received and on the registry in Redis.
+"""
+
+import asyncio
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from bot.alerts.message import AlertMessage, Section
+from bot.delivery import DeliveryWorker
+from bot.model import Chat, ChatKind, ChatRef, Language, QuietHours, Topic
+from bot.transports.base import Delivered, Gone, Moved, RetryAfter
+from bot.transports.pacing import Pacer
+from bot.transports.telegram import TelegramTransport, bot_for
+from bot.transports.telegram_bot import TelegramFrontEnd
+from tests.servers import FakeFed, LocalServer, fed_fixture
+from tests.telegram_standin import TOKEN, TelegramStandIn
+
+ALICE = {"id": 501, "is_bot": False, "first_name": "Alice", "language_code": "zh-hant"}
+BOB = {"id": 502, "is_bot": False, "first_name": "Bob", "language_code": "en"}
+ADMIN = {"id": 11, "is_bot": False, "first_name": "Admin", "language_code": "en"}
+MEMBER = {"id": 12, "is_bot": False, "first_name": "Member", "language_code": "zh-TW"}
+ANONYMOUS = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+             "username": "GroupAnonymousBot"}
+
+
+def private(user):
+    return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+
+
+GROUP = {"id": -500, "type": "group", "title": "投資群"}
+
+
+@pytest.fixture
+async def telegram(services):
+    standin = TelegramStandIn()
+    async with LocalServer(standin.app()) as server:
+        services.settings = services.settings.model_copy(update={
+            "telegram": services.settings.telegram.model_copy(update={
+                "token": __import__("pydantic").SecretStr(TOKEN), "api_url": server.url})})
+        yield standin, services
+
+
+async def until(predicate, timeout=8.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+class Running:
+    def __init__(self, services):
+        self.front = TelegramFrontEnd(services)
+        self.stop = asyncio.Event()
+        self.services = services
+
+    async def __aenter__(self):
+        self.task = asyncio.create_task(self.front.run(self.services, self.stop))
+        await until(lambda: self.front.app is not None and self.front.app.running)
+        return self.front
+
+    async def __aexit__(self, *exc):
+        self.stop.set()
+        await asyncio.wait_for(self.task, 10)
+
+
+async def test_private_chat_start_language_subscribe_threshold(telegram):
+    standin, services = telegram
+    async with Running(services):
+        await until(lambda: len(standin.sent("setMyCommands")) == 2)
+        menus = {c.params.get("language_code"): c.params["commands"]
+                 for c in standin.sent("setMyCommands")}
+        assert {m["command"] for m in menus[None]} >= {"start", "alert", "stop"}
+        zh_start = next(m for m in menus["zh"] if m["command"] == "start")
+        assert "選擇語言" in zh_start["description"]
+
+        standin.command(private(ALICE), ALICE, "/start")
+        await until(lambda: standin.texts_to(501))
+        welcome = standin.sent()[-1]
+        assert "歡迎使用 fedalert" in welcome.params["text"]
+        buttons = [b["callback_data"] for row in welcome.params["reply_markup"]["inline_keyboard"]
+                   for b in row]
+        assert "lang:en" in buttons and "topic:fomc" in buttons
+
+        standin.press(private(ALICE), ALICE, "lang:both")
+        await until(lambda: standin.sent("editMessageText"))
+        assert standin.sent("answerCallbackQuery")
+        standin.command(private(ALICE), ALICE, "/subscribe fomc btc")
+        standin.command(private(ALICE), ALICE, "/alert below 80k")
+        standin.command(private(ALICE), ALICE, "/alert below abc")
+        await until(lambda: len(standin.texts_to(501)) >= 4)
+    chat = await services.registry.get_chat(ChatRef("telegram", "501"))
+    assert chat.language is Language.BOTH and chat.topics == {Topic.FOMC, Topic.BTC}
+    [threshold] = await services.registry.list_thresholds(ChatRef("telegram", "501"))
+    assert threshold.level == 80000
+    error_reply = standin.texts_to(501)[-1]
+    assert "「abc」不是有效價格" in error_reply and "“abc” is not a price" in error_reply
+
+
+async def test_group_admins_change_settings_others_are_refused(telegram):
+    standin, services = telegram
+    standin.members[(-500, 11)] = "administrator"
+    standin.members[(-500, 12)] = "member"
+    async with Running(services):
+        standin.command(GROUP, MEMBER, "/start")
+        await until(lambda: standin.texts_to(-500))
+        assert "只有本群組的管理員" in standin.texts_to(-500)[-1]
+        assert await services.registry.get_chat(ChatRef("telegram", "-500")) is None
+        standin.command(GROUP, ADMIN, "/start@fedalert_test_bot")
+        await until(lambda: len(standin.texts_to(-500)) >= 2)
+        standin.command(GROUP, MEMBER, "/subscribe btc")
+        await until(lambda: len(standin.texts_to(-500)) >= 3)
+        assert "only the admins" in standin.texts_to(-500)[-1]
+        # an anonymous admin posts as the group itself
+        standin.command(GROUP, ANONYMOUS, "/subscribe fomc", sender_chat=GROUP)
+        await until(lambda: len(standin.texts_to(-500)) >= 4)
+        standin.command(GROUP, MEMBER, "/status")  # reading is open to everyone
+        await until(lambda: len(standin.texts_to(-500)) >= 5)
+        standin.command(GROUP, MEMBER, "/help@another_bot")  # for another bot: ignored
+        await asyncio.sleep(0.5)
+    chat = await services.registry.get_chat(ChatRef("telegram", "-500"))
+    assert chat.kind is ChatKind.GROUP and chat.topics == {Topic.FOMC}
+    assert len(standin.texts_to(-500)) == 5
+    assert any(c.params.get("user_id") in ("12", 12) for c in standin.sent("getChatMember"))
+
+
+async def test_blocked_user_and_group_migration(telegram):
+    standin, services = telegram
+    async with Running(services):
+        standin.command(private(BOB), BOB, "/start")
+        await until(lambda: standin.texts_to(502))
+        standin.member_change(private(BOB), BOB, "member", "kicked")
+        await asyncio.sleep(0.6)
+        bob = await services.registry.get_chat(ChatRef("telegram", "502"))
+        assert not bob.active
+        standin.member_change(private(BOB), BOB, "kicked", "member")  # unblocked
+        await asyncio.sleep(0.6)
+        assert (await services.registry.get_chat(ChatRef("telegram", "502"))).active
+
+        standin.members[(-500, 11)] = "administrator"
+        standin.command(GROUP, ADMIN, "/start")
+        standin.command(GROUP, ADMIN, "/subscribe odds")
+        await until(lambda: len(standin.texts_to(-500)) >= 2)
+        migration = {"message_id": 99, "date": 1, "chat": GROUP, "from": ADMIN,
+                     "migrate_to_chat_id": -1001234567890}
+        standin.push({"message": migration})
+        await asyncio.sleep(0.8)
+    assert await services.registry.get_chat(ChatRef("telegram", "-500")) is None
+    moved = await services.registry.get_chat(ChatRef("telegram", "-1001234567890"))
+    assert moved.topics == {Topic.ODDS} and moved.title == "投資群"
+
+
+async def test_channel_subscribed_by_its_admin(telegram):
+    standin, services = telegram
+    channel = {"id": -1009000, "type": "channel", "title": "Macro TW", "username": "macrotw"}
+    standin.chats["@macrotw"] = channel
+    standin.members[(-1009000, 501)] = "creator"
+    standin.members[(-1009000, 7000001)] = "administrator"
+    async with Running(services):
+        standin.command(private(ALICE), ALICE, "/start")
+        standin.command(private(ALICE), ALICE, "/channel @macrotw fomc h41")
+        await until(lambda: len(standin.texts_to(501)) >= 2)
+        standin.members[(-1009000, 502)] = "member"
+        standin.command(private(BOB), BOB, "/channel @macrotw")
+        await until(lambda: standin.texts_to(502))
+    chat = await services.registry.get_chat(ChatRef("telegram", "-1009000"))
+    assert chat.kind is ChatKind.CHANNEL and chat.topics == {Topic.FOMC, Topic.H41}
+    assert "Macro TW" in standin.texts_to(501)[-1]
+    assert "Only an admin of @macrotw" in standin.texts_to(502)[-1]
+
+
+def alert(title="FOMC <statement> & more", lines=("4.25%–4.50%",)):
+    return AlertMessage("fomc:2025-03-19", "hold",
+                        (Section("en", title, lines, link="https://x/?a=1&b=2",
+                                 link_label="Full"),))
+
+
+async def test_delivery_maps_telegram_answers(telegram):
+    standin, services = telegram
+    standin.blocked.add(601)
+    standin.missing.add(602)
+    standin.migrated[-603] = -1000000603
+    bot = bot_for(services.settings)
+    transport = TelegramTransport(bot, Pacer(per_second=1000, private_per_second=1000,
+                                             group_per_minute=100000))
+    await transport.start()
+    try:
+        def chat(cid, kind=ChatKind.PRIVATE, **kw):
+            return Chat(ChatRef("telegram", str(cid)), kind, Language.EN, "Asia/Taipei", **kw)
+
+        assert isinstance(await transport.deliver(chat(600), alert(), None), Delivered)
+        sent = standin.sent()[-1].params
+        assert sent["parse_mode"] == "HTML"
+        assert "<b>FOMC &lt;statement&gt; &amp; more</b>" in sent["text"]
+        assert 'href="https://x/?a=1&amp;b=2"' in sent["text"]
+        assert isinstance(await transport.deliver(chat(601), alert(), None), Gone)
+        assert isinstance(await transport.deliver(chat(602), alert(), None), Gone)
+        moved = await transport.deliver(chat(-603, ChatKind.GROUP), alert(), None)
+        assert moved == Moved("-1000000603")
+        # a long alert is split below 4096, a chart goes as a photo with a caption
+        long_lines = tuple(f"line {i} " + "x" * 90 for i in range(120))
+        await transport.deliver(chat(604), alert(lines=long_lines), None)
+        parts = [c.params["text"] for c in standin.sent() if c.params["chat_id"] in ("604", 604)]
+        assert len(parts) >= 3 and all(len(p) <= 4096 for p in parts)
+        await transport.deliver(chat(605), alert(), b"\x89PNG fake")
+        photo = standin.sent("sendPhoto")[-1].params
+        assert "FOMC &lt;statement&gt;" in photo["caption"]
+        quiet = chat(606, quiet_hours=QuietHours(datetime.min.time(),
+                                                 datetime.max.time().replace(microsecond=0)))
+        message = alert()
+        message = AlertMessage(message.event_key, message.style, message.sections,
+                               silent=quiet.is_quiet(datetime.now(UTC)))
+        await transport.deliver(quiet, message, None)
+        assert str(standin.sent()[-1].params.get("disable_notification")).lower() == "true"
+    finally:
+        await transport.close()
+
+
+async def test_429_is_waited_out_and_pauses_everything(telegram):
+    standin, services = telegram
+    standin.enforce_limits = True
+    bot = bot_for(services.settings)
+    transport = TelegramTransport(bot, Pacer(per_second=1000, private_per_second=1000,
+                                             group_per_minute=1000))  # pacing off: we collide
+    await transport.start()
+    try:
+        chat = Chat(ChatRef("telegram", "-700"), ChatKind.GROUP, Language.EN, "Asia/Taipei")
+        results = []
+        for _ in range(25):
+            results.append(await transport.deliver(chat, alert(), None))
+            if isinstance(results[-1], RetryAfter):
+                break
+    finally:
+        await transport.close()
+    retries = [r for r in results if isinstance(r, RetryAfter)]
+    assert retries and retries[0].seconds >= 1 and not retries[0].pacing
+    assert transport.pacer._paused_until > 0
+
+
+async def test_worker_deactivates_blocked_and_follows_migrations(telegram):
+    standin, services = telegram
+    from tests.helpers import fomc_event
+
+    standin.blocked.add(801)
+    standin.migrated[-802] = -1000000802
+    for cid, kind in ((800, ChatKind.PRIVATE), (801, ChatKind.PRIVATE), (-802, ChatKind.GROUP)):
+        ref = ChatRef("telegram", str(cid))
+        await services.registry.upsert_chat(ref, kind)
+        await services.registry.subscribe(ref, Topic.FOMC)
+    await services.publisher.publish(fomc_event())
+    transport = TelegramTransport(bot_for(services.settings))
+    await transport.start()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "t")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await until(lambda: standin.texts_to(800) and standin.texts_to(-1000000802))
+    finally:
+        stop.set()
+        await task
+        await transport.close()
+    assert not (await services.registry.get_chat(ChatRef("telegram", "801"))).active
+    assert await services.registry.get_chat(ChatRef("telegram", "-1000000802")) is not None
+    assert len(standin.texts_to(-1000000802)) == 1
+
+
+async def test_fomc_statement_reaches_every_chat_once_in_its_language(telegram):
+    """A local server plays federalreserve.gov; at T0 it publishes the statement."""
+    standin, services = telegram
+    from bot.sources.fomc import FomcWatcher
+
+    languages = {1001: Language.ZH_HANT, 1002: Language.EN, 1003: Language.BOTH,
+                 -1004: Language.ZH_HANT}
+    for cid, language in languages.items():
+        ref = ChatRef("telegram", str(cid))
+        await services.registry.upsert_chat(
+            ref, ChatKind.PRIVATE if cid > 0 else ChatKind.GROUP, language=language)
+        await services.registry.subscribe(ref, Topic.FOMC)
+    fed = FakeFed(feed=fed_fixture("press_monetary_before.xml"), pages={
+        "/newsevents/pressreleases/monetary20241218a.htm": fed_fixture("monetary20241218a.htm")})
+    async with LocalServer(fed.app()) as fed_server, httpx.AsyncClient() as client:
+        services.settings = services.settings.model_copy(update={
+            "fed": services.settings.fed.model_copy(update={"base_url": fed_server.url})})
+        watcher = FomcWatcher(services, client=client,
+                              clock=lambda: datetime(2025, 3, 19, 18, 0, 30, tzinfo=UTC))
+        await watcher.check_rss()
+        transport = TelegramTransport.from_settings(services.settings)
+        await transport.start()
+        stop = asyncio.Event()
+        worker = DeliveryWorker(services.outbox, services.registry, services.messages,
+                                transport, "e2e")
+        task = asyncio.create_task(worker.run(stop))
+        try:
+            fed.feed = fed_fixture("press_monetary_after.xml")  # T0
+            fed.pages["/newsevents/pressreleases/monetary20250319a.htm"] = \
+                fed_fixture("monetary20250319a.htm")
+            await watcher.check_rss()
+            await until(lambda: all(standin.texts_to(c) for c in languages))
+            await asyncio.sleep(0.5)
+            await watcher.check_rss()  # the next poll: nothing new
+            await asyncio.sleep(0.5)
+        finally:
+            stop.set()
+            await task
+            await transport.close()
+    for cid, language in languages.items():
+        [text] = standin.texts_to(cid)
+        has_zh, has_en = "聯準會宣布維持利率不變" in text, "The Fed held rates steady" in text
+        assert (has_zh, has_en) == {Language.ZH_HANT: (True, False), Language.EN: (False, True),
+                                    Language.BOTH: (True, True)}[language]
