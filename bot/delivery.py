@@ -117,6 +117,20 @@ class DeliveryWorker:
             result = Failed(f"{type(exc).__name__}: {exc}")
         await self.apply(delivery, result)
 
+    async def _tell_owner(self, ref: ChatRef, reason: str) -> None:
+        """Some transports tell whoever set the chat up that it stopped (once: on the first
+        deactivation only)."""
+        hook = getattr(self.transport, "on_gone", None)
+        if hook is None:
+            return
+        chat = await self.registry.get_chat(ref)
+        if chat is None:
+            return
+        try:
+            await hook(chat, reason)
+        except Exception:
+            log.exception("could not tell the owner of %s that it stopped", ref)
+
     async def apply(self, delivery: Delivery, result: object) -> None:
         outcome = type(result).__name__.lower()
         match result:
@@ -127,7 +141,8 @@ class DeliveryWorker:
                 outcome = "paced" if pacing else "rate_limited"
             case Gone(reason=reason):
                 log.info("chat %s is gone (%s): deactivated", delivery.chat, reason)
-                await self.registry.deactivate(delivery.chat, reason)
+                if await self.registry.deactivate(delivery.chat, reason):
+                    await self._tell_owner(delivery.chat, reason)
                 await self.outbox.ack(delivery)
             case Moved(new_chat_id=new_id):
                 new_ref = ChatRef(delivery.chat.platform, new_id)

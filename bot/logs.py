@@ -8,10 +8,48 @@ logger produced it.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
 MASK = "***"
+# credentials that appear in URLs even when they are not in the settings (webhooks added by
+# users) or before the settings are read
+PATTERNS = (
+    (re.compile(r"(/bot)\d{5,}:[A-Za-z0-9_-]{20,}"), r"\1***"),
+    (re.compile(r"(webhooks/\d{15,22}/)[A-Za-z0-9_.-]{20,}"), r"\1***"),
+    (re.compile(r"(redis(?:s)?://[^:/@\s]*:)[^@\s]+@"), r"\1***@"),
+)
+
+
+def mask(text: str, secrets: Iterable[str] = ()) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    for pattern, replacement in PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_secrets: list[str] = []
+_factory = logging.getLogRecordFactory()
+
+
+def _masking_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+    """Every record, whichever handler writes it, has its message masked at creation."""
+    record = _factory(*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed log call: leave it to the handler to report
+        return record
+    masked = mask(message, _secrets)
+    if masked != message:
+        record.msg, record.args = masked, ()
+    return record
+
+
+def install_masking(secrets: Iterable[str] = ()) -> None:
+    _secrets[:] = sorted({s for s in secrets if s}, key=len, reverse=True)
+    logging.setLogRecordFactory(_masking_factory)
 
 
 class SecretFilter(logging.Filter):
@@ -20,17 +58,11 @@ class SecretFilter(logging.Filter):
         self.secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
-        masked = message
-        for secret in self.secrets:
-            masked = masked.replace(secret, MASK)
+        masked = mask(message, self.secrets)
         if record.exc_info and record.exc_info[1] is not None:
             # format the traceback now, masked, and drop the raw exception
-            text = logging.Formatter().formatException(record.exc_info)
-            for secret in self.secrets:
-                text = text.replace(secret, MASK)
+            text = mask(logging.Formatter().formatException(record.exc_info), self.secrets)
             masked = f"{masked}\n{text}"
             record.exc_info = None
             record.exc_text = None
@@ -40,6 +72,7 @@ class SecretFilter(logging.Filter):
 
 
 def setup_logging(level: str, secrets: Iterable[str] = (), *, stream: object = None) -> None:
+    install_masking(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretFilter(secrets))

@@ -128,6 +128,8 @@ class Chat:
     quiet_hours: QuietHours | None = None
     thread_id: str | None = None
     title: str | None = None
+    configured_by: str | None = None  # the user who set up a group channel or webhook
+    secret: str | None = field(default=None, repr=False)  # a webhook's token: never shown
 
     def is_quiet(self, at: datetime) -> bool:
         if self.quiet_hours is None:

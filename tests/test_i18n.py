@@ -22,7 +22,8 @@ def test_every_message_in_the_code_has_a_chinese_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location",
-         "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_", "-o", str(pot),
+         "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_",
+         "-k", "pgettext:1c,2", "-k", "NP_:1c,2", "-k", "locale_str", "-o", str(pot),
          str(ROOT / "bot")], check=True, capture_output=True)
     with pot.open("rb") as handle:
         template = read_po(handle)
@@ -32,7 +33,7 @@ def test_every_message_in_the_code_has_a_chinese_translation(tmp_path):
     for message in template:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
+        translated = catalog.get(message.id, context=message.context)
         strings = translated.string if translated else None
         if not translated or not (all(strings) if isinstance(strings, tuple) else strings):
             missing.append(message.id)

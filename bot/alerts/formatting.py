@@ -78,6 +78,10 @@ class Formatter:
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self.catalog.ngettext(singular, plural, count)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """A short word that needs its context to translate (a command or option name)."""
+        return self.catalog.pgettext(context, message)
+
     @property
     def locale(self) -> str:
         return "zh_Hant_TW" if self.language is Language.ZH_HANT else "en_US"

@@ -69,6 +69,11 @@ def compile_catalogs() -> list[Path]:
     return written
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark a message with a context (``pgettext``) for extraction."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later (tables of msgids)."""
     return message
@@ -98,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     pot = LOCALE_DIR / f"{DOMAIN}.pot"
     _run_babel("extract", "--no-location", "--sort-output", "--project", "fedalert",
                "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_",
+               "-k", "pgettext:1c,2", "-k", "NP_:1c,2", "-k", "locale_str",
                "-o", str(pot), str(package))
     for locale in CATALOG_LOCALES.values():
         po = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -25,6 +25,7 @@ class Invocation:
     is_admin: bool = True  # may change this chat's settings (always true in private chats)
     chat_title: str | None = None
     can_post: bool = True  # the bot may post alerts in this chat
+    chat_language: str | None = None  # a group's own language (Discord guild locale), if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,8 +163,15 @@ class Commands:
         chat = await self.registry.get_chat(inv.chat)
         if chat is not None:
             return chat.language
+        return self._guess(inv)
+
+    @staticmethod
+    def _guess(inv: Invocation) -> Language:
+        """A new chat's language: the user's client in private, the group's own, else both."""
         if inv.chat_kind is ChatKind.PRIVATE:
             return Language.from_client(inv.user_language)
+        if inv.chat_language:
+            return Language.from_client(inv.chat_language)
         return Language.BOTH
 
     @staticmethod
@@ -219,8 +226,7 @@ class Commands:
 
     # Commands ------------------------------------------------------------------------
     async def start(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        guessed = (Language.from_client(inv.user_language)
-                   if inv.chat_kind is ChatKind.PRIVATE else Language.BOTH)
+        guessed = self._guess(inv)
         existing = await self.registry.get_chat(inv.chat)
         if existing is None:
             if not inv.is_admin and inv.chat_kind is not ChatKind.PRIVATE:

@@ -156,6 +156,13 @@ class Registry:
     async def set_thread(self, ref: ChatRef, thread_id: str | None) -> None:
         await self._set_field(ref, "thread", thread_id or "")
 
+    async def set_configured_by(self, ref: ChatRef, user_id: str) -> None:
+        await self._set_field(ref, "configured_by", user_id)
+
+    async def set_secret(self, ref: ChatRef, secret: str) -> None:
+        """A credential the transport needs (a webhook token); kept out of every reply."""
+        await self._set_field(ref, "secret", secret)
+
     async def _set_field(self, ref: ChatRef, name: str, value: str) -> None:
         key = self.keys.partition_of(ref).chat(ref)
         if not await self._scripts.chat_set(keys=[key], args=[name, value, "updated", _now()]):
@@ -370,6 +377,8 @@ def chat_from_hash(ref: ChatRef, data: dict[str, str]) -> Chat:
         quiet_hours=parse_quiet_hours(quiet) if quiet else None,
         thread_id=data.get("thread") or None,
         title=data.get("title") or None,
+        configured_by=data.get("configured_by") or None,
+        secret=data.get("secret") or None,
     )
 
 

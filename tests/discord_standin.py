@@ -1,0 +1,130 @@
+"""A local stand-in of Discord's REST API for discord.py (``discord.http.Route.BASE``).
+
+It answers login, channel messages, DM channels and webhook execution, records them, and
+plays Discord's failures: 429 with ``retry_after`` (with a ``Via`` header, as Discord's
+real answers have: without one discord.py takes a 429 for a Cloudflare ban), 403 Missing
+Access and 404 Unknown Channel / Unknown Webhook.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": "900000000000000001", "username": "fedalert", "discriminator": "0",
+            "global_name": "fedalert", "avatar": None, "bot": True}
+APPLICATION = {"id": "900000000000000002", "name": "fedalert", "description": "",
+               "icon": None, "bot_public": True, "bot_require_code_grant": False,
+               "verify_key": "0" * 64, "flags": 0, "owner": BOT_USER, "team": None}
+
+
+@dataclass
+class Post:
+    path: str
+    payload: dict[str, Any]
+    files: int
+
+
+@dataclass
+class DiscordStandIn:
+    posts: list[Post] = field(default_factory=list)
+    forbidden: set[str] = field(default_factory=set)  # channel ids answering 403
+    unknown: set[str] = field(default_factory=set)  # channel or webhook ids answering 404
+    rate_limit_next: int = 0  # how many of the next posts answer 429
+    rate_limited: int = 0
+    dms: dict[str, str] = field(default_factory=dict)  # user id → DM channel id
+    _ids: Any = field(default_factory=lambda: itertools.count(910000000000000000))
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/api/v10/users/@me", self.me)
+        app.router.add_get("/api/v10/oauth2/applications/@me", self.application)
+        app.router.add_post("/api/v10/channels/{channel}/messages", self.channel_message)
+        app.router.add_post("/api/v10/webhooks/{id}/{token}", self.webhook_message)
+        app.router.add_post("/api/v10/users/@me/channels", self.open_dm)
+        app.router.add_get("/api/v10/users/{user}", self.user)
+        return app
+
+    def json(self, data: Any, status: int = 200, **headers: str) -> web.Response:
+        # discord.py reads JSON only when the Content-Type is exactly application/json
+        return web.Response(body=json.dumps(data).encode(), status=status,
+                            headers={"Content-Type": "application/json", "Via": "1.1 google",
+                                     **headers})
+
+    async def me(self, request: web.Request) -> web.Response:
+        return self.json(BOT_USER)
+
+    async def application(self, request: web.Request) -> web.Response:
+        return self.json(APPLICATION)
+
+    async def user(self, request: web.Request) -> web.Response:
+        return self.json({**BOT_USER, "id": request.match_info["user"], "bot": False,
+                          "username": "member"})
+
+    async def open_dm(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user = str(body["recipient_id"])
+        channel = self.dms.setdefault(user, str(next(self._ids)))
+        return self.json({"id": channel, "type": 1, "last_message_id": None,
+                          "recipients": [{**BOT_USER, "id": user, "bot": False}]})
+
+    async def _payload(self, request: web.Request) -> tuple[dict[str, Any], int]:
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            payload = json.loads(str(form.get("payload_json", "{}")))
+            files = sum(1 for key in form if key.startswith("files["))
+            return payload, files
+        return await request.json(), 0
+
+    def _limited(self) -> web.Response | None:
+        if self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            self.rate_limited += 1
+            return self.json({"message": "You are being rate limited.", "retry_after": 0.3,
+                              "global": False}, status=429,
+                             **{"Retry-After": "1", "X-RateLimit-Limit": "5",
+                                "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": "0.3",
+                                "X-RateLimit-Bucket": "abcd", "X-RateLimit-Scope": "user"})
+        return None
+
+    def _message(self, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"id": str(next(self._ids)), "channel_id": channel, "type": 0,
+                "content": payload.get("content", ""), "author": BOT_USER, "tts": False,
+                "timestamp": datetime.now(UTC).isoformat(), "edited_timestamp": None,
+                "mention_everyone": False, "mentions": [], "mention_roles": [],
+                "attachments": [], "embeds": payload.get("embeds", []), "pinned": False}
+
+    async def channel_message(self, request: web.Request) -> web.Response:
+        channel = request.match_info["channel"]
+        limited = self._limited()
+        if limited is not None:
+            return limited
+        if channel in self.forbidden:
+            return self.json({"message": "Missing Access", "code": 50001}, status=403)
+        if channel in self.unknown:
+            return self.json({"message": "Unknown Channel", "code": 10003}, status=404)
+        payload, files = await self._payload(request)
+        self.posts.append(Post(request.path, payload, files))
+        return self.json(self._message(channel, payload))
+
+    async def webhook_message(self, request: web.Request) -> web.Response:
+        webhook = request.match_info["id"]
+        limited = self._limited()
+        if limited is not None:
+            return limited
+        if webhook in self.unknown:
+            return self.json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        payload, files = await self._payload(request)
+        self.posts.append(Post(f"/api/v10/webhooks/{webhook}/***", payload, files))
+        if request.query.get("wait") in ("true", "1"):
+            return self.json({**self._message("930000000000000000", payload),
+                              "webhook_id": webhook})
+        return web.Response(status=204, headers={"Via": "1.1 google"})
+
+    def to(self, channel: str) -> list[Post]:
+        return [p for p in self.posts if p.path == f"/api/v10/channels/{channel}/messages"]

@@ -1,0 +1,207 @@
+"""Discord: the transport against a local REST stand-in, the localized command tree, and the
+command layer with Discord's invocations."""
+
+import asyncio
+import logging
+
+import discord
+import pytest
+
+from bot.commands.core import Invocation
+from bot.commands.handlers import COMMAND_DESCRIPTIONS, Commands
+from bot.delivery import DeliveryWorker
+from bot.model import ChatKind, ChatRef, Language, Topic
+from bot.transports.discord import DiscordTransport, WebhookTransport, embeds_for
+from bot.transports.discord_bot import WEBHOOK_URL, CatalogTranslator, build_tree
+from tests.discord_standin import DiscordStandIn
+from tests.helpers import fomc_event, wait_for
+from tests.servers import LocalServer
+
+CHANNEL, GONE_CHANNEL, LOST_CHANNEL = "880000000000000001", "880000000000000002", \
+    "880000000000000003"
+WEBHOOK_ID, WEBHOOK_TOKEN = "870000000000000001", "hooktoken-" + "x" * 40
+
+
+@pytest.fixture
+async def discord_api():
+    standin = DiscordStandIn()
+    original = discord.http.Route.BASE
+    async with LocalServer(standin.app()) as server:
+        yield standin, server.url + "/api/v10"
+    discord.http.Route.BASE = original
+
+
+async def add(services, ref, kind=ChatKind.GROUP, language=Language.BOTH, **extra):
+    await services.registry.upsert_chat(ref, kind, language=language)
+    await services.registry.subscribe(ref, Topic.FOMC)
+    if extra.get("secret"):
+        await services.registry.set_secret(ref, extra["secret"])
+    if extra.get("configured_by"):
+        await services.registry.set_configured_by(ref, extra["configured_by"])
+
+
+async def deliver_all(services, transport, until, timeout=15):
+    await transport.start()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            f"d-{transport.platform}")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await wait_for(until, timeout)
+    finally:
+        stop.set()
+        await task
+        await transport.close()
+
+
+async def test_channel_deliveries_429_and_gone(services, discord_api):
+    standin, api = discord_api
+    await add(services, ChatRef("discord", CHANNEL), language=Language.BOTH)
+    await add(services, ChatRef("discord", GONE_CHANNEL), configured_by="123456789012345678")
+    await add(services, ChatRef("discord", LOST_CHANNEL))
+    standin.forbidden.add(GONE_CHANNEL)
+    standin.unknown.add(LOST_CHANNEL)
+    standin.rate_limit_next = 1  # the first post is rate limited and must be waited out
+    await services.publisher.publish(fomc_event())
+    transport = DiscordTransport("token.discord.test", api)
+    await deliver_all(services, transport, lambda: standin.to(CHANNEL))
+    [post] = standin.to(CHANNEL)
+    titles = [e["title"] for e in post.payload["embeds"]]
+    assert titles[0].startswith("FOMC 會後聲明") and titles[1].startswith("FOMC statement")
+    assert post.payload["embeds"][0]["color"] == 0x546E7A  # hold
+    assert standin.rate_limited == 1
+    assert not (await services.registry.get_chat(ChatRef("discord", GONE_CHANNEL))).active
+    assert not (await services.registry.get_chat(ChatRef("discord", LOST_CHANNEL))).active
+    assert (await services.registry.get_chat(ChatRef("discord", CHANNEL))).active
+    # the member who configured the channel is told once, by DM
+    dm = standin.dms.get("123456789012345678")
+    assert dm and len(standin.to(dm)) == 1 and "發文" in standin.to(dm)[0].payload["content"]
+
+
+async def test_webhook_delivery_keeps_the_token_secret(services, discord_api, caplog):
+    standin, api = discord_api
+    ref = ChatRef("webhook", WEBHOOK_ID)
+    await add(services, ref, language=Language.EN, secret=WEBHOOK_TOKEN)
+    gone = ChatRef("webhook", "870000000000000002")
+    await add(services, gone, secret="othertoken-" + "y" * 40)
+    standin.unknown.add("870000000000000002")
+    await services.publisher.publish(fomc_event())
+    from bot.logs import install_masking
+
+    install_masking()  # what `fedalert run` installs: masking for every handler
+    with caplog.at_level(logging.DEBUG):
+        await deliver_all(services, WebhookTransport(api),
+                          lambda: any("webhooks" in p.path for p in standin.posts))
+        await asyncio.sleep(0.3)
+    [post] = [p for p in standin.posts if "webhooks" in p.path]
+    assert post.payload["embeds"][0]["title"].startswith("FOMC statement")
+    assert not (await services.registry.get_chat(gone)).active
+    assert WEBHOOK_TOKEN not in caplog.text and "othertoken" not in caplog.text
+    chat = await services.registry.get_chat(ref)
+    assert WEBHOOK_TOKEN not in repr(chat)
+
+
+async def test_chart_is_an_attachment_shown_in_the_embed(discord_api):
+    standin, api = discord_api
+    from bot.alerts.message import AlertMessage, Section
+    from bot.model import Chat
+
+    transport = DiscordTransport("token.discord.test", api)
+    await transport.start()
+    try:
+        message = AlertMessage("h41:2025-04-16", "qt", (Section("zh-Hant", "資產負債表", ("x",)),),
+                               attachment="h41.png")
+        chat = Chat(ChatRef("discord", CHANNEL), ChatKind.GROUP, Language.ZH_HANT, "Asia/Taipei")
+        await transport.deliver(chat, message, b"\x89PNG\r\n")
+    finally:
+        await transport.close()
+    [post] = standin.to(CHANNEL)
+    assert post.files == 1
+    assert post.payload["embeds"][0]["image"]["url"] == "attachment://chart.png"
+    assert post.payload["embeds"][0]["color"] == 0xEF6C00  # QT
+
+
+def test_embeds_have_a_colour_per_kind():
+    from bot.alerts.message import AlertMessage, Section
+
+    for style, colour in (("cut", 0x2E7D32), ("hike", 0xC62828), ("price_down", 0xE53935),
+                          ("qe", 0x00897B)):
+        [embed] = embeds_for(AlertMessage("k", style, (Section("en", "t", ("l",)),)), False)
+        assert embed.colour.value == colour
+
+
+# The command tree ---------------------------------------------------------------------
+async def test_every_slash_command_is_localized():
+    client = discord.Client(intents=discord.Intents.none())
+
+    async def handle(*_):
+        return None
+
+    tree = build_tree(client, handle, handle)
+    translator = CatalogTranslator()
+    await tree.set_translator(translator)
+    names = {c.name for c in tree.get_commands()}
+    assert names >= {"subscribe", "unsubscribe", "lang", "alert", "alerts", "delalert",
+                     "status", "fomc", "balance", "odds", "btc", "settings", "stop", "webhook"}
+    for command in tree.get_commands():
+        payload = await command.get_translated_payload(tree, translator)
+        zh_name = payload.get("name_localizations", {}).get("zh-TW")
+        zh_description = payload.get("description_localizations", {}).get("zh-TW")
+        if command.name != "webhook":
+            assert zh_name and zh_name != command.name, command.name
+        assert zh_description and zh_description != payload["description"], command.name
+        assert len(payload["description"]) <= 100 and len(zh_description) <= 100
+        for option in payload.get("options", []):
+            assert option.get("description_localizations", {}).get("zh-TW"), \
+                (command.name, option["name"])
+            assert option.get("name_localizations", {}).get("zh-TW"), \
+                (command.name, option["name"])
+            for choice in option.get("choices", []):
+                assert choice.get("name_localizations", {}).get("zh-TW"), \
+                    (command.name, choice["name"])
+    subscribe = await tree.get_command("subscribe").get_translated_payload(tree, translator)
+    assert subscribe["name_localizations"]["zh-TW"] == "訂閱"
+    assert int(subscribe["default_member_permissions"]) == 32  # Manage Server
+    topic = subscribe["options"][0]
+    assert {c["name_localizations"]["zh-TW"] for c in topic["choices"]} >= {
+        "FOMC 利率決策", "比特幣價格提醒"}
+    status = await tree.get_command("status").get_translated_payload(tree, translator)
+    assert status.get("default_member_permissions") is None  # reading is for everyone
+
+
+def test_webhook_urls():
+    assert WEBHOOK_URL.match("https://discord.com/api/webhooks/870000000000000001/" + "a" * 68)
+    assert WEBHOOK_URL.match("https://discordapp.com/api/v10/webhooks/870000000000000001/abc-"
+                             + "d" * 30)
+    assert not WEBHOOK_URL.match("https://evil.example/api/webhooks/1/2")
+
+
+# The command layer with Discord's invocations ---------------------------------------------
+GUILD_CHANNEL = ChatRef("discord", "880000000000000010")
+
+
+def guild(admin, locale="zh-TW"):
+    return Invocation(GUILD_CHANNEL, ChatKind.GROUP, user_id="42", user_language=locale,
+                      chat_language="zh-TW", is_admin=admin)
+
+
+async def test_same_cases_as_telegram(services):
+    commands = Commands(services)
+    dm = Invocation(ChatRef("discord", "880000000000000011"), ChatKind.PRIVATE, user_id="7",
+                    user_language="en-US")
+    await commands.run(dm, "start", [])
+    assert (await services.registry.get_chat(dm.chat)).language is Language.EN
+    reply = await commands.run(dm, "subscribe", ["btc"])
+    assert reply.error is None
+    reply = await commands.run(dm, "alert", ["below", "8萬"])
+    assert reply.error is None and "#1" in reply.text
+    assert (await commands.run(dm, "lang", ["klingon"])).error == "unknown_language"
+    # a guild channel: the guild's language, Manage Server required to change it
+    assert (await commands.run(guild(False), "start", [])).error == "not_admin"
+    await commands.run(guild(True), "start", [])
+    assert (await services.registry.get_chat(GUILD_CHANNEL)).language is Language.ZH_HANT
+    refused = await commands.run(guild(False), "subscribe", ["fomc"])
+    assert refused.error == "not_admin" and refused.ephemeral
+    assert (await commands.run(guild(True), "subscribe", ["fomc"])).error is None
+    assert (await commands.run(guild(False), "status", [])).error is None
+    assert COMMAND_DESCRIPTIONS.keys() >= {"subscribe", "settings"}
