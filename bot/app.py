@@ -168,15 +168,15 @@ async def leader_duties(services: Services, stop: asyncio.Event,
                         front_ends: list[FrontEnd] | None = None) -> None:
     """What only the leader runs: finish interrupted fan-outs, the source watchers, and the
     front ends that must run once (Telegram long polling allows one poller per token)."""
+    from bot.schedule import run_jobs
     from bot.sources.registry import build_watchers
 
     await services.publisher.resume_pending()
     watchers = build_watchers(services)
     if not watchers and not front_ends:
         log.info("no source watchers enabled")
-        await stop.wait()
-        return
     async with asyncio.TaskGroup() as group:
+        group.create_task(_guarded("scheduler", run_jobs(services, stop)), name="scheduler")
         for watcher in watchers:
             group.create_task(_guarded(watcher.name, watcher.run(stop)),
                               name=f"watch-{watcher.name}")

@@ -40,3 +40,29 @@ def test_refresh_command_rewrites_a_calendar_file(tmp_path):
     refreshed = FomcCalendar.from_toml(target.read_text())
     assert date(2026, 9, 16) in refreshed.decision_days
     assert date(2025, 5, 7) in refreshed.decision_days  # other years kept
+
+
+async def test_leader_refresh_stores_the_calendar_for_every_instance(services):
+    from bot import schedule
+    from tests.servers import FakeFed, LocalServer, fed_fixture
+
+    fed = FakeFed(pages={"/monetarypolicy/fomccalendars.htm": fed_fixture("fomccalendars.htm")})
+    fed.faults["/monetarypolicy/fomccalendars.htm"] = ["500"]
+    async with LocalServer(fed.app()) as server:
+        fed_settings = services.settings.fed.model_copy(update={"base_url": server.url})
+        services.settings = services.settings.model_copy(update={"fed": fed_settings})
+        schedule._cache.clear()
+        assert await schedule.refresh_calendar(services) == 0  # 500: nothing stored
+        assert await services.redis.get(services.keys.state("calendar")) is None
+        assert await schedule.refresh_calendar(services) > 0
+    stored = FomcCalendar.from_toml(await services.redis.get(services.keys.state("calendar")))
+    assert date(2026, 12, 9) in stored.decision_days
+    assert date(2027, 1, 27) in stored.decision_days  # years the page lacks are kept
+
+    # an edit stored by the leader is what every instance reads (after the cache expires)
+    edited = FomcCalendar([*stored.meetings, Meeting(date(2026, 11, 25), date(2026, 11, 26))],
+                          updated=date(2026, 11, 26), source="test")
+    await services.redis.set(services.keys.state("calendar"), edited.to_toml())
+    schedule._cache.clear()
+    assert date(2026, 11, 26) in (await schedule.current_calendar(services)).decision_days
+    schedule._cache.clear()

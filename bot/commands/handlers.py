@@ -36,6 +36,7 @@ from bot.errors import (
 )
 from bot.events import BalanceSheetRelease, FomcDecision
 from bot.model import Chat, ChatKind, Language, RepeatMode, Topic
+from bot.schedule import current_calendar
 from bot.store.registry import parse_quiet_hours
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class Commands:
         self.services = services
         self.registry = services.registry
         self.calendar = calendar or load_calendar()
+        self.follow_refreshed_calendar = calendar is None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.handlers: dict[str, Handler] = {
             "start": Commands.start, "help": Commands.help, "subscribe": Commands.subscribe,
@@ -424,6 +426,8 @@ class Commands:
         odds = await snapshots.get_json("odds")
         btc = await snapshots.get_json("btc")
         now = self.clock()
+        if self.follow_refreshed_calendar:
+            self.calendar = await current_calendar(self.services)
         meeting = self.calendar.next_meeting(now)
         chat = await self.registry.get_chat(inv.chat)
 

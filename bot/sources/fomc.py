@@ -33,6 +33,7 @@ import httpx
 from bot import metrics
 from bot.calendar import FomcCalendar, load_calendar
 from bot.events import FomcDecision
+from bot.schedule import current_calendar
 from bot.sources.base import CheckResult
 from bot.sources.fomc_statement import (
     ParsedStatement,
@@ -172,6 +173,7 @@ class FomcWatcher:
         self.settings = services.settings
         self.base_url = self.settings.fed.base_url
         self.calendar = calendar or load_calendar()
+        self.follow_refreshed_calendar = calendar is None
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
         self.history = TargetRangeHistory.packaged()
@@ -208,6 +210,8 @@ class FomcWatcher:
 
     async def step(self) -> float:
         """One poll; returns the seconds to wait before the next one."""
+        if self.follow_refreshed_calendar:
+            self.calendar = await current_calendar(self.services)
         now = self.clock()
         day = self.in_burst_window(now)
         try:

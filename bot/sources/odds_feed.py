@@ -45,6 +45,7 @@ from bot.odds import (
     parse_month,
     parse_settlements_text,
 )
+from bot.schedule import current_calendar
 from bot.sources.base import CheckResult
 from bot.sources.http import Backoff, describe_error, make_http_client
 
@@ -377,6 +378,7 @@ class OddsWatcher:
         self.settings = services.settings
         self.client = client
         self.calendar = calendar or load_calendar()
+        self.follow_refreshed_calendar = calendar is None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.backoff = Backoff(base=30, cap=1800)
         self.state_key = services.keys.state("odds")
@@ -410,6 +412,8 @@ class OddsWatcher:
 
     async def check(self) -> list[OddsShift] | None:
         assert self.client is not None
+        if self.follow_refreshed_calendar:
+            self.calendar = await current_calendar(self.services)
         source = make_source(self.settings, self.client)
         now = self.clock()
         today = now.astimezone(EASTERN).date()
