@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+import httpx
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,3 +32,32 @@ class Watcher(Protocol):
 
 class Checker(Protocol):
     async def __call__(self) -> list[CheckResult]: ...
+
+
+class PollingWatcher:
+    """The loop shared by the HTTP pollers: ``step()`` polls once and says how long to wait.
+
+    The watcher owns its httpx client unless a test hands one in; a stop interrupts the
+    wait at once.
+    """
+
+    settings: Settings
+    client: httpx.AsyncClient | None
+
+    async def step(self) -> float:
+        raise NotImplementedError
+
+    async def run(self, stop: asyncio.Event) -> None:
+        from bot.sources.http import make_http_client
+
+        owns_client = self.client is None
+        if self.client is None:
+            self.client = make_http_client(self.settings)
+        try:
+            while not stop.is_set():
+                delay = await self.step()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+        finally:
+            if owns_client and self.client is not None:
+                await self.client.aclose()

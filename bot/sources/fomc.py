@@ -14,7 +14,6 @@ restart neither repeats an old statement nor misses a new one.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -34,7 +33,7 @@ from bot import metrics
 from bot.calendar import FomcCalendar, load_calendar
 from bot.events import FomcDecision
 from bot.schedule import current_calendar
-from bot.sources.base import CheckResult
+from bot.sources.base import CheckResult, PollingWatcher
 from bot.sources.fomc_statement import (
     ParsedStatement,
     StatementParseError,
@@ -158,7 +157,7 @@ def build_event(
 
 
 # The watcher --------------------------------------------------------------------------
-class FomcWatcher:
+class FomcWatcher(PollingWatcher):
     name = "fomc"
 
     def __init__(
@@ -188,19 +187,6 @@ class FomcWatcher:
         await self.services.redis.set(self.services.keys.state("fomc"), state.to_json())
 
     # Loop ----------------------------------------------------------------------------
-    async def run(self, stop: asyncio.Event) -> None:
-        owns_client = self.client is None
-        if self.client is None:
-            self.client = make_http_client(self.settings)
-        try:
-            while not stop.is_set():
-                delay = await self.step()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-        finally:
-            if owns_client and self.client is not None:
-                await self.client.aclose()
-
     def in_burst_window(self, now: datetime) -> date | None:
         local = now.astimezone(EASTERN)
         if self.calendar.is_decision_day(local.date()) and \

@@ -10,8 +10,6 @@ one weekly event, plus a regime event when QT/QE/flat changes.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +25,7 @@ from bot.charts import balance_sheet_chart
 from bot.events import BalanceSheetRelease, Regime, RegimeChange
 from bot.h41_regime import WeekPoint, change_over, classify
 from bot.model import Language
-from bot.sources.base import CheckResult
+from bot.sources.base import CheckResult, PollingWatcher
 from bot.sources.h41_parse import (
     H41ParseError,
     H41Week,
@@ -169,7 +167,7 @@ class H41History:
 
 
 # The watcher --------------------------------------------------------------------------
-class H41Watcher:
+class H41Watcher(PollingWatcher):
     name = "h41"
 
     def __init__(self, services: Services, *, client: httpx.AsyncClient | None = None,
@@ -182,19 +180,6 @@ class H41Watcher:
         self.backoff = Backoff()
         self.published: list[BalanceSheetRelease] = []
         self.state_key = services.keys.state("h41")
-
-    async def run(self, stop: asyncio.Event) -> None:
-        owns = self.client is None
-        if self.client is None:
-            self.client = make_http_client(self.settings)
-        try:
-            while not stop.is_set():
-                delay = await self.step()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-        finally:
-            if owns and self.client is not None:
-                await self.client.aclose()
 
     def in_release_window(self, now: datetime) -> bool:
         local = now.astimezone(EASTERN)

@@ -13,8 +13,6 @@ now, a day, a week and a month ago, and alerts compare against them.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -46,7 +44,7 @@ from bot.odds import (
     parse_settlements_text,
 )
 from bot.schedule import current_calendar
-from bot.sources.base import CheckResult
+from bot.sources.base import CheckResult, PollingWatcher
 from bot.sources.http import Backoff, describe_error, make_http_client
 
 if TYPE_CHECKING:
@@ -368,7 +366,7 @@ async def record_table(services: Services, table: OddsTable, *, meeting_week: bo
 
 
 # The watcher --------------------------------------------------------------------------
-class OddsWatcher:
+class OddsWatcher(PollingWatcher):
     name = "odds"
 
     def __init__(self, services: Services, *, client: httpx.AsyncClient | None = None,
@@ -382,19 +380,6 @@ class OddsWatcher:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.backoff = Backoff(base=30, cap=1800)
         self.state_key = services.keys.state("odds")
-
-    async def run(self, stop: asyncio.Event) -> None:
-        owns = self.client is None
-        if self.client is None:
-            self.client = make_http_client(self.settings)
-        try:
-            while not stop.is_set():
-                delay = await self.step()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-        finally:
-            if owns and self.client is not None:
-                await self.client.aclose()
 
     async def step(self) -> float:
         interval = self.settings.odds.poll_minutes * 60
