@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from pydantic import SecretStr
 
-from bench.fanout import cleanup, local_redis_url
+from bench.common import cleanup, redis_server
 from bot.app import build_services
 from bot.delivery import DeliveryWorker
 from bot.model import ChatKind, ChatRef, Topic
 from bot.settings import load_settings
 from bot.sources.fomc import FomcWatcher
-from bot.store.server import make_client, start_embedded
+from bot.store.server import make_client
 from bot.transports.telegram import TelegramTransport
 from tests.servers import FakeFed, LocalServer, fed_fixture
 from tests.telegram_standin import TOKEN, TelegramStandIn
@@ -88,20 +88,12 @@ async def main() -> None:
     parser.add_argument("--sizes", default="1,100,1000")
     parser.add_argument("--redis-url")
     args = parser.parse_args()
-    embedded = None
-    url = args.redis_url or await local_redis_url()
-    if url is None:
-        embedded = start_embedded(None, persist=False)
-        url = embedded.url
     results = {}
-    try:
+    async with redis_server(args.redis_url) as url:
         for size in (int(s) for s in args.sizes.split(",")):
             results[size] = await one(url, size)
             print(f"{size} chats: first {results[size][0]:.2f} s, last {results[size][1]:.2f} s",
                   flush=True)
-    finally:
-        if embedded is not None:
-            embedded.stop()
     for size, (first, last) in results.items():
         print(f"first_s_{size}={first:.3f}")
         print(f"last_s_{size}={last:.3f}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
 import sys
 import time
 import uuid
@@ -18,36 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from redis.asyncio import Redis
-
+from bench.common import cleanup, peak_rss_mb, redis_server, rss_mb
 from bot.app import build_services
 from bot.model import ChatKind, ChatRef, Topic
 from bot.settings import load_settings
-from bot.store.server import make_client, start_embedded
+from bot.store.server import make_client
 from tests.helpers import fomc_event
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def local_redis_url() -> str | None:
-    client = make_client("redis://127.0.0.1:6379/12")
-    try:
-        await client.ping()
-        return "redis://127.0.0.1:6379/12"
-    except Exception:
-        return None
-    finally:
-        await client.aclose()
 
 
 async def populate(services, n: int, batch: int = 64) -> None:
@@ -63,17 +38,6 @@ async def _one(registry, ref: ChatRef) -> None:
     await registry.subscribe(ref, Topic.FOMC)
 
 
-async def cleanup(redis: Redis, prefix: str) -> None:
-    batch = []
-    async for key in redis.scan_iter(match=f"{prefix}:*", count=5000):
-        batch.append(key)
-        if len(batch) >= 5000:
-            await redis.unlink(*batch)
-            batch.clear()
-    if batch:
-        await redis.unlink(*batch)
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=100_000)
@@ -81,45 +45,39 @@ async def main() -> None:
     parser.add_argument("--partitions", type=int, default=16)
     args = parser.parse_args()
 
-    embedded = None
-    url = args.redis_url or await local_redis_url()
-    if url is None:
-        embedded = start_embedded(None, persist=False)
-        url = embedded.url
-    prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    settings = load_settings(redis_url=url, key_prefix=prefix, partitions=args.partitions)
-    redis = make_client(url)
-    services = build_services(settings, redis)
-    try:
-        info = await redis.info("server")
-        version = info.get("valkey_version") or info["redis_version"]
-        server = f"{info.get('server_name', 'redis')} {version}"
-        t0 = time.perf_counter()
-        await populate(services, args.chats)
-        setup_s = time.perf_counter() - t0
-        print(f"server: {server} at {url.split('@')[-1]}; {args.chats} chats subscribed in "
-              f"{setup_s:.1f} s", flush=True)
-        rss_before = rss_mb()
-        t1 = time.perf_counter()
-        result = await services.publisher.publish(fomc_event())
-        elapsed = time.perf_counter() - t1
-        rss_after = rss_mb()
-        assert result.queued == args.chats, result
-        again = await services.publisher.publish(fomc_event())
-        queued = sum([(await services.outbox.backlog(p))["queued"]
-                      for p in ("telegram",)])
-        print(f"fan-out: {result.queued} deliveries in {elapsed:.3f} s; republish queued "
-              f"{again.queued}; streams hold {queued}; RSS during fan-out "
-              f"{rss_before:.1f} -> {rss_after:.1f} MB", flush=True)
-        print(f"deliveries_per_s={result.queued / elapsed:.0f}")
-        print(f"fanout_seconds={elapsed:.3f}")
-        print(f"fanout_rss_growth_mb={rss_after - rss_before:.1f}")
-        print(f"peak_rss_mb={peak_rss_mb():.1f}")
-    finally:
-        await cleanup(redis, prefix)
-        await redis.aclose()
-        if embedded is not None:
-            embedded.stop()
+    async with redis_server(args.redis_url) as url:
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        settings = load_settings(redis_url=url, key_prefix=prefix, partitions=args.partitions)
+        redis = make_client(url)
+        services = build_services(settings, redis)
+        try:
+            info = await redis.info("server")
+            version = info.get("valkey_version") or info["redis_version"]
+            server = f"{info.get('server_name', 'redis')} {version}"
+            t0 = time.perf_counter()
+            await populate(services, args.chats)
+            setup_s = time.perf_counter() - t0
+            print(f"server: {server} at {url.split('@')[-1]}; {args.chats} chats subscribed in "
+                  f"{setup_s:.1f} s", flush=True)
+            rss_before = rss_mb()
+            t1 = time.perf_counter()
+            result = await services.publisher.publish(fomc_event())
+            elapsed = time.perf_counter() - t1
+            rss_after = rss_mb()
+            assert result.queued == args.chats, result
+            again = await services.publisher.publish(fomc_event())
+            queued = sum([(await services.outbox.backlog(p))["queued"]
+                          for p in ("telegram",)])
+            print(f"fan-out: {result.queued} deliveries in {elapsed:.3f} s; republish queued "
+                  f"{again.queued}; streams hold {queued}; RSS during fan-out "
+                  f"{rss_before:.1f} -> {rss_after:.1f} MB", flush=True)
+            print(f"deliveries_per_s={result.queued / elapsed:.0f}")
+            print(f"fanout_seconds={elapsed:.3f}")
+            print(f"fanout_rss_growth_mb={rss_after - rss_before:.1f}")
+            print(f"peak_rss_mb={peak_rss_mb():.1f}")
+        finally:
+            await cleanup(redis, prefix)
+            await redis.aclose()
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.fanout import cleanup, local_redis_url
+from bench.common import cleanup, redis_server
 from bot.app import build_services
 from bot.model import ChatKind, ChatRef, Topic
 from bot.settings import load_settings
 from bot.sources.fomc import FomcWatcher
-from bot.store.server import make_client, start_embedded
+from bot.store.server import make_client
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
@@ -77,16 +77,8 @@ async def main() -> None:
     parser.add_argument("--interval", type=float, default=1.5)
     parser.add_argument("--redis-url")
     args = parser.parse_args()
-    embedded = None
-    url = args.redis_url or await local_redis_url()
-    if url is None:
-        embedded = start_embedded(None, persist=False)
-        url = embedded.url
-    try:
+    async with redis_server(args.redis_url) as url:
         latencies = [await one_run(url, args.interval) for _ in range(args.runs)]
-    finally:
-        if embedded is not None:
-            embedded.stop()
     print(f"{len(latencies)} runs, poll interval {args.interval} s: "
           + ", ".join(f"{x:.2f}" for x in latencies))
     print(f"median_s={statistics.median(latencies):.3f}")

@@ -21,12 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pydantic import SecretStr
 
-from bench.fanout import cleanup, local_redis_url
+from bench.common import cleanup, redis_server
 from bot.app import build_services
 from bot.delivery import DeliveryWorker
 from bot.model import ChatKind, ChatRef, Topic
 from bot.settings import load_settings
-from bot.store.server import make_client, start_embedded
+from bot.store.server import make_client
 from bot.transports.telegram import TelegramTransport
 from tests.helpers import fomc_event
 from tests.servers import LocalServer
@@ -38,56 +38,52 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=3000)
     parser.add_argument("--redis-url")
     args = parser.parse_args()
-    embedded = None
-    url = args.redis_url or await local_redis_url()
-    if url is None:
-        embedded = start_embedded(None, persist=False)
-        url = embedded.url
-    prefix = f"bench-{uuid.uuid4().hex[:8]}"
-    redis = make_client(url)
-    standin = TelegramStandIn(enforce_limits=True)
-    try:
-        async with LocalServer(standin.app()) as server:
-            settings = load_settings(redis_url=url, key_prefix=prefix, partitions=16,
-                                     telegram={"token": SecretStr(TOKEN), "api_url": server.url})
-            services = build_services(settings, redis)
-            groups = 0
-            for n in range(args.chats):
-                group = n % 10 == 0
-                groups += group
-                ref = ChatRef("telegram", str(-(5000 + n) if group else 5000 + n))
-                await services.registry.upsert_chat(ref, ChatKind.GROUP if group else
-                                                    ChatKind.PRIVATE)
-                await services.registry.subscribe(ref, Topic.FOMC)
-            transport = TelegramTransport.from_settings(settings)
-            await transport.start()
-            stop = asyncio.Event()
-            worker = DeliveryWorker(services.outbox, services.registry, services.messages,
-                                    transport, "bench")
-            task = asyncio.create_task(worker.run(stop))
-            started = time.perf_counter()
-            await services.publisher.publish(fomc_event())
-            while transport.sent < args.chats:
-                await asyncio.sleep(0.05)
-                if time.perf_counter() - started > args.chats:  # a second a chat at worst
-                    break
-            elapsed = time.perf_counter() - started
-            stop.set()
-            await task
-            await transport.close()
-            sends = standin.sent()
-            first, last = sends[0].at, sends[-1].at
-            rate = (len(sends) - 1) / (last - first) if len(sends) > 1 else 0.0
-        print(f"{transport.sent}/{args.chats} chats ({groups} groups) reached in {elapsed:.1f} s; "
-              f"{len(sends)} sendMessage calls, {standin.too_many} answered 429")
-        print(f"messages_per_s={rate:.2f}")
-        print(f"share_of_limit={rate / 30:.3f}")
-        print(f"too_many_requests={standin.too_many}")
-    finally:
-        await cleanup(redis, prefix)
-        await redis.aclose()
-        if embedded is not None:
-            embedded.stop()
+    async with redis_server(args.redis_url) as url:
+        prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        redis = make_client(url)
+        standin = TelegramStandIn(enforce_limits=True)
+        try:
+            async with LocalServer(standin.app()) as server:
+                telegram = {"token": SecretStr(TOKEN), "api_url": server.url}
+                settings = load_settings(redis_url=url, key_prefix=prefix, partitions=16,
+                                         telegram=telegram)
+                services = build_services(settings, redis)
+                groups = 0
+                for n in range(args.chats):
+                    group = n % 10 == 0
+                    groups += group
+                    ref = ChatRef("telegram", str(-(5000 + n) if group else 5000 + n))
+                    await services.registry.upsert_chat(ref, ChatKind.GROUP if group else
+                                                        ChatKind.PRIVATE)
+                    await services.registry.subscribe(ref, Topic.FOMC)
+                transport = TelegramTransport.from_settings(settings)
+                await transport.start()
+                stop = asyncio.Event()
+                worker = DeliveryWorker(services.outbox, services.registry, services.messages,
+                                        transport, "bench")
+                task = asyncio.create_task(worker.run(stop))
+                started = time.perf_counter()
+                await services.publisher.publish(fomc_event())
+                while transport.sent < args.chats:
+                    await asyncio.sleep(0.05)
+                    if time.perf_counter() - started > args.chats:  # a second a chat at worst
+                        break
+                elapsed = time.perf_counter() - started
+                stop.set()
+                await task
+                await transport.close()
+                sends = standin.sent()
+                first, last = sends[0].at, sends[-1].at
+                rate = (len(sends) - 1) / (last - first) if len(sends) > 1 else 0.0
+            print(f"{transport.sent}/{args.chats} chats ({groups} groups) reached in "
+                  f"{elapsed:.1f} s; "
+                  f"{len(sends)} sendMessage calls, {standin.too_many} answered 429")
+            print(f"messages_per_s={rate:.2f}")
+            print(f"share_of_limit={rate / 30:.3f}")
+            print(f"too_many_requests={standin.too_many}")
+        finally:
+            await cleanup(redis, prefix)
+            await redis.aclose()
 
 
 if __name__ == "__main__":

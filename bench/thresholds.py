@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fanout import cleanup
+from bench.common import cleanup
 from bot.app import build_services
 from bot.model import ChatRef
 from bot.settings import load_settings
