@@ -20,7 +20,7 @@ COPY bot ./bot
 COPY config ./config
 # install, then compile the gettext catalogs into the installed package
 RUN pip install . \
-    && cd / && python -m bot.alerts.i18n compile
+    && cd / && python -m bot.render.i18n compile
 
 USER fedalert
 VOLUME ["/data"]

@@ -27,12 +27,12 @@ from pydantic import SecretStr
 
 from bench.common import cleanup, redis_server
 from bot.app import build_services
-from bot.delivery import DeliveryWorker
-from bot.model import ChatKind, ChatRef, Topic
-from bot.settings import load_settings
-from bot.sources.fomc import FomcWatcher
+from bot.config import load_settings
+from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.pipeline.deliver import DeliveryWorker
+from bot.platforms.telegram.sender import TelegramTransport
 from bot.store.server import make_client
-from bot.transports.telegram import TelegramTransport
+from bot.topics.fomc.watcher import FomcWatcher
 from tests.servers import FakeFed, LocalServer, fed_fixture
 from tests.telegram_standin import TOKEN, TelegramStandIn
 

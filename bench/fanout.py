@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import cleanup, peak_rss_mb, redis_server, rss_mb
 from bot.app import build_services
-from bot.model import ChatKind, ChatRef, Topic
-from bot.settings import load_settings
+from bot.config import load_settings
+from bot.domain.chats import ChatKind, ChatRef, Topic
 from bot.store.server import make_client
 from tests.helpers import fomc_event
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.sources.fomc_statement import (
+from bot.topics.fomc.statement import (
     StatementParseError,
     TargetRangeHistory,
     parse_statement,

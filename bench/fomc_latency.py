@@ -27,10 +27,10 @@ import httpx
 
 from bench.common import cleanup, redis_server
 from bot.app import build_services
-from bot.model import ChatKind, ChatRef, Topic
-from bot.settings import load_settings
-from bot.sources.fomc import FomcWatcher
+from bot.config import load_settings
+from bot.domain.chats import ChatKind, ChatRef, Topic
 from bot.store.server import make_client
+from bot.topics.fomc.watcher import FomcWatcher
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"

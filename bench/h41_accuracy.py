@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import itertools
 
-from bot.h41_regime import change_over
-from bot.sources.h41 import regimes_of
-from bot.sources.h41_parse import parse_h41_file, split_row
+from bot.topics.h41.parse import parse_h41_file, split_row
+from bot.topics.h41.regime import change_over
+from bot.topics.h41.watcher import regimes_of
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/corpus/h41"
 FACT_FIELDS = {

@@ -23,11 +23,11 @@ from pydantic import SecretStr
 
 from bench.common import cleanup, redis_server
 from bot.app import build_services
-from bot.delivery import DeliveryWorker
-from bot.model import ChatKind, ChatRef, Topic
-from bot.settings import load_settings
+from bot.config import load_settings
+from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.pipeline.deliver import DeliveryWorker
+from bot.platforms.telegram.sender import TelegramTransport
 from bot.store.server import make_client
-from bot.transports.telegram import TelegramTransport
 from tests.helpers import fomc_event
 from tests.servers import LocalServer
 from tests.telegram_standin import TOKEN, TelegramStandIn

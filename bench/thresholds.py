@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import cleanup
 from bot.app import build_services
-from bot.model import ChatRef
-from bot.settings import load_settings
+from bot.config import load_settings
+from bot.domain.chats import ChatRef
 from bot.store.server import make_client, start_embedded
 
 LEVELS_PER_CHAT = 20

@@ -18,18 +18,18 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
-from bot.delivery import DeliveryWorker
-from bot.model import ChatKind, ChatRef, Language, Topic
-from bot.pipeline import Publisher
-from bot.settings import Settings
+from bot.config import Settings
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.pipeline.deliver import DeliveryWorker
+from bot.pipeline.messages import MessageStore
+from bot.pipeline.publish import Publisher
+from bot.platforms.base import Transport
+from bot.platforms.console import ConsoleTransport
 from bot.store.keys import KeySchema
 from bot.store.leader import LeaderElection
-from bot.store.messages import MessageStore
 from bot.store.outbox import Outbox
 from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
-from bot.transports.base import Transport
-from bot.transports.console import ConsoleTransport
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,11 @@ async def ensure_console_chat(registry: Registry) -> None:
 def build_transports(settings: Settings) -> list[Transport]:
     transports: list[Transport] = []
     if settings.telegram.token is not None:
-        from bot.transports.telegram import TelegramTransport
+        from bot.platforms.telegram.sender import TelegramTransport
 
         transports.append(TelegramTransport.from_settings(settings))
     if settings.discord.token is not None:
-        from bot.transports.discord import DiscordTransport, WebhookTransport
+        from bot.platforms.discord.sender import DiscordTransport, WebhookTransport
 
         transports.append(DiscordTransport.from_settings(settings))
         transports.append(WebhookTransport.from_settings(settings))
@@ -125,11 +125,11 @@ def build_front_ends(services: Services) -> list[FrontEnd]:
     front_ends: list[FrontEnd] = []
     settings = services.settings
     if settings.telegram.token is not None:
-        from bot.transports.telegram_bot import TelegramFrontEnd
+        from bot.platforms.telegram.front import TelegramFrontEnd
 
         front_ends.append(TelegramFrontEnd(services))
     if settings.discord.token is not None:
-        from bot.transports.discord_bot import DiscordFrontEnd
+        from bot.platforms.discord.front import DiscordFrontEnd
 
         front_ends.append(DiscordFrontEnd(services))
     return front_ends
@@ -168,8 +168,8 @@ async def leader_duties(services: Services, stop: asyncio.Event,
                         front_ends: list[FrontEnd] | None = None) -> None:
     """What only the leader runs: finish interrupted fan-outs, the source watchers, and the
     front ends that must run once (Telegram long polling allows one poller per token)."""
-    from bot.schedule import run_jobs
-    from bot.sources.registry import build_watchers
+    from bot.topics.catalog import build_watchers
+    from bot.topics.fomc.schedule import run_jobs
 
     await services.publisher.resume_pending()
     watchers = build_watchers(services)

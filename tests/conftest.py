@@ -17,7 +17,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.app import Services, build_services
-from bot.settings import Settings, load_settings
+from bot.config import Settings, load_settings
 from bot.store.server import make_client
 
 FIXTURES = Path(__file__).parent / "fixtures"

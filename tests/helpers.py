@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bot.alerts.message import AlertMessage
-from bot.events import FomcDecision
-from bot.model import Chat
-from bot.transports.base import Delivered, DeliveryResult
+from bot.domain.chats import Chat
+from bot.domain.events import FomcDecision
+from bot.platforms.base import Delivered, DeliveryResult
+from bot.render.message import AlertMessage
 
 
 def fomc_event(day: str = "2025-03-19", **overrides) -> FomcDecision:

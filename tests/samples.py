@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bot.events import (
+from bot.domain.events import (
     BalanceSheetAction,
     BalanceSheetRelease,
     Dissent,

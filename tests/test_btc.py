@@ -14,14 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.commands.amounts import parse_alert_args, parse_amount, parse_duration
-from bot.errors import InvalidAmount, InvalidThreshold
-from bot.model import ChatKind, ChatRef, Direction, RepeatMode, Topic
-from bot.sources.prices import messages
-from bot.sources.prices.composite import CompositePrice, CompositeRules, Degraded, composite
-from bot.sources.prices.engine import EngineRules, MoveEngine, MoveRules, ThresholdEngine
-from bot.sources.prices.feeds import SPECS, Feed
-from bot.sources.prices.messages import Tick
-from bot.sources.prices.watcher import PriceWatcher
+from bot.domain.chats import ChatKind, ChatRef, Direction, RepeatMode, Topic
+from bot.domain.errors import InvalidAmount, InvalidThreshold
+from bot.topics.btc import payloads as messages
+from bot.topics.btc.composite import CompositePrice, CompositeRules, Degraded, composite
+from bot.topics.btc.engine import EngineRules, MoveEngine, MoveRules, ThresholdEngine
+from bot.topics.btc.feeds import SPECS, Feed
+from bot.topics.btc.payloads import Tick
+from bot.topics.btc.watcher import PriceWatcher
 from tests.exchanges import NAMES, FakeExchanges
 from tests.servers import LocalServer
 
@@ -396,7 +396,7 @@ async def test_btc_subscribers_get_percent_moves(services):
     ref = ChatRef("console", "mover")
     await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
     await services.registry.subscribe(ref, Topic.BTC)
-    from bot.sources.prices.watcher import PriceEvaluator
+    from bot.topics.btc.watcher import PriceEvaluator
 
     evaluator = PriceEvaluator(services)
     moves = []

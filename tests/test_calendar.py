@@ -3,7 +3,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.calendar import FomcCalendar, Meeting, load_calendar, parse_calendar_page
+from bot.domain.calendar import FomcCalendar, Meeting, load_calendar, parse_calendar_page
 
 PAGE = Path(__file__).parent / "fixtures/fed/fomccalendars.htm"
 
@@ -43,7 +43,7 @@ def test_refresh_command_rewrites_a_calendar_file(tmp_path):
 
 
 async def test_leader_refresh_stores_the_calendar_for_every_instance(services):
-    from bot import schedule
+    from bot.topics.fomc import schedule
     from tests.servers import FakeFed, LocalServer, fed_fixture
 
     fed = FakeFed(pages={"/monetarypolicy/fomccalendars.htm": fed_fixture("fomccalendars.htm")})

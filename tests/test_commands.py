@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.commands.core import Invocation
 from bot.commands.handlers import COMMAND_DESCRIPTIONS, Commands, parse_command
-from bot.model import ChatKind, ChatRef, Language, Topic
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
 
 DM = Invocation(ChatRef("telegram", "501"), ChatKind.PRIVATE, user_id="501",
                 user_language="zh-hant")

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from bot.model import ChatKind, ChatRef
+from bot.domain.chats import ChatKind, ChatRef
 from bot.store.outbox import GROUP
 
 pytestmark = pytest.mark.slow

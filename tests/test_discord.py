@@ -9,10 +9,10 @@ import pytest
 
 from bot.commands.core import Invocation
 from bot.commands.handlers import COMMAND_DESCRIPTIONS, Commands
-from bot.delivery import DeliveryWorker
-from bot.model import ChatKind, ChatRef, Language, Topic
-from bot.transports.discord import DiscordTransport, WebhookTransport, embeds_for
-from bot.transports.discord_bot import WEBHOOK_URL, CatalogTranslator, build_tree
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.pipeline.deliver import DeliveryWorker
+from bot.platforms.discord.front import WEBHOOK_URL, CatalogTranslator, build_tree
+from bot.platforms.discord.sender import DiscordTransport, WebhookTransport, embeds_for
 from tests.discord_standin import DiscordStandIn
 from tests.helpers import fomc_event, wait_for
 from tests.servers import LocalServer
@@ -103,8 +103,8 @@ async def test_webhook_delivery_keeps_the_token_secret(services, discord_api, ca
 
 async def test_chart_is_an_attachment_shown_in_the_embed(discord_api):
     standin, api = discord_api
-    from bot.alerts.message import AlertMessage, Section
-    from bot.model import Chat
+    from bot.domain.chats import Chat
+    from bot.render.message import AlertMessage, Section
 
     transport = DiscordTransport("token.discord.test", api)
     await transport.start()
@@ -122,7 +122,7 @@ async def test_chart_is_an_attachment_shown_in_the_embed(discord_api):
 
 
 def test_embeds_have_a_colour_per_kind():
-    from bot.alerts.message import AlertMessage, Section
+    from bot.render.message import AlertMessage, Section
 
     for style, colour in (("cut", 0x2E7D32), ("hike", 0xC62828), ("price_down", 0xE53935),
                           ("qe", 0x00897B)):

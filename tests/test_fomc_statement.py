@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sources.fomc_statement import (
+from bot.topics.fomc.statement import (
     StatementParseError,
     TargetRangeHistory,
     diff_statements,

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from bot import metrics
-from bot.model import ChatKind, ChatRef, Topic
-from bot.sources.fomc import FomcWatcher
+from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.topics.fomc.watcher import FomcWatcher
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
@@ -127,7 +127,7 @@ async def test_broken_upstream_gives_no_event_and_a_warning(services, fed, fault
             fed.feed = fed_fixture("press_monetary_after.xml")
             fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
             fed.faults[STATEMENT] = [fault]
-            with caplog.at_level(logging.WARNING, logger="bot.sources.fomc"):
+            with caplog.at_level(logging.WARNING, logger="bot.topics.fomc.watcher"):
                 delay = await watcher.step()
             assert watcher.published == []
             assert delay > 0

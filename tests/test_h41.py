@@ -11,11 +11,9 @@ import httpx
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
-from bot.charts import balance_sheet_chart, resolved_font
-from bot.h41_regime import WeekPoint, classify
-from bot.model import ChatKind, ChatRef, Language, Topic
-from bot.sources.h41 import CURRENT_PATH, H41Watcher, build_events, regimes_of
-from bot.sources.h41_parse import (
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.render.charts import balance_sheet_chart, resolved_font
+from bot.topics.h41.parse import (
     H41ParseError,
     normalize_label,
     parse_ddp_xml,
@@ -24,6 +22,8 @@ from bot.sources.h41_parse import (
     parse_release,
     split_row,
 )
+from bot.topics.h41.regime import WeekPoint, classify
+from bot.topics.h41.watcher import CURRENT_PATH, H41Watcher, build_events, regimes_of
 from tests.servers import FakeFed, LocalServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "h41"
@@ -133,7 +133,7 @@ def test_bundled_font_covers_the_whole_catalog():
     root = Path(__file__).resolve().parents[1]
     bundled = root / "bot/data/fonts/NotoSansCJKtc-fedalert-subset.otf"
     cmap = _cmap(str(bundled), 0)
-    with (root / "bot/alerts/locale/zh_Hant/LC_MESSAGES/messages.po").open("rb") as handle:
+    with (root / "bot/render/locale/zh_Hant/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = read_po(handle)
     text = "".join("".join(m.string) if isinstance(m.string, tuple) else m.string or ""
                    for m in catalog)
@@ -188,7 +188,7 @@ async def test_watcher_one_event_per_release(services, fed, caplog):
             assert await watcher.check() is None  # unchanged page
             fed.pages[CURRENT_PATH] = next_week_page().encode()
             fed.faults[CURRENT_PATH] = ["500", "truncate", "layout"]
-            with caplog.at_level(logging.WARNING, logger="bot.sources.h41"):
+            with caplog.at_level(logging.WARNING, logger="bot.topics.h41.watcher"):
                 for _ in range(3):
                     await watcher.step()
             assert watcher.published == []

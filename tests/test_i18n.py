@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.alerts.formatting import Formatter
-from bot.model import Language
+from bot.domain.chats import Language
+from bot.render.formatting import Formatter
 
 ROOT = Path(__file__).resolve().parents[1]
-ZH_PO = ROOT / "bot/alerts/locale/zh_Hant/LC_MESSAGES/messages.po"
+ZH_PO = ROOT / "bot/render/locale/zh_Hant/LC_MESSAGES/messages.po"
 ZH = Formatter(Language.ZH_HANT)
 EN = Formatter(Language.EN)
 
@@ -39,7 +39,7 @@ def test_every_message_in_the_code_has_a_chinese_translation(tmp_path):
             missing.append(message.id)
         elif translated.fuzzy:
             fuzzy.append(message.id)
-    assert not missing, f"untranslated (run python -m bot.alerts.i18n extract): {missing}"
+    assert not missing, f"untranslated (run python -m bot.render.i18n extract): {missing}"
     assert not fuzzy, f"fuzzy translations to review: {fuzzy}"
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.calendar import load_calendar
-from bot.model import ChatKind, ChatRef, Topic
-from bot.odds import OddsInputError, compute_odds, parse_month, parse_settlements_text
-from bot.sources.odds_feed import OddsWatcher, compare_tables, parse_cme_json
+from bot.domain.calendar import load_calendar
+from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.topics.odds.method import OddsInputError, compute_odds, parse_month, parse_settlements_text
+from bot.topics.odds.watcher import OddsWatcher, compare_tables, parse_cme_json
 from tests.servers import LocalServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cme"

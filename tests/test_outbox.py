@@ -1,9 +1,9 @@
 import asyncio
 from collections import Counter
 
-from bot.delivery import DeliveryWorker
-from bot.model import ChatKind, ChatRef, Language, Topic
-from bot.transports.base import Failed, Gone, Moved, RetryAfter
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.pipeline.deliver import DeliveryWorker
+from bot.platforms.base import Failed, Gone, Moved, RetryAfter
 from tests.helpers import RecordingTransport, fomc_event, wait_for
 
 
@@ -85,7 +85,7 @@ async def test_retry_after_gone_moved_and_dead_letter(services):
             return Moved(new_id)
         if ref == str(broken):
             return Failed("Bad Gateway")
-        from bot.transports.base import Delivered
+        from bot.platforms.base import Delivered
         return Delivered()
 
     services.outbox.settings = services.outbox.settings.model_copy(update={"max_attempts": 3})

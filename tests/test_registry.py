@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.errors import (
+from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode, Topic
+from bot.domain.errors import (
     ChatNotRegistered,
     InvalidQuietHours,
     InvalidThreshold,
@@ -12,7 +13,6 @@ from bot.errors import (
     UnknownTimeZone,
     UnknownTopic,
 )
-from bot.model import ChatKind, ChatRef, Direction, Language, RepeatMode, Topic
 
 ALICE = ChatRef("telegram", "1001")
 GROUP = ChatRef("telegram", "-2002")

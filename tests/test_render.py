@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.alerts.render import render_message
-from bot.model import Language
+from bot.domain.chats import Language
+from bot.render.renderers import render_message
 from tests.samples import samples
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -57,7 +57,7 @@ def test_chinese_text_is_taiwan_usage(name):
 
 
 def test_html_escapes_everything():
-    from bot.alerts.message import AlertMessage, Section
+    from bot.render.message import AlertMessage, Section
 
     message = AlertMessage("k", "info", (Section("en", "<b>&", ("a < b & c > d",),
                                                  link="https://x/?a=1&b=2", link_label="<x>"),))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.config import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bot.alerts.message import AlertMessage, Section
-from bot.delivery import DeliveryWorker
-from bot.model import Chat, ChatKind, ChatRef, Language, QuietHours, Topic
-from bot.transports.base import Delivered, Gone, Moved, RetryAfter
-from bot.transports.pacing import Pacer
-from bot.transports.telegram import TelegramTransport, bot_for
-from bot.transports.telegram_bot import TelegramFrontEnd
+from bot.domain.chats import Chat, ChatKind, ChatRef, Language, QuietHours, Topic
+from bot.pipeline.deliver import DeliveryWorker
+from bot.platforms.base import Delivered, Gone, Moved, RetryAfter
+from bot.platforms.pacing import Pacer
+from bot.platforms.telegram.front import TelegramFrontEnd
+from bot.platforms.telegram.sender import TelegramTransport, bot_for
+from bot.render.message import AlertMessage, Section
 from tests.servers import FakeFed, LocalServer, fed_fixture
 from tests.telegram_standin import TOKEN, TelegramStandIn
 
@@ -270,7 +270,7 @@ async def test_worker_deactivates_blocked_and_follows_migrations(telegram):
 async def test_fomc_statement_reaches_every_chat_once_in_its_language(telegram):
     """A local server plays federalreserve.gov; at T0 it publishes the statement."""
     standin, services = telegram
-    from bot.sources.fomc import FomcWatcher
+    from bot.topics.fomc.watcher import FomcWatcher
 
     languages = {1001: Language.ZH_HANT, 1002: Language.EN, 1003: Language.BOTH,
                  -1004: Language.ZH_HANT}

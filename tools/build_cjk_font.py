@@ -17,7 +17,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
-PO = ROOT / "bot/alerts/locale/zh_Hant/LC_MESSAGES/messages.po"
+PO = ROOT / "bot/render/locale/zh_Hant/LC_MESSAGES/messages.po"
 OUT = ROOT / "bot/data/fonts/NotoSansCJKtc-fedalert-subset.otf"
 DEFAULT_SOURCE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 EXTRA = "0123456789%$+-–—−.,:;!?()[]/ ，。、；：！？（）「」『』％＋－＝・…～／"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from bot.errors import InvalidAmount, InvalidThreshold
-from bot.model import Direction, RepeatMode
+from bot.domain.chats import Direction, RepeatMode
+from bot.domain.errors import InvalidAmount, InvalidThreshold
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_INPUT = 40

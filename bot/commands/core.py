@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.alerts.formatting import Formatter
-from bot.alerts.message import AlertMessage
-from bot.model import ChatKind, ChatRef, Language
+from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.render.formatting import Formatter
+from bot.render.message import AlertMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
-from bot.alerts.formatting import Formatter
-from bot.alerts.i18n import N_
-from bot.alerts.render import render_message
-from bot.calendar import FomcCalendar, load_calendar
 from bot.commands.amounts import parse_alert_args
 from bot.commands.core import Button, Compose, Invocation, Reply, localized
 from bot.commands.replies import (
@@ -27,17 +23,21 @@ from bot.commands.replies import (
     mode_words,
     topic_name,
 )
-from bot.errors import (
+from bot.domain.calendar import FomcCalendar, load_calendar
+from bot.domain.chats import Chat, ChatKind, Language, RepeatMode, Topic
+from bot.domain.errors import (
     InvalidId,
     MissingArgument,
     NotAdmin,
     UnknownCommand,
     UserInputError,
 )
-from bot.events import BalanceSheetRelease, FomcDecision
-from bot.model import Chat, ChatKind, Language, RepeatMode, Topic
-from bot.schedule import current_calendar
+from bot.domain.events import BalanceSheetRelease, FomcDecision
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_
+from bot.render.renderers import render_message
 from bot.store.registry import parse_quiet_hours
+from bot.topics.fomc.schedule import current_calendar
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -444,7 +444,7 @@ class Commands:
                     when=f.moment(meeting.statement_at, zone),
                     countdown=_countdown(f, meeting.statement_at - now)))
             if isinstance(h41, BalanceSheetRelease):
-                from bot.alerts.h41 import regime_name
+                from bot.topics.h41.render import regime_name
 
                 lines.append(f._("Balance sheet: {total} (week ended {week}), {regime}").format(
                     total=f.usd_millions(h41.total_assets), week=f.date(h41.week_ending),
@@ -516,7 +516,7 @@ class Commands:
         if not table:
             return Reply(localized(language, lambda f: f._(
                 "No rate odds have been computed yet.")), language=language)
-        from bot.alerts.odds import odds_table_text
+        from bot.topics.odds.render import odds_table_text
 
         attachment = None
         chart_key = table.get("chart_event")

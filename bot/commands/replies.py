@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.alerts.formatting import Formatter
-from bot.errors import UserInputError
-from bot.model import Direction, Language, RepeatMode, Topic
+from bot.domain.chats import Direction, Language, RepeatMode, Topic
+from bot.domain.errors import UserInputError
+from bot.render.formatting import Formatter
 
 
 def topic_name(f: Formatter, topic: Topic) -> str:

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import Services
-from bot.delivery import DeliveryWorker
-from bot.events import BaseEvent, event_from_json
-from bot.model import ChatKind, ChatRef, Direction, Language, RepeatMode, Topic
-from bot.transports.base import Transport
+from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode, Topic
+from bot.domain.events import BaseEvent, event_from_json
+from bot.pipeline.deliver import DeliveryWorker
+from bot.platforms.base import Transport
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ async def handle_event_reading(reading: Mapping[str, Any], ctx: ReplayContext) -
 def handlers() -> dict[str, Handler]:
     """Reading handlers by source name; each source module contributes its own."""
     table: dict[str, Handler] = {"event": handle_event_reading}
-    for module_name in ("bot.sources.fomc", "bot.sources.h41", "bot.sources.odds_feed",
-                        "bot.sources.prices.demo"):
+    for module_name in ("bot.topics.fomc.watcher", "bot.topics.h41.watcher", "bot.topics.odds.watcher",
+                        "bot.topics.btc.demo"):
         try:
             module = __import__(module_name, fromlist=["DEMO_HANDLERS"])
         except ImportError:

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.model import ChatRef, Topic
+from bot.domain.chats import ChatRef, Topic
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from bot.model import PLATFORMS, ChatRef, Topic
-from bot.settings import OutboxSettings
+from bot.config import OutboxSettings
+from bot.domain.chats import PLATFORMS, ChatRef, Topic
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
 

@@ -16,14 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from redis.asyncio import Redis
 
-from bot.errors import (
-    ChatNotRegistered,
-    InvalidQuietHours,
-    InvalidThreshold,
-    ThresholdNotFound,
-    TooManyThresholds,
-)
-from bot.model import (
+from bot.domain.chats import (
     Chat,
     ChatKind,
     ChatRef,
@@ -34,6 +27,13 @@ from bot.model import (
     Threshold,
     Topic,
     check_timezone,
+)
+from bot.domain.errors import (
+    ChatNotRegistered,
+    InvalidQuietHours,
+    InvalidThreshold,
+    ThresholdNotFound,
+    TooManyThresholds,
 )
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts

@@ -21,7 +21,7 @@ from typing import Any
 import platformdirs
 from redis.asyncio import Redis
 
-from bot.settings import Settings
+from bot.config import Settings
 
 log = logging.getLogger(__name__)
 

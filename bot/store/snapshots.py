@@ -11,9 +11,9 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.events import Event
+from bot.domain.events import Event
+from bot.pipeline.messages import MessageStore
 from bot.store.keys import KeySchema
-from bot.store.messages import MessageStore
 
 
 class Snapshots:

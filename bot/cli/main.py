@@ -1,0 +1,227 @@
+"""The ``fedalert`` command line.
+
+Exit status: 0 success, 1 a command's own failure (a check that failed, a file that
+did not parse), 2 bad usage or a configuration error (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("fedalert")
+
+Command = Callable[[argparse.Namespace, Settings], int]
+_COMMANDS: dict[str, Command] = {}
+
+
+def _command(name: str) -> Callable[[Command], Command]:
+    def register(func: Command) -> Command:
+        _COMMANDS[name] = func
+        return func
+
+    return register
+
+
+# run / worker -------------------------------------------------------------------------
+@_command("run")
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_services, build_transports, install_signal_handlers, run_instance
+    from bot.metrics import serve
+    from bot.store.server import connect
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        install_signal_handlers(stop)
+        serve(settings.metrics_port)
+        async with connect(settings) as redis:
+            services = build_services(settings, redis)
+            await run_instance(services, build_transports(settings), stop,
+                               with_pollers=not args.no_pollers)
+
+    asyncio.run(main())
+    return 0
+
+
+@_command("worker")
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    args.no_pollers = True
+    return cmd_run(args, settings)
+
+
+# demo ---------------------------------------------------------------------------------
+@_command("demo")
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import build_services, check_schema
+    from bot.demo.replay import load_scenario, replay
+    from bot.platforms.console import ConsoleTransport
+    from bot.store.server import connect
+
+    scenario = load_scenario(args.scenario)
+    output_dir = args.output or Path(tempfile.gettempdir()) / "fedalert-demo"
+
+    async def main() -> int:
+        # the demo never touches a configured deployment: always a fresh embedded store
+        demo_settings = settings.model_copy(update={"redis_url": None})
+        async with connect(demo_settings, ephemeral=True) as redis:
+            services = build_services(demo_settings, redis)
+            await check_schema(services)
+            transport = ConsoleTransport(attachment_dir=output_dir)
+            print(f"fedalert demo: {scenario.get('name', 'scenario')} — "
+                  f"{scenario.get('description', '')}\n", flush=True)
+            report = await replay(services, scenario, transport, speed=args.speed,
+                                  output_dir=output_dir)
+        print(f"demo done: {report.readings} readings, {report.events} events, "
+              f"{report.delivered} alerts delivered in {report.seconds:.1f} s", flush=True)
+        return 0
+
+    return asyncio.run(main())
+
+
+# check / health -----------------------------------------------------------------------
+@_command("check")
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.topics.catalog import run_checks
+
+    results = asyncio.run(run_checks(settings))
+    width = max((len(r.source) for r in results), default=0)
+    for result in results:
+        mark = "ok  " if result.ok else "FAIL"
+        print(f"{mark} {result.source:<{width}}  {result.detail}")
+    if not results:
+        print("no sources configured")
+    return 0 if all(r.ok for r in results) else 1
+
+
+@_command("health")
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Container health check: Redis answers and a fedalert process on this host is alive."""
+    import socket
+
+    from bot.store.keys import KeySchema
+    from bot.store.server import make_client
+
+    if settings.redis_url is None:
+        print("healthy (embedded store: checked by the running process)")
+        return 0
+
+    async def probe() -> int:
+        client = make_client(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+        keys = KeySchema(settings.key_prefix, settings.partitions)
+        instance = args.instance or settings.instance_id or socket.gethostname()
+        try:
+            await client.ping()
+            async for _ in client.scan_iter(match=keys.instance(instance) + "*", count=1000):
+                print("healthy")
+                return 0
+            print(f"unhealthy: no heartbeat from {instance}")
+            return 1
+        except Exception as exc:
+            print(f"unhealthy: {type(exc).__name__}: {exc}")
+            return 1
+        finally:
+            await client.aclose()
+
+    return asyncio.run(probe())
+
+
+# parser -------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fedalert",
+        description="Bilingual (zh-Hant / English) alerts for FOMC decisions, the Fed balance "
+                    "sheet, rate odds and BTC price levels, to Telegram, Discord or the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"fedalert {__version__}")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        help="override FEDALERT_LOG_LEVEL")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="run the bot: pollers (on the elected leader) and delivery",
+                         description="Run the pollers (only on the instance that holds the "
+                                     "leader lock) and the delivery workers of every configured "
+                                     "transport. With no chat token, alerts go to the console.")
+    run.add_argument("--no-pollers", action="store_true",
+                     help="only deliver (same as `fedalert worker`)")
+
+    sub.add_parser("worker", help="run delivery workers only (scale out delivery)",
+                   description="Deliver queued alerts through the configured transports, "
+                               "without running any poller.")
+
+    demo = sub.add_parser("demo", help="replay the April 2025 scenario to the console",
+                          description="Replay a shipped scenario of timed source readings "
+                                      "through the real pipeline (embedded Valkey, renderer, "
+                                      "outbox, console). Needs no Redis, token or network.")
+    demo.add_argument("--speed", type=float, default=1.0,
+                      help="time compression of the scenario (default 1: a few seconds)")
+    demo.add_argument("--scenario", type=Path, help="a scenario JSON file of your own")
+    demo.add_argument("--output", type=Path,
+                      help="folder for charts (default: <tmp>/fedalert-demo)")
+
+    sub.add_parser("check", help="poll each live source once and print what it read",
+                   description="Poll every configured upstream once (Fed, FRED, CME, "
+                               "exchanges) and print what was read or why it failed. "
+                               "Exit status 1 if any source failed.")
+
+    health = sub.add_parser("health", help="exit 0 when Redis answers and this host's bot is "
+                                           "alive (container health check)")
+    health.add_argument("--instance", help="instance id to look for (default: this host name)")
+
+    for register in _EXTRA_PARSERS:
+        register(sub)
+    return parser
+
+
+ParserHook = Callable[[argparse._SubParsersAction], None]
+_EXTRA_PARSERS: list[ParserHook] = []
+
+
+def _load_extensions() -> None:
+    """Commands contributed by the source modules (parse, odds, calendar)."""
+    from bot.cli import tools as commands_cli
+
+    commands_cli.register(_EXTRA_PARSERS, _COMMANDS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bot.logs import setup_logging
+
+    _load_extensions()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    level = args.log_level or settings.log_level
+    if args.command == "demo" and not args.log_level:
+        level = "WARNING"
+    setup_logging(level, settings.secret_values())
+    try:
+        return _COMMANDS[args.command](args, settings)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from bot.app import SchemaMismatch
+        from bot.store.server import EmbeddedServerError
+
+        if isinstance(exc, SchemaMismatch | EmbeddedServerError):
+            print(str(exc), file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

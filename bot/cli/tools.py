@@ -1,0 +1,262 @@
+"""Sub-commands contributed by the sources: ``parse``, ``calendar``, ``odds``.
+
+Kept apart from ``bot.cli.main`` so each source adds its command here without touching the
+core commands. Every handler returns an exit status: 0 ok, 1 the input did not parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+# parse fomc ---------------------------------------------------------------------------
+def parse_fomc(args: argparse.Namespace) -> int:
+    from bot.topics.fomc.statement import (
+        StatementParseError,
+        TargetRangeHistory,
+        parse_range_text,
+        parse_statement,
+    )
+
+    try:
+        previous = parse_range_text(args.previous_range) if args.previous_range else None
+    except ValueError as exc:
+        print(f"error: --previous-range: {exc}", file=sys.stderr)
+        return 2
+    try:
+        parsed = parse_statement(_read(args.file), previous_range=previous,
+                                 previous_text=_read(args.previous) if args.previous else None,
+                                 history=TargetRangeHistory.packaged())
+    except StatementParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    data = parsed.as_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    size = f"{parsed.change_bps:+d} bp" if parsed.change_bps is not None else "size unknown"
+    print(f"{data['date'] or 'undated'}: {parsed.decision} ({size}), target range "
+          f"{parsed.target_low}-{parsed.target_high}%")
+    if parsed.votes_for is not None:
+        print(f"vote {parsed.votes_for}-{parsed.dissents}")
+    for dissent in parsed.dissenters:
+        print(f"  against: {dissent.name}" + (f" ({dissent.preferred})" if dissent.preferred
+                                               else ""))
+    for action in parsed.balance_sheet:
+        print(f"  balance sheet: {action.kind} ({action.asset}): {action.sentence}")
+    return 0
+
+
+# parse h41 ----------------------------------------------------------------------------
+def parse_h41(args: argparse.Namespace) -> int:
+    from bot.topics.h41.parse import H41ParseError, parse_h41_file
+    from bot.topics.h41.watcher import regimes_of
+
+    try:
+        weeks = parse_h41_file(_read(args.file))
+    except H41ParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    complete = [w for w in weeks if w.securities is not None]
+    regimes = dict(zip([w.week_ending for w in complete], regimes_of(complete), strict=True))
+    rows = []
+    for week in weeks if args.all else weeks[-1:]:
+        row = week.as_json()
+        if args.all:
+            row["regime"] = regimes.get(week.week_ending)
+        rows.append(row)
+    if args.json:
+        print(json.dumps(rows if args.all else rows[0], ensure_ascii=False))
+        return 0
+    for row in rows:
+        extra = f"  {row['regime']}" if "regime" in row else ""
+        print(f"{row['week_ending']}: total assets {row['total_assets']}, securities "
+              f"{row['securities']}, Treasuries {row['treasuries']}, MBS {row['mbs']}, "
+              f"reserves {row['reserves']} (millions USD){extra}")
+    return 0
+
+
+def _add_h41_parser(kinds: Any) -> None:
+    h41 = kinds.add_parser("h41", help="an H.4.1 page, its ASCII form, a FRED CSV or a DDP XML",
+                           description="Parse H.4.1 figures (millions of USD): the release "
+                                       "page, H41.TXT, a FRED fredgraph.csv of WALCL, TREAST, "
+                                       "WSHOMCB, WSHOSHO, WRESBAL, or a DDP SDMX-ML file.")
+    h41.add_argument("file", type=Path)
+    h41.add_argument("--all", action="store_true",
+                     help="every week in the file, each with its regime (QT, QE or flat)")
+    h41.add_argument("--json", action="store_true", help="print JSON")
+
+
+# calendar -----------------------------------------------------------------------------
+def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.calendar import (
+        CONFIG_CALENDAR,
+        load_calendar,
+        merge_calendar,
+        parse_calendar_page,
+    )
+
+    if args.action == "show":
+        calendar = load_calendar(args.file)
+        now = datetime.now(UTC)
+        for meeting in calendar.meetings:
+            mark = "  <- next" if meeting is calendar.next_meeting(now) else ""
+            print(f"{meeting.start} .. {meeting.end}{mark}")
+        return 0
+
+    from bot.topics.http import describe_error, make_http_client
+
+    url = settings.fed.base_url + "/monetarypolicy/fomccalendars.htm"
+
+    async def fetch() -> str:
+        async with make_http_client(settings) as client:
+            response = await client.get(url)
+            response.raise_for_status()
+            return response.text
+
+    try:
+        html = asyncio.run(fetch()) if args.page is None else _read(args.page)
+    except Exception as exc:
+        return _fail(f"could not read {url}: {describe_error(exc)}: {exc}")
+    meetings = parse_calendar_page(html)
+    if not meetings:
+        return _fail("no meetings found on the calendar page (layout changed?)")
+    target = args.file or CONFIG_CALENDAR
+    current = load_calendar(target if target.exists() else None)
+    merged = merge_calendar(current, meetings, source=url, today=datetime.now(UTC).date())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(merged.to_toml(), encoding="utf-8")
+    years = sorted({m.end.year for m in meetings})
+    print(f"{len(meetings)} meetings read for {years[0]}-{years[-1]}; "
+          f"{len(merged.meetings)} in {target}")
+    return 0
+
+
+# odds ---------------------------------------------------------------------------------
+def odds_command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.calendar import load_calendar, read_decision_days
+    from bot.topics.fomc.statement import parse_range_text
+    from bot.topics.odds.method import OddsInputError, compute_odds, parse_settlements_text
+    from bot.topics.odds.watcher import parse_cme_json
+
+    try:
+        text = _read(args.settlements)
+        as_of = datetime.strptime(args.as_of, "%Y-%m-%d").date() if args.as_of else None
+        if '"settlements"' in text[:200]:
+            cme = parse_cme_json(text)
+            prices, as_of = cme.prices, as_of or cme.trade_date
+        else:
+            prices = parse_settlements_text(text)
+        as_of = as_of or datetime.now(UTC).date()
+        low, high = parse_range_text(args.range)
+        calendar = read_decision_days(args.calendar) if args.calendar else load_calendar()
+        table = compute_odds(prices, calendar.decision_days, as_of, (low, high), args.day_count)
+    except (OddsInputError, ValueError, OSError) as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(table.as_json()))
+        return 0
+    print(f"Odds as of {table.as_of} (current range {low}-{high}%, day count {args.day_count})")
+    for meeting in table.meetings:
+        buckets = "  ".join(f"{label}: {p * 100:5.1f}%" for label, p in meeting.distribution
+                            if p >= 0.0005)
+        print(f"{meeting.decision_day}  {buckets}")
+        print(f"{'':12}cut {meeting.cut:6.1%}  hold {meeting.hold:6.1%}  hike {meeting.hike:6.1%}"
+              f"  expected {meeting.expected_rate:.3f}%  implied {meeting.implied_rate:.3f}%")
+    for note in table.notes:
+        print(f"note: {note}")
+    return 0
+
+
+# registration -------------------------------------------------------------------------
+def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
+    handler = _PARSERS.get(args.kind)
+    if handler is None:
+        return _fail(f"unknown kind {args.kind}")
+    if not args.file.is_file():
+        return _fail(f"no such file: {args.file}")
+    return handler(args)
+
+
+_PARSERS: dict[str, Callable[[argparse.Namespace], int]] = {"fomc": parse_fomc,
+                                                            "h41": parse_h41}
+
+
+def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> None:
+    def add(sub: Any) -> None:
+        parse = sub.add_parser("parse", help="parse a saved source file (fomc, h41)",
+                               description="Parse a saved page or data file and print what "
+                                           "the watcher would read from it.")
+        kinds = parse.add_subparsers(dest="kind", metavar="KIND", required=True)
+        fomc = kinds.add_parser("fomc", help="an FOMC statement page (HTML) or its text",
+                                description="Parse an FOMC statement: decision, size, target "
+                                            "range, dissents, balance-sheet actions.")
+        fomc.add_argument("file", type=Path)
+        fomc.add_argument("--previous-range", metavar="LOW-HIGH",
+                          help="the range before the meeting, e.g. 4.25-4.50 (sizes moves "
+                               "the statement does not state; the built-in history of "
+                               "2008-2025 decisions is used first for those dates)")
+        fomc.add_argument("--previous", type=Path, metavar="FILE",
+                          help="the previous statement, to tell new balance-sheet language")
+        fomc.add_argument("--json", action="store_true", help="print JSON")
+        for register_kind in _EXTRA_KINDS:
+            register_kind(kinds)
+
+        calendar = sub.add_parser("calendar", help="show or refresh the FOMC meeting calendar",
+                                  description="`show` lists the decision days; `refresh` reads "
+                                              "the Fed's fomccalendars.htm and rewrites the "
+                                              "calendar file (config/fomc_calendar.toml).")
+        calendar.add_argument("action", choices=["show", "refresh"])
+        calendar.add_argument("--file", type=Path, help="calendar file to read or write")
+        calendar.add_argument("--page", type=Path, help="a saved fomccalendars.htm instead of "
+                                                        "fetching it")
+
+        odds = sub.add_parser(
+            "odds", help="FedWatch-style rate odds from a file of fed funds futures prices",
+            description="Compute CME FedWatch-style probabilities of each target range at "
+                        "every coming FOMC meeting from 30-day fed funds futures settlements.")
+        odds.add_argument("--settlements", type=Path, required=True, metavar="FILE",
+                          help='JSON {"2025-05": 95.725, ...}, CSV month,price, or CME\'s '
+                               "settlements JSON")
+        odds.add_argument("--as-of", metavar="YYYY-MM-DD",
+                          help="trade date (default: the CME file's, else today)")
+        odds.add_argument("--range", required=True, metavar="LOW-HIGH",
+                          help="target range in effect on that date, e.g. 4.25-4.50")
+        odds.add_argument("--day-count", choices=["cme", "legacy"], default="cme",
+                          help="cme: decision day at the old rate (CME today, default); "
+                               "legacy: at the new rate (CME 2015 paper, pyfedwatch)")
+        odds.add_argument("--calendar", type=Path, metavar="FILE",
+                          help="decision days, one YYYY-MM-DD a line, past ones included "
+                               "(default: the project's calendar)")
+        odds.add_argument("--json", action="store_true", help="print JSON")
+
+    parsers.append(add)
+    commands["parse"] = _parse_command
+    commands["calendar"] = calendar_command
+    commands["odds"] = odds_command
+
+
+# later sources add: (kinds subparsers) -> None, and _PARSERS entries
+_EXTRA_KINDS: list[Callable[[Any], None]] = [_add_h41_parser]

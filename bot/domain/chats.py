@@ -1,0 +1,161 @@
+"""Core value types shared by the registry, the renderer and the transports."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.errors import UnknownLanguage, UnknownTimeZone, UnknownTopic
+
+PLATFORMS = ("telegram", "discord", "webhook", "console")
+"""Where chats live. ``webhook`` = a Discord incoming webhook registered for a channel."""
+
+
+class Topic(enum.StrEnum):
+    FOMC = "fomc"
+    H41 = "h41"
+    ODDS = "odds"
+    BTC = "btc"
+
+    @classmethod
+    def parse(cls, text: str) -> Topic:
+        value = text.strip().lower().lstrip("#")
+        aliases = {"balance": "h41", "qt": "h41", "fed": "fomc", "bitcoin": "btc",
+                   "fedwatch": "odds", "rates": "odds", "比特幣": "btc", "利率": "fomc",
+                   "資產負債表": "h41", "機率": "odds"}
+        value = aliases.get(value, value)
+        try:
+            return cls(value)
+        except ValueError:
+            raise UnknownTopic(text, topic=text, choices=[t.value for t in cls]) from None
+
+
+class Language(enum.StrEnum):
+    ZH_HANT = "zh-Hant"
+    EN = "en"
+    BOTH = "both"
+
+    @classmethod
+    def parse(cls, text: str) -> Language:
+        value = text.strip().lower().replace("_", "-")
+        aliases = {
+            "zh-hant": cls.ZH_HANT, "zh-tw": cls.ZH_HANT, "zh-hk": cls.ZH_HANT, "zh": cls.ZH_HANT,
+            "tw": cls.ZH_HANT, "中文": cls.ZH_HANT, "繁中": cls.ZH_HANT, "繁體中文": cls.ZH_HANT,
+            "en": cls.EN, "en-us": cls.EN, "en-gb": cls.EN, "english": cls.EN, "英文": cls.EN,
+            "both": cls.BOTH, "all": cls.BOTH, "雙語": cls.BOTH, "兩者": cls.BOTH,
+        }
+        if value in aliases:
+            return aliases[value]
+        raise UnknownLanguage(text, language=text, choices=[v.value for v in cls])
+
+    @property
+    def singles(self) -> tuple[Language, ...]:
+        """The single languages a chat with this setting reads, in display order."""
+        if self is Language.BOTH:
+            return (Language.ZH_HANT, Language.EN)
+        return (self,)
+
+    @classmethod
+    def from_client(cls, code: str | None) -> Language:
+        """Guess from a client's language code (Telegram ``language_code``, Discord locale)."""
+        code = (code or "").lower()
+        if code.startswith("zh"):
+            return cls.ZH_HANT
+        if code:
+            return cls.EN
+        return cls.BOTH
+
+
+class ChatKind(enum.StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    CHANNEL = "channel"
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimeZone(name, timezone=name) from None
+    return name
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ChatRef:
+    """Where a message goes: a platform and that platform's id for the chat."""
+
+    platform: str
+    chat_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChatRef:
+        platform, sep, chat_id = text.partition(":")
+        if not sep or not platform or not chat_id:
+            raise ValueError(f"not a chat reference: {text!r}")
+        return cls(platform, chat_id)
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Local clock times between which alerts arrive silently (never late)."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    ref: ChatRef
+    kind: ChatKind
+    language: Language
+    timezone: str
+    active: bool = True
+    topics: frozenset[Topic] = field(default_factory=frozenset)
+    quiet_hours: QuietHours | None = None
+    thread_id: str | None = None
+    title: str | None = None
+    configured_by: str | None = None  # the user who set up a group channel or webhook
+    secret: str | None = field(default=None, repr=False)  # a webhook's token: never shown
+
+    def is_quiet(self, at: datetime) -> bool:
+        if self.quiet_hours is None:
+            return False
+        return self.quiet_hours.contains(at.astimezone(ZoneInfo(self.timezone)).time())
+
+
+class Direction(enum.StrEnum):
+    ABOVE = "above"
+    BELOW = "below"
+    CROSS = "cross"
+
+
+class RepeatMode(enum.StrEnum):
+    ONCE = "once"
+    REPEAT = "repeat"
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A chat's BTC price level."""
+
+    chat: ChatRef
+    id: int
+    direction: Direction
+    level: Decimal
+    mode: RepeatMode = RepeatMode.ONCE
+    expires_at: datetime | None = None
+    created_at: datetime | None = None

@@ -1,0 +1,167 @@
+"""Delivery workers: read the outbox, send through a transport, apply the retry policy.
+
+Policy by transport answer:
+- delivered → acknowledge (and delete) the entry;
+- retry after N s → move it to the delayed set, due in N s (a 429 is not a failure);
+- gone → deactivate the chat, acknowledge;
+- moved → migrate the chat, queue the event for the new id, acknowledge;
+- failed → back off exponentially; after ``max_attempts`` → dead-letter stream.
+An entry is acknowledged only after one of these, so a worker killed mid-send leaves its
+entries pending; another worker claims them once they have idled ``reclaim_idle_seconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+
+from bot import metrics
+from bot.domain.chats import ChatRef
+from bot.pipeline.messages import MessageStore
+from bot.platforms.base import Delivered, Failed, Gone, Moved, RetryAfter, Transport
+from bot.store.outbox import Delivery, Outbox
+from bot.store.registry import Registry
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL_SECONDS = 0.2
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        outbox: Outbox,
+        registry: Registry,
+        messages: MessageStore,
+        transport: Transport,
+        consumer: str,
+        *,
+        concurrency: int = 16,
+    ) -> None:
+        self.outbox = outbox
+        self.registry = registry
+        self.messages = messages
+        self.transport = transport
+        self.platform = transport.platform
+        self.consumer = consumer
+        self.concurrency = concurrency
+        self.settings = outbox.settings
+        self._last_reclaim = 0.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.outbox.ensure_groups(self.platform)
+        log.info("delivery worker %s for %s started", self.consumer, self.platform)
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis hiccup: keep the worker alive, try again shortly
+                log.exception("delivery loop error (%s)", self.platform)
+                handled = 0
+            if not handled:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), IDLE_POLL_SECONDS)
+
+    async def run_once(self) -> int:
+        """One pass: promote due retries, reclaim orphans now and then, handle a batch."""
+        await self.outbox.promote_due(self.platform)
+        batch: list[Delivery] = []
+        now = time.monotonic()
+        if now - self._last_reclaim >= self.settings.reclaim_idle_seconds / 2:
+            self._last_reclaim = now
+            batch.extend(await self.outbox.reclaim(self.platform, self.consumer,
+                                                   self.settings.read_batch))
+        batch.extend(await self.outbox.read(self.platform, self.consumer,
+                                            self.settings.read_batch))
+        if batch:
+            await self.handle_batch(batch)
+        return len(batch)
+
+    async def handle_batch(self, batch: list[Delivery]) -> None:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def guarded(delivery: Delivery) -> None:
+            async with gate:
+                await self.handle(delivery)
+
+        await asyncio.gather(*(guarded(d) for d in batch))
+
+    async def handle(self, delivery: Delivery) -> None:
+        chat = await self.registry.get_chat(delivery.chat)
+        if chat is None or not chat.active:
+            metrics.DELIVERIES.labels(self.platform, "skipped_inactive").inc()
+            await self.outbox.ack(delivery)
+            return
+        message = await self.messages.message_for(
+            delivery.event_key, chat.language, chat.timezone,
+            silent=chat.is_quiet(datetime.now(UTC)))
+        if message is None:
+            log.warning("event %s expired before delivery to %s", delivery.event_key, chat.ref)
+            metrics.DELIVERIES.labels(self.platform, "expired").inc()
+            await self.outbox.ack(delivery)
+            return
+        attachment = None
+        if message.attachment:
+            attachment = await self.messages.load_attachment(delivery.event_key,
+                                                             message.attachment)
+        try:
+            result = await self.transport.deliver(chat, message, attachment)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a transport bug must not kill the worker
+            log.exception("transport %s raised for %s", self.platform, chat.ref)
+            result = Failed(f"{type(exc).__name__}: {exc}")
+        await self.apply(delivery, result)
+
+    async def _tell_owner(self, ref: ChatRef, reason: str) -> None:
+        """Some transports tell whoever set the chat up that it stopped (once: on the first
+        deactivation only)."""
+        hook = getattr(self.transport, "on_gone", None)
+        if hook is None:
+            return
+        chat = await self.registry.get_chat(ref)
+        if chat is None:
+            return
+        try:
+            await hook(chat, reason)
+        except Exception:
+            log.exception("could not tell the owner of %s that it stopped", ref)
+
+    async def apply(self, delivery: Delivery, result: object) -> None:
+        outcome = type(result).__name__.lower()
+        match result:
+            case Delivered():
+                await self.outbox.ack(delivery)
+            case RetryAfter(seconds=seconds, pacing=pacing):
+                await self.outbox.retry_later(delivery, seconds, count_attempt=False)
+                outcome = "paced" if pacing else "rate_limited"
+            case Gone(reason=reason):
+                log.info("chat %s is gone (%s): deactivated", delivery.chat, reason)
+                if await self.registry.deactivate(delivery.chat, reason):
+                    await self._tell_owner(delivery.chat, reason)
+                await self.outbox.ack(delivery)
+            case Moved(new_chat_id=new_id):
+                new_ref = ChatRef(delivery.chat.platform, new_id)
+                log.info("chat %s moved to %s: migrated and re-sent", delivery.chat, new_ref)
+                await self.registry.migrate(delivery.chat, new_ref)
+                await self.outbox.redirect(delivery, new_ref)
+            case Failed(error=error, permanent=permanent):
+                attempts = delivery.attempts + 1
+                if permanent or attempts >= self.settings.max_attempts:
+                    log.warning("delivery of %s to %s dead-lettered after %d attempts: %s",
+                                delivery.event_key, delivery.chat, attempts, error)
+                    await self.outbox.dead_letter(delivery, error)
+                    outcome = "dead"
+                else:
+                    delay = self.outbox.backoff_seconds(attempts)
+                    log.info("delivery of %s to %s failed (%s); retry %d in %.0f s",
+                             delivery.event_key, delivery.chat, error, attempts, delay)
+                    await self.outbox.retry_later(delivery, delay)
+                    outcome = "retry"
+            case _:
+                raise TypeError(f"unknown delivery result {result!r}")
+        metrics.DELIVERIES.labels(self.platform, outcome).inc()

@@ -1,0 +1,64 @@
+"""What every transport promises the outbox, and what it may answer.
+
+A transport only translates: it turns an ``AlertMessage`` into its platform's request and
+maps the platform's answer onto one of the results below. The delivery worker owns the
+policy (retry, deactivate, migrate, dead-letter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.chats import Chat
+from bot.render.message import AlertMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAfter:
+    """The platform (or our own pacing) says: try this one again in ``seconds``."""
+
+    seconds: float
+    pacing: bool = False  # our own limiter, not a 429: not counted as an attempt
+
+
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """The chat cannot receive anything any more (blocked, kicked, deleted, not found)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The chat has a new id (Telegram group upgraded to a supergroup)."""
+
+    new_chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Anything else: retried with backoff, then dead-lettered."""
+
+    error: str
+    permanent: bool = False
+
+
+DeliveryResult = Delivered | RetryAfter | Gone | Moved | Failed
+
+
+class Transport(Protocol):
+    platform: str
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def deliver(
+        self, chat: Chat, message: AlertMessage, attachment: bytes | None
+    ) -> DeliveryResult: ...

@@ -1,0 +1,355 @@
+"""The Discord front end: slash commands in English and Traditional Chinese.
+
+Every command of the command layer is a slash command (``app_commands``); names,
+descriptions, option names and choices are translated to ``zh-TW`` by a discord.py
+``Translator`` that reads the same gettext catalog as the alerts, so a Taiwanese user sees
+訂閱, 價格提醒, 語言 in the command picker. Handlers only translate an interaction into an
+``Invocation`` and a ``Reply`` into a response (ephemeral in guilds: only the caller sees).
+
+Where alerts go: the channel a command is used in. In a DM that is the user's DM channel;
+in a guild, a channel configured by a member with Manage Server (``default_permissions``
+hides the commands from others, and the permission is checked again at run time). A guild
+admin may instead register an incoming webhook (``/webhook``): alerts then arrive without
+the bot in the guild; the webhook URL is a secret, stored and never echoed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, locale_str
+
+from bot.commands.core import Invocation, Reply, localized
+from bot.commands.handlers import CHANGES_SETTINGS, COMMAND_DESCRIPTIONS, Commands
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.platforms.discord.sender import CHART_NAME, embeds_for, use_api
+from bot.render.formatting import Formatter
+from bot.render.i18n import NP_
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_URL = re.compile(
+    r"^https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api(?:/v\d+)?/webhooks/"
+    r"(?P<id>\d{17,20})/(?P<token>[\w-]{20,200})/?$")
+CONTENT_LIMIT = 2000
+
+# command and option names in Chinese (Discord allows CJK letters in localized names)
+NAMES = {
+    "start": NP_("command", "start"), "help": NP_("command", "help"),
+    "subscribe": NP_("command", "subscribe"), "unsubscribe": NP_("command", "unsubscribe"),
+    "lang": NP_("command", "lang"), "alert": NP_("command", "alert"),
+    "alerts": NP_("command", "alerts"), "delalert": NP_("command", "delalert"),
+    "status": NP_("command", "status"), "fomc": NP_("command", "fomc"),
+    "balance": NP_("command", "balance"), "odds": NP_("command", "odds"),
+    "btc": NP_("command", "btc"), "settings": NP_("command", "settings"),
+    "stop": NP_("command", "stop"), "webhook": NP_("command", "webhook"),
+    "topic": NP_("command", "topic"), "language": NP_("command", "language"),
+    "direction": NP_("command", "direction"), "price": NP_("command", "price"),
+    "repeat": NP_("command", "repeat"), "expires": NP_("command", "expires"),
+    "id": NP_("command", "id"), "timezone": NP_("command", "timezone"),
+    "quiet_hours": NP_("command", "quiet_hours"), "changes": NP_("command", "changes"),
+    "url": NP_("command", "url"), "remove": NP_("command", "remove"),
+}
+
+
+def name(text: str) -> locale_str:
+    return locale_str(text, kind="name")
+
+
+class CatalogTranslator(app_commands.Translator):
+    """zh-TW names, descriptions and choices from the gettext catalog."""
+
+    async def translate(self, string: locale_str, locale: discord.Locale,
+                        context: app_commands.TranslationContextTypes) -> str | None:
+        if locale not in (discord.Locale.taiwan_chinese,):
+            return None
+        f = Formatter(Language.ZH_HANT)
+        if string.extras.get("kind") == "name":
+            text = f.pgettext("command", string.message)
+        else:
+            text = f._(string.message)
+        return text if text and text != string.message else None
+
+
+TOPIC_CHOICES = [Choice(name=locale_str("FOMC decisions"), value="fomc"),
+                 Choice(name=locale_str("Fed balance sheet (H.4.1)"), value="h41"),
+                 Choice(name=locale_str("Rate odds (FedWatch)"), value="odds"),
+                 Choice(name=locale_str("Bitcoin price alerts"), value="btc"),
+                 Choice(name=locale_str("All topics"), value="all")]
+LANGUAGE_CHOICES = [Choice(name=locale_str("Traditional Chinese"), value="zh-Hant"),
+                    Choice(name=locale_str("English"), value="en"),
+                    Choice(name=locale_str("both (Chinese, then English)"), value="both")]
+DIRECTION_CHOICES = [Choice(name=locale_str("rises above"), value="above"),
+                     Choice(name=locale_str("falls below"), value="below"),
+                     Choice(name=locale_str("crosses"), value="cross")]
+
+Handler = Callable[[discord.Interaction, str, list[str]], Awaitable[None]]
+
+
+def build_tree(client: discord.Client, handle: Handler,
+               webhook: Callable[[discord.Interaction, str, bool], Awaitable[None]]
+               ) -> app_commands.CommandTree:
+    """Every slash command, its options and choices, with translatable texts."""
+    tree = app_commands.CommandTree(client)
+    admin = app_commands.default_permissions(manage_guild=True)
+
+    def describe(command: str) -> locale_str:
+        return locale_str(COMMAND_DESCRIPTIONS[command])
+
+    def simple(command: str, *, settings: bool = False) -> None:
+        async def callback(interaction: discord.Interaction) -> None:
+            await handle(interaction, command, [])
+
+        cmd = app_commands.Command(name=name(command), description=describe(command),
+                                   callback=callback)
+        if settings:
+            cmd = admin(cmd)
+        tree.add_command(cmd)
+
+    for command in ("start", "help", "alerts", "status", "balance", "odds", "btc"):
+        simple(command, settings=command == "start")
+    simple("stop", settings=True)
+
+    @tree.command(name=name("subscribe"), description=describe("subscribe"))
+    @app_commands.rename(topic=name("topic"))
+    @app_commands.describe(topic=locale_str("Which alerts"))
+    @app_commands.choices(topic=TOPIC_CHOICES)
+    @admin
+    async def subscribe(interaction: discord.Interaction,
+                        topic: Choice[str] | None = None) -> None:
+        await handle(interaction, "subscribe", [topic.value] if topic else [])
+
+    @tree.command(name=name("unsubscribe"), description=describe("unsubscribe"))
+    @app_commands.rename(topic=name("topic"))
+    @app_commands.describe(topic=locale_str("Which alerts"))
+    @app_commands.choices(topic=TOPIC_CHOICES)
+    @admin
+    async def unsubscribe(interaction: discord.Interaction,
+                          topic: Choice[str] | None = None) -> None:
+        await handle(interaction, "unsubscribe", [topic.value] if topic else [])
+
+    @tree.command(name=name("lang"), description=describe("lang"))
+    @app_commands.rename(language=name("language"))
+    @app_commands.describe(language=locale_str("Language of alerts and replies"))
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @admin
+    async def lang(interaction: discord.Interaction, language: Choice[str]) -> None:
+        await handle(interaction, "lang", [language.value])
+
+    @tree.command(name=name("alert"), description=describe("alert"))
+    @app_commands.rename(direction=name("direction"), price=name("price"),
+                         repeat=name("repeat"), expires=name("expires"))
+    @app_commands.describe(direction=locale_str("Rises above, falls below or crosses"),
+                           price=locale_str("Price in USD, e.g. 80000, 80k or 8萬"),
+                           repeat=locale_str("Fire again each time (re-armed)"),
+                           expires=locale_str("Expire after, e.g. 7d or 12h"))
+    @app_commands.choices(direction=DIRECTION_CHOICES)
+    @admin
+    async def alert(interaction: discord.Interaction, direction: Choice[str], price: str,
+                    repeat: bool = False, expires: str | None = None) -> None:
+        args = [direction.value, price]
+        if repeat:
+            args.append("repeat")
+        if expires:
+            args.append(expires)
+        await handle(interaction, "alert", args)
+
+    @tree.command(name=name("delalert"), description=describe("delalert"))
+    @app_commands.rename(id=name("id"))
+    @app_commands.describe(id=locale_str("The alert's number (see /alerts), or all"))
+    @admin
+    async def delalert(interaction: discord.Interaction, id: str) -> None:
+        await handle(interaction, "delalert", [id])
+
+    @tree.command(name=name("fomc"), description=describe("fomc"))
+    @app_commands.rename(changes=name("changes"))
+    @app_commands.describe(changes=locale_str("Show every changed sentence"))
+    async def fomc(interaction: discord.Interaction, changes: bool = False) -> None:
+        await handle(interaction, "fomc", ["diff"] if changes else [])
+
+    @tree.command(name=name("settings"), description=describe("settings"))
+    @app_commands.rename(timezone=name("timezone"), quiet_hours=name("quiet_hours"))
+    @app_commands.describe(timezone=locale_str("Time zone, e.g. Asia/Taipei"),
+                           quiet_hours=locale_str("Quiet hours, e.g. 23:00-07:00, or off"))
+    @admin
+    async def settings(interaction: discord.Interaction, timezone: str | None = None,
+                       quiet_hours: str | None = None) -> None:
+        if timezone:
+            await handle(interaction, "settings", ["tz", timezone])
+        if quiet_hours:
+            await handle(interaction, "settings", ["quiet", quiet_hours])
+        if not timezone and not quiet_hours:
+            await handle(interaction, "settings", [])
+
+    @tree.command(name=name("webhook"),
+                  description=locale_str("Send alerts to a channel's incoming webhook"))
+    @app_commands.rename(url=name("url"), remove=name("remove"))
+    @app_commands.describe(url=locale_str("The webhook URL (kept secret)"),
+                           remove=locale_str("Remove this webhook instead"))
+    @app_commands.guild_only()
+    @admin
+    async def register_webhook(interaction: discord.Interaction, url: str,
+                               remove: bool = False) -> None:
+        await webhook(interaction, url, remove)
+
+    return tree
+
+
+class DiscordFrontEnd:
+    platform = "discord"
+    leader_only = True  # one gateway session answers each interaction once
+
+    def __init__(self, services: Services, commands: Commands | None = None) -> None:
+        self.services = services
+        self.settings = services.settings.discord
+        self.commands = commands or Commands(services)
+        self.client = discord.Client(intents=discord.Intents.none())
+        self.tree = build_tree(self.client, self.handle, self.webhook)
+        self.client.setup_hook = self._setup  # type: ignore[method-assign]
+
+    async def _setup(self) -> None:
+        await self.tree.set_translator(CatalogTranslator())
+        await self.sync_if_changed()
+
+    async def sync_if_changed(self) -> None:
+        """Sync the global commands only when their payload changed (syncing is rate-limited)."""
+        translator = CatalogTranslator()
+        payload = [await command.get_translated_payload(self.tree, translator)
+                   for command in self.tree.get_commands()]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+        key = self.services.keys.state("discord-commands")
+        if await self.services.redis.get(key) == digest.hexdigest():
+            return
+        await self.tree.sync()
+        await self.services.redis.set(key, digest.hexdigest())
+        log.info("discord: %d slash commands synced", len(payload))
+
+    async def run(self, services: Services, stop: asyncio.Event) -> None:
+        assert self.settings.token is not None
+        use_api(self.settings.api_url)
+        task = asyncio.create_task(self.client.start(self.settings.token.get_secret_value()))
+        try:
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if task in done:
+                task.result()
+        finally:
+            with contextlib.suppress(Exception):
+                await self.client.close()
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
+    # Interactions ---------------------------------------------------------------------
+    def invocation(self, interaction: discord.Interaction) -> Invocation:
+        in_guild = interaction.guild is not None
+        permissions = interaction.permissions
+        channel = interaction.channel
+        return Invocation(
+            chat=ChatRef("discord", str(interaction.channel_id)),
+            chat_kind=ChatKind.GROUP if in_guild else ChatKind.PRIVATE,
+            user_id=str(interaction.user.id), user_language=str(interaction.locale.value),
+            chat_language=str(interaction.guild_locale.value)
+            if in_guild and interaction.guild_locale else None,
+            is_admin=(not in_guild) or bool(permissions and permissions.manage_guild),
+            chat_title=getattr(channel, "name", None))
+
+    async def handle(self, interaction: discord.Interaction, command: str,
+                     args: list[str]) -> None:
+        inv = self.invocation(interaction)
+        reply = await self.commands.run(inv, command, args)
+        if reply.error is None and inv.chat_kind is ChatKind.GROUP and \
+                (command in CHANGES_SETTINGS or command == "start") and command != "stop":
+            with contextlib.suppress(Exception):
+                await self.services.registry.set_configured_by(inv.chat, inv.user_id or "")
+        await self.respond(interaction, reply, ephemeral=inv.chat_kind is ChatKind.GROUP)
+
+    async def respond(self, interaction: discord.Interaction, reply: Reply, *,
+                      ephemeral: bool) -> None:
+        kwargs: dict[str, Any] = {"ephemeral": ephemeral or bool(reply.error)}
+        if reply.alert is not None:
+            kwargs["embeds"] = embeds_for(reply.alert, reply.attachment is not None)
+            if reply.attachment:
+                import io
+
+                kwargs["file"] = discord.File(io.BytesIO(reply.attachment), filename=CHART_NAME)
+        else:
+            text = reply.text
+            kwargs["content"] = text if len(text) <= CONTENT_LIMIT else \
+                text[: CONTENT_LIMIT - 1] + "…"
+        if reply.buttons:
+            kwargs["view"] = ButtonsView(self, reply)
+        if interaction.response.is_done():
+            await interaction.followup.send(**kwargs)
+        else:
+            await interaction.response.send_message(**kwargs)
+
+    async def webhook(self, interaction: discord.Interaction, url: str, remove: bool) -> None:
+        inv = self.invocation(interaction)
+        language = Language.from_client(inv.chat_language or inv.user_language)
+
+        def say(compose: Callable[[Formatter], str]) -> Reply:
+            return Reply(localized(language, compose), language=language)
+
+        match = WEBHOOK_URL.match(url.strip())
+        if not inv.is_admin:
+            reply = say(lambda f: f._("Sorry, only members with Manage Server can set this up."))
+        elif match is None:
+            reply = say(lambda f: f._("That is not a Discord webhook URL. Copy it from the "
+                                      "channel's settings, Integrations, Webhooks."))
+        else:
+            ref = ChatRef("webhook", match.group("id"))
+            registry = self.services.registry
+            if remove:
+                await registry.delete_chat(ref)
+                reply = say(lambda f: f._("Webhook …{tail} removed.").format(
+                    tail=match.group("id")[-4:]))
+            else:
+                await registry.upsert_chat(ref, ChatKind.CHANNEL, language=language,
+                                           title=inv.chat_title)
+                await registry.set_secret(ref, match.group("token"))
+                await registry.set_configured_by(ref, inv.user_id or "")
+                await registry.reactivate(ref)
+                await registry.subscribe(ref, *Topic)
+                reply = say(lambda f: f._("Webhook …{tail} saved: every alert goes there. "
+                                          "The URL stays secret; remove it with /webhook and "
+                                          "remove.").format(tail=match.group("id")[-4:]))
+        await self.respond(interaction, reply, ephemeral=True)
+
+
+class ButtonsView(discord.ui.View):
+    """The inline choices of a reply (language, topics), fed back to the command layer."""
+
+    def __init__(self, front: DiscordFrontEnd, reply: Reply) -> None:
+        super().__init__(timeout=600)
+        self.front = front
+        for row_index, row in enumerate(reply.buttons[:5]):
+            for button in row[:5]:
+                item: discord.ui.Button[ButtonsView] = discord.ui.Button(
+                    label=button.label[:80], custom_id=button.data[:100], row=row_index)
+                item.callback = self._press(button.data)  # type: ignore[method-assign]
+                self.add_item(item)
+
+    def _press(self, data: str) -> Callable[[discord.Interaction], Awaitable[None]]:
+        async def callback(interaction: discord.Interaction) -> None:
+            reply = await self.front.commands.press(self.front.invocation(interaction), data)
+            if reply.error:
+                await interaction.response.send_message(reply.text[:CONTENT_LIMIT],
+                                                        ephemeral=True)
+                return
+            await interaction.response.edit_message(content=reply.text[:CONTENT_LIMIT],
+                                                    view=ButtonsView(self.front, reply))
+
+        return callback

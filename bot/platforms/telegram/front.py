@@ -1,0 +1,342 @@
+"""The Telegram front end: updates in, replies out, everything else in the command layer.
+
+Handlers stay thin (as in python-telegram-bot's examples): they build an ``Invocation``
+(chat, kind, the user's ``language_code``, whether the sender may change settings) and
+hand the text or the button data to ``bot.commands``; the ``Reply`` becomes a message.
+Telegram-only duties live here too:
+- who is an admin: private chats always; channel posts (only admins can post); in groups
+  ``getChatMember``, and an anonymous admin (``sender_chat`` is the group itself);
+- ``my_chat_member``: added to a group or channel → registered; removed, kicked or
+  blocked → deactivated; unblocked → reactivated;
+- a group upgraded to a supergroup keeps everything (``migrate_to_chat_id``);
+- ``/channel @name``: an admin of a channel subscribes it from a private chat, after
+  ``getChatMember`` shows the user is an admin there and the bot may post;
+- command menus in English and Chinese (``setMyCommands`` with ``language_code``).
+Long polling by default (only the leader polls: Telegram allows one poller per token);
+webhook mode serves on every instance behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands.core import Invocation, Reply, localized
+from bot.commands.handlers import COMMAND_DESCRIPTIONS, Commands, parse_command
+from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.render.formatting import Formatter
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+ADMIN_CACHE_SECONDS = 60
+ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query",
+                   "my_chat_member"]
+MENU_LANGUAGES = {None: Language.EN, "zh": Language.ZH_HANT}
+
+
+def chat_kind(chat_type: str) -> ChatKind:
+    if chat_type == ChatType.PRIVATE:
+        return ChatKind.PRIVATE
+    if chat_type == ChatType.CHANNEL:
+        return ChatKind.CHANNEL
+    return ChatKind.GROUP
+
+
+class TelegramFrontEnd:
+    platform = "telegram"
+
+    def __init__(self, services: Services, commands: Commands | None = None) -> None:
+        self.services = services
+        self.settings = services.settings.telegram
+        self.commands = commands or Commands(services)
+        self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self.app: Application | None = None
+
+    def _lock(self, chat_id: int) -> asyncio.Lock:
+        """Updates run concurrently across chats, in order within one chat."""
+        if len(self._locks) > 10_000:
+            self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+        return self._locks.setdefault(chat_id, asyncio.Lock())
+
+    @property
+    def leader_only(self) -> bool:
+        return self.settings.mode == "polling"
+
+    def build(self) -> Application:
+        assert self.settings.token is not None
+        api = self.settings.api_url
+        app = (ApplicationBuilder().token(self.settings.token.get_secret_value())
+               .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
+               .concurrent_updates(8).build())
+        commands = filters.COMMAND & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST)
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        app.add_handler(MessageHandler(commands, self.on_command))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(ChatMemberHandler(self.on_my_chat_member,
+                                          ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_error_handler(self.on_error)
+        return app
+
+    async def run(self, services: Services, stop: asyncio.Event) -> None:
+        app = self.app = self.build()
+        await app.initialize()
+        try:
+            await self.register_menus(app)
+            await app.start()
+            if self.settings.mode == "webhook":
+                secret = self.settings.webhook_secret
+                await app.updater.start_webhook(  # type: ignore[union-attr]
+                    listen=self.settings.webhook_listen, port=self.settings.webhook_port,
+                    url_path="telegram", webhook_url=self.settings.webhook_url,
+                    allowed_updates=ALLOWED_UPDATES,
+                    secret_token=secret.get_secret_value() if secret else None)
+            else:
+                await app.updater.start_polling(  # type: ignore[union-attr]
+                    allowed_updates=ALLOWED_UPDATES, timeout=10)
+            log.info("telegram front end @%s started (%s)", app.bot.username,
+                     self.settings.mode)
+            await stop.wait()
+        finally:
+            with contextlib.suppress(Exception):
+                if app.updater and app.updater.running:
+                    await app.updater.stop()
+            with contextlib.suppress(Exception):
+                if app.running:
+                    await app.stop()
+            with contextlib.suppress(Exception):
+                await app.shutdown()
+
+    async def register_menus(self, app: Application) -> None:
+        for code, language in MENU_LANGUAGES.items():
+            f = Formatter(language)
+            menu = [BotCommand(name, f._(description)[:256])
+                    for name, description in COMMAND_DESCRIPTIONS.items()]
+            try:
+                await app.bot.set_my_commands(menu, language_code=code)
+            except TelegramError as exc:
+                log.warning("telegram: setMyCommands (%s) failed: %s", code or "default", exc)
+
+    # Who is asking -------------------------------------------------------------------
+    async def is_admin(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                       user_id: int | None) -> bool:
+        if user_id is None:
+            return False
+        key = (chat_id, user_id)
+        cached = self._admins.get(key)
+        if cached and time.monotonic() - cached[0] < ADMIN_CACHE_SECONDS:
+            return cached[1]
+        try:
+            member = await context.bot.get_chat_member(chat_id, user_id)
+            admin = member.status in ADMIN_STATUSES
+        except TelegramError as exc:
+            log.info("telegram: getChatMember %s/%s failed (%s)", chat_id, user_id, exc)
+            admin = False
+        self._admins[key] = (time.monotonic(), admin)
+        return admin
+
+    async def invocation(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                         user_id: int | None = None) -> Invocation:
+        chat = update.effective_chat
+        assert chat is not None
+        kind = chat_kind(chat.type)
+        message = update.effective_message
+        user = update.effective_user
+        uid = user_id if user_id is not None else (user.id if user else None)
+        if kind is ChatKind.PRIVATE or kind is ChatKind.CHANNEL:
+            admin = True  # one's own chat; only a channel's admins can post in it
+        elif message is not None and message.sender_chat is not None and \
+                message.sender_chat.id == chat.id and update.callback_query is None:
+            admin = True  # an anonymous group admin posting as the group
+        else:
+            admin = await self.is_admin(context, chat.id, uid)
+        return Invocation(
+            chat=ChatRef("telegram", str(chat.id)), chat_kind=kind,
+            user_id=str(uid) if uid else None,
+            user_language=user.language_code if user else None, is_admin=admin,
+            chat_title=chat.title or chat.full_name)
+
+    # Updates -------------------------------------------------------------------------
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or not message.text:
+            return
+        parsed = parse_command(message.text, context.bot.username)
+        if parsed is None:
+            return
+        async with self._lock(message.chat_id):
+            inv = await self.invocation(update, context)
+            if parsed[0] == "channel":
+                reply = await self.subscribe_channel(inv, parsed[1], context)
+            else:
+                reply = await self.commands.run(inv, *parsed)
+            await self.send_reply(context, message.chat_id, reply,
+                                  thread_id=message.message_thread_id
+                                  if message.is_topic_message else None)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        async with self._lock(chat_id):
+            inv = await self.invocation(update, context, user_id=query.from_user.id)
+            reply = await self.commands.press(inv, query.data)
+            if reply.error:
+                await query.answer(reply.text[:200], show_alert=True)
+                return
+            await query.answer()
+            with contextlib.suppress(TelegramError):  # "message is not modified" is harmless
+                await query.edit_message_text(reply.text, reply_markup=keyboard(reply))
+
+    async def on_my_chat_member(self, update: Update,
+                                context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        chat = change.chat
+        ref = ChatRef("telegram", str(chat.id))
+        status = change.new_chat_member.status
+        registry = self.services.registry
+        known = await registry.get_chat(ref)
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            if known is not None:
+                reason = "blocked by the user" if chat.type == ChatType.PRIVATE else "removed"
+                await registry.deactivate(ref, reason)
+                log.info("telegram: %s %s: deactivated", ref, reason)
+            return
+        if known is None:
+            if chat.type == ChatType.PRIVATE:
+                return  # a private chat is registered by /start
+            await registry.upsert_chat(ref, chat_kind(chat.type), title=chat.title)
+            if chat.type != ChatType.CHANNEL:
+                await self.welcome_group(context, chat.id)
+        elif not known.active:
+            await registry.reactivate(ref)
+            log.info("telegram: %s is back: reactivated", ref)
+
+    async def welcome_group(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+        text = localized(Language.BOTH, lambda f: f._(
+            "Hello! An admin of this group can send /start to choose the language and the "
+            "alerts (FOMC, balance sheet, rate odds, Bitcoin levels)."))
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat_id, text)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            old, new = message.chat_id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat_id
+        else:
+            return
+        if await self.services.registry.migrate(ChatRef("telegram", str(old)),
+                                                ChatRef("telegram", str(new))):
+            log.info("telegram: group %s became supergroup %s: settings moved", old, new)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.warning("telegram: update failed: %r", context.error)
+
+    # Channels ------------------------------------------------------------------------
+    async def subscribe_channel(self, inv: Invocation, args: list[str],
+                                context: ContextTypes.DEFAULT_TYPE) -> Reply:
+        language = Language.from_client(inv.user_language)
+        chat = await self.services.registry.get_chat(inv.chat)
+        if chat is not None:
+            language = chat.language
+
+        def say(compose: object) -> Reply:
+            return Reply(localized(language, compose), language=language)  # type: ignore[arg-type]
+
+        if inv.chat_kind is not ChatKind.PRIVATE:
+            return say(lambda f: f._("Send /channel @yourchannel to me in a private chat."))
+        if not args:
+            return say(lambda f: f._("Usage: /channel @yourchannel [topics]. Add me to the "
+                                     "channel as an admin who can post first."))
+        target = args[0] if args[0].startswith("@") or args[0].lstrip("-").isdigit() \
+            else f"@{args[0]}"
+        bot = context.bot
+        try:
+            channel = await bot.get_chat(target)
+            member = await bot.get_chat_member(channel.id, int(inv.user_id or 0))
+            me = await bot.get_chat_member(channel.id, bot.id)
+        except Exception as exc:  # Telegram's refusal, or an answer this library cannot read
+            log.info("telegram: /channel %s: %r", target, exc)
+            return say(lambda f: f._("I cannot see {channel}: add me to the channel as an "
+                                     "admin first.").format(channel=target))
+        if channel.type != ChatType.CHANNEL:
+            return say(lambda f: f._("{channel} is not a channel.").format(channel=target))
+        if member.status not in ADMIN_STATUSES:
+            return say(lambda f: f._("Only an admin of {channel} can subscribe it.").format(
+                channel=target))
+        if me.status not in ADMIN_STATUSES or getattr(me, "can_post_messages", True) is False:
+            return say(lambda f: f._("I cannot post in {channel}: make me an admin with the "
+                                     "right to post messages.").format(channel=target))
+        ref = ChatRef("telegram", str(channel.id))
+        registry = self.services.registry
+        await registry.upsert_chat(ref, ChatKind.CHANNEL, language=language, title=channel.title)
+        await registry.reactivate(ref)
+        topics = [Topic.parse(word) for word in args[1:]] or list(Topic)
+        await registry.subscribe(ref, *topics)
+        return say(lambda f: f._("{channel} is subscribed. Post /settings or /lang in the "
+                                 "channel, or /unsubscribe, to change it.").format(
+            channel=channel.title or target))
+
+    # Replies -------------------------------------------------------------------------
+    async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
+                         *, thread_id: int | None = None) -> None:
+        from bot.render.message import split_text
+
+        markup = keyboard(reply)
+        if reply.alert is not None:
+            parts, mode = split_text(reply.alert.to_html()), ParseMode.HTML
+        else:
+            parts, mode = split_text(reply.text), None
+        try:
+            if reply.attachment:
+                title = reply.alert.sections[0].title if reply.alert and reply.alert.sections \
+                    else ""
+                await context.bot.send_photo(chat_id, reply.attachment, caption=title[:1024],
+                                             message_thread_id=thread_id)
+            for index, part in enumerate(parts):
+                await context.bot.send_message(
+                    chat_id, part, parse_mode=mode, message_thread_id=thread_id,
+                    reply_markup=markup if index == len(parts) - 1 else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+        except TelegramError as exc:
+            log.info("telegram: reply to %s failed: %s", chat_id, exc)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)
+                                  for b in row] for row in reply.buttons])

@@ -1,0 +1,150 @@
+"""Telegram delivery: the outbox's transport through python-telegram-bot's ``Bot``.
+
+Translation only: an ``AlertMessage`` becomes HTML (escaped, split below 4096 UTF-16
+units; a chart goes as a photo with the title as caption), and Telegram's answer becomes
+a ``DeliveryResult``:
+- 429 ``RetryAfter`` → retry after N s (and every send pauses that long);
+- ``Forbidden`` (blocked, kicked, deactivated) and "chat not found" → the chat is gone;
+- ``ChatMigrated`` (group → supergroup) → moved to the new id;
+- a message Telegram cannot parse as HTML is sent once more as plain text;
+- network errors and timeouts → failed, retried with backoff by the outbox.
+Quiet hours send with ``disable_notification``: silent, never late.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import warnings
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, no deprecation noise
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
+from telegram.error import (
+    RetryAfter as TelegramRetryAfter,
+)
+
+from bot.domain.chats import Chat, ChatKind
+from bot.platforms.base import Delivered, DeliveryResult, Failed, Gone, Moved, RetryAfter
+from bot.platforms.pacing import Pacer
+from bot.render.message import TELEGRAM_CAPTION_LIMIT, AlertMessage, split_text, utf16_len
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+GONE_MARKERS = ("chat not found", "bot was kicked", "bot is not a member", "chat was deleted",
+                "user is deactivated", "have no rights to send", "need administrator rights",
+                "not enough rights to send")
+
+
+def retry_seconds(error: TelegramRetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def bot_for(settings: Settings) -> Bot:
+    assert settings.telegram.token is not None
+    api = settings.telegram.api_url
+    return Bot(settings.telegram.token.get_secret_value(), base_url=f"{api}/bot",
+               base_file_url=f"{api}/file/bot")
+
+
+class TelegramTransport:
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
+        self.bot = bot
+        self.pacer = pacer or Pacer()
+        self.sent = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramTransport:
+        telegram = settings.telegram
+        return cls(bot_for(settings), Pacer(telegram.messages_per_second,
+                                            telegram.group_messages_per_minute,
+                                            telegram.private_messages_per_second))
+
+    async def start(self) -> None:
+        await self.bot.initialize()
+
+    async def close(self) -> None:
+        await self.bot.shutdown()
+
+    async def deliver(self, chat: Chat, message: AlertMessage,
+                      attachment: bytes | None) -> DeliveryResult:
+        group = chat.kind is not ChatKind.PRIVATE
+        parts = split_text(message.to_html())
+        busy = await self.pacer.wait(chat.ref.chat_id, group=group, count=len(parts))
+        if busy is not None:
+            return RetryAfter(busy, pacing=True)
+        try:
+            await self._send(chat, message, parts, attachment, parse_mode=ParseMode.HTML)
+        except TelegramRetryAfter as error:
+            seconds = retry_seconds(error)
+            self.pacer.pause(seconds)
+            return RetryAfter(seconds)
+        except ChatMigrated as error:
+            return Moved(str(error.new_chat_id))
+        except Forbidden as error:
+            return Gone(error.message)
+        except BadRequest as error:
+            text = error.message.lower()
+            if any(marker in text for marker in GONE_MARKERS):
+                return Gone(error.message)
+            if "parse entities" in text or "can't find end tag" in text:
+                log.warning("telegram rejected the HTML of %s (%s); sending plain text",
+                            message.event_key, error.message)
+                return await self._plain(chat, message, attachment)
+            return Failed(f"BadRequest: {error.message}", permanent=True)
+        except InvalidToken as error:
+            return Failed(f"InvalidToken: {error.message}")
+        except (TimedOut, NetworkError) as error:
+            return Failed(f"{type(error).__name__}: {error.message}")
+        except TelegramError as error:
+            return Failed(f"{type(error).__name__}: {error.message}")
+        self.sent += 1
+        return Delivered()
+
+    async def _plain(self, chat: Chat, message: AlertMessage,
+                     attachment: bytes | None) -> DeliveryResult:
+        try:
+            await self._send(chat, message, split_text(message.to_text()), attachment,
+                             parse_mode=None)
+        except TelegramError as error:
+            return Failed(f"{type(error).__name__}: {error.message}", permanent=True)
+        self.sent += 1
+        return Delivered()
+
+    async def _send(self, chat: Chat, message: AlertMessage, parts: list[str],
+                    attachment: bytes | None, *, parse_mode: str | None) -> None:
+        common = {"disable_notification": message.silent,
+                  "message_thread_id": int(chat.thread_id) if chat.thread_id else None}
+        if attachment is not None:
+            if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:
+                caption, parts = parts[0], []
+            else:
+                title = message.sections[0].title if message.sections else ""
+                caption = f"<b>{html.escape(title)}</b>" if parse_mode else title
+            await self.bot.send_photo(chat.ref.chat_id, photo=attachment, caption=caption,
+                                      parse_mode=parse_mode, **common)
+        for part in parts:
+            await self.bot.send_message(
+                chat.ref.chat_id, part, parse_mode=parse_mode,
+                link_preview_options=LinkPreviewOptions(is_disabled=True), **common)

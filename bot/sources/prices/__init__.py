@@ -1,1 +1,0 @@
-"""BTC prices: exchange feeds, the composite price, crossings and percent moves."""

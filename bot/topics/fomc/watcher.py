@@ -1,0 +1,430 @@
+"""FOMC statement watcher: detect a new statement within seconds, announce it once.
+
+Two ways in, both ending in the same ``announce``:
+- on a decision day from 13:59:30 to 14:10 ET, the predictable statement URL
+  (``monetaryYYYYMMDDa.htm``) every ``fed.burst_poll_seconds``; a page counts only if its
+  title says FOMC statement and its date is the day (the minutes share the URL pattern);
+- at all other times ``press_monetary.xml`` every ``fed.rss_poll_seconds`` with a
+  conditional GET, new statement items picked by guid and title (catches unscheduled
+  statements and anything released while the bot was down: announced late, marked so).
+
+The last seen feed items, ETag, the last statement's range and text live in Redis, so a
+restart neither repeats an old statement nor misses a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import feedparser
+import httpx
+
+from bot import metrics
+from bot.domain.calendar import FomcCalendar, load_calendar
+from bot.domain.events import FomcDecision
+from bot.topics.base import CheckResult, PollingWatcher
+from bot.topics.fomc.schedule import current_calendar
+from bot.topics.fomc.statement import (
+    ParsedStatement,
+    StatementParseError,
+    TargetRangeHistory,
+    diff_statements,
+    parse_statement,
+    policy_sentences,
+    read_document,
+)
+from bot.topics.http import Backoff, describe_error, make_http_client
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from bot.config import Settings
+    from bot.demo.replay import Publication, ReplayContext
+
+log = logging.getLogger(__name__)
+
+EASTERN = ZoneInfo("America/New_York")
+BURST_START = time(13, 59, 30)
+BURST_END = time(14, 10)
+LATE_AFTER = timedelta(minutes=10)
+STATEMENT_TITLE = re.compile(r"\bFOMC statement\b", re.I)
+MAX_SEEN = 200
+RSS_PATH = "/feeds/press_monetary.xml"
+
+
+def statement_url(base_url: str, day: date, suffix: str = "a") -> str:
+    return f"{base_url}/newsevents/pressreleases/monetary{day:%Y%m%d}{suffix}.htm"
+
+
+def local_link(base_url: str, link: str) -> str:
+    """Feed links name www.federalreserve.gov; fetch them from the configured base URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(link)
+    if parts.netloc.endswith("federalreserve.gov") or not parts.netloc:
+        return base_url + parts.path + (f"?{parts.query}" if parts.query else "")
+    return link
+
+
+def date_from_url(url: str) -> date | None:
+    match = re.search(r"monetary(\d{8})[a-z]\d*\.htm", url)
+    if not match:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def release_time(parsed: ParsedStatement, day: date) -> datetime | None:
+    """``For release at 2:00 p.m. EDT`` on ``day`` → aware UTC datetime."""
+    line = parsed.release_line or ""
+    match = re.search(r"(\d{1,2}):(\d{2})\s*([ap])\.?m\.?", line, re.I)
+    if not match:
+        return None
+    hour = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)
+    local = datetime.combine(day, time(hour, int(match.group(2))), EASTERN)
+    return local.astimezone(UTC)
+
+
+# State --------------------------------------------------------------------------------
+@dataclass
+class FomcState:
+    etag: str | None = None
+    last_modified: str | None = None
+    seen: list[str] = field(default_factory=list)
+    initialized: bool = False
+    last_date: str | None = None
+    last_low: str | None = None
+    last_high: str | None = None
+    last_text: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+    @classmethod
+    def from_json(cls, raw: str | None) -> FomcState:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    @property
+    def last_range(self) -> tuple[Decimal, Decimal] | None:
+        if self.last_low is None or self.last_high is None:
+            return None
+        return Decimal(self.last_low), Decimal(self.last_high)
+
+    def remember(self, guid: str) -> None:
+        if guid not in self.seen:
+            self.seen.append(guid)
+            del self.seen[:-MAX_SEEN]
+
+
+def build_event(
+    parsed: ParsedStatement,
+    *,
+    url: str,
+    released_at: datetime,
+    previous_text: str | None,
+    late: bool,
+    unscheduled: bool,
+) -> FomcDecision:
+    changes: tuple = ()
+    unchanged = None
+    if previous_text:
+        previous = policy_sentences(read_document(previous_text).body)
+        diff, unchanged = diff_statements(previous, list(parsed.sentences))
+        changes = tuple(diff)
+    day = parsed.date or released_at.astimezone(EASTERN).date()
+    return FomcDecision(
+        occurred_at=released_at, late=late, meeting_date=day, decision=parsed.decision,
+        change_bps=parsed.change_bps if parsed.change_bps is not None else 0,
+        target_low=parsed.target_low, target_high=parsed.target_high,
+        votes_for=parsed.votes_for, dissenters=parsed.dissenters,
+        balance_sheet=parsed.balance_sheet, changes=changes, unchanged_sentences=unchanged,
+        url=url, unscheduled=unscheduled,
+    )
+
+
+# The watcher --------------------------------------------------------------------------
+class FomcWatcher(PollingWatcher):
+    name = "fomc"
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        calendar: FomcCalendar | None = None,
+        client: httpx.AsyncClient | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.base_url = self.settings.fed.base_url
+        self.calendar = calendar or load_calendar()
+        self.follow_refreshed_calendar = calendar is None
+        self.client = client
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.history = TargetRangeHistory.packaged()
+        self.backoff = Backoff()
+        self.published: list[FomcDecision] = []
+
+    # State ---------------------------------------------------------------------------
+    async def load_state(self) -> FomcState:
+        return FomcState.from_json(await self.services.redis.get(self.services.keys.state("fomc")))
+
+    async def save_state(self, state: FomcState) -> None:
+        await self.services.redis.set(self.services.keys.state("fomc"), state.to_json())
+
+    # Loop ----------------------------------------------------------------------------
+    def in_burst_window(self, now: datetime) -> date | None:
+        local = now.astimezone(EASTERN)
+        if self.calendar.is_decision_day(local.date()) and \
+                BURST_START <= local.time() < BURST_END:
+            return local.date()
+        return None
+
+    async def step(self) -> float:
+        """One poll; returns the seconds to wait before the next one."""
+        if self.follow_refreshed_calendar:
+            self.calendar = await current_calendar(self.services)
+        now = self.clock()
+        day = self.in_burst_window(now)
+        try:
+            if day is not None:
+                state = await self.load_state()
+                if state.last_date == day.isoformat():
+                    return self.settings.fed.rss_poll_seconds  # already announced today
+                await self.check_statement_url(day)
+                interval = self.settings.fed.burst_poll_seconds
+            else:
+                await self.check_rss()
+                interval = self.settings.fed.rss_poll_seconds
+            self.backoff.succeeded()
+            return interval
+        except (httpx.HTTPError, StatementParseError, ValueError) as exc:
+            reason = describe_error(exc)
+            metrics.SOURCE_ERRORS.labels("fomc", reason).inc()
+            delay = self.backoff.failed()
+            if day is not None:
+                delay = min(delay, self.settings.fed.burst_poll_seconds * 2)
+            log.warning("fomc: poll failed (%s: %s); next try in %.1f s", reason, exc, delay)
+            return delay
+
+    # Burst: the predictable URL on decision days ---------------------------------------
+    async def check_statement_url(self, day: date) -> FomcDecision | None:
+        assert self.client is not None
+        url = statement_url(self.base_url, day)
+        response = await self.client.get(url)
+        metrics.SOURCE_POLLS.labels("fomc_url", str(response.status_code)).inc()
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        public = statement_url("https://www.federalreserve.gov", day)
+        return await self.consider_page(response.text, public, expected_day=day,
+                                        released_at=None, guid=public)
+
+    # RSS -----------------------------------------------------------------------------
+    async def check_rss(self) -> list[FomcDecision]:
+        assert self.client is not None
+        state = await self.load_state()
+        headers = {}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        response = await self.client.get(self.base_url + RSS_PATH, headers=headers)
+        metrics.SOURCE_POLLS.labels("fomc_rss", str(response.status_code)).inc()
+        if response.status_code == 304:
+            return []
+        response.raise_for_status()
+        feed = feedparser.parse(response.content)
+        if feed.bozo and not feed.entries:
+            raise ValueError(f"unreadable feed: {feed.bozo_exception}")
+        items = localize_items(statement_items(feed.entries), self.base_url)
+        announced: list[FomcDecision] = []
+        if not state.initialized:
+            # first start: the feed's statements are history, not news; keep the newest as
+            # the previous statement (its range and text size and diff the next one),
+            # unless it came out minutes ago: then it is news
+            fresh = [i for i in items if i["published"] and
+                     self.clock() - i["published"] <= LATE_AFTER]
+            await self._adopt_latest([i for i in items if i not in fresh], state)
+            await self.save_state(state)
+            items_to_read = fresh
+        else:
+            items_to_read = [i for i in items if i["guid"] not in state.seen]
+        if items_to_read:
+            for item in sorted(items_to_read, key=lambda i: i["published"] or
+                               datetime.min.replace(tzinfo=UTC)):
+                page = await self.client.get(item["link"])
+                page.raise_for_status()
+                expected = date_from_url(item["link"])
+                event = await self.consider_page(page.text, item["url"], expected_day=expected,
+                                                 released_at=item["published"],
+                                                 guid=item["guid"])
+                if event is not None:
+                    announced.append(event)
+                state = await self.load_state()
+                state.remember(item["guid"])
+                await self.save_state(state)
+        state = await self.load_state()
+        state.etag = response.headers.get("ETag") or state.etag
+        state.last_modified = response.headers.get("Last-Modified") or state.last_modified
+        state.initialized = True
+        for item in items:
+            state.remember(item["guid"])
+        await self.save_state(state)
+        return announced
+
+    async def _adopt_latest(self, items: list[dict[str, Any]], state: FomcState) -> None:
+        if not items:
+            return
+        newest = max(items, key=lambda i: i["published"] or datetime.min.replace(tzinfo=UTC))
+        try:
+            page = await self.client.get(newest["link"])  # type: ignore[union-attr]
+            page.raise_for_status()
+            parsed = parse_statement(page.text, history=self.history,
+                                     statement_date=date_from_url(newest["link"]))
+        except (httpx.HTTPError, StatementParseError) as exc:
+            log.info("fomc: could not read the latest statement as a baseline (%s)", exc)
+            return
+        state.last_date = parsed.date.isoformat() if parsed.date else None
+        state.last_low, state.last_high = str(parsed.target_low), str(parsed.target_high)
+        state.last_text = page.text
+        log.info("fomc: first start, baseline is the statement of %s (%s-%s%%)",
+                 state.last_date, state.last_low, state.last_high)
+
+    # Shared: read a page, decide, announce ----------------------------------------------
+    async def consider_page(
+        self,
+        html: str,
+        url: str,
+        *,
+        expected_day: date | None,
+        released_at: datetime | None,
+        guid: str,
+    ) -> FomcDecision | None:
+        document = read_document(html)
+        if document.title is not None and not STATEMENT_TITLE.search(document.title):
+            log.debug("fomc: %s is not a statement (%s)", url, document.title)
+            return None
+        if expected_day and document.date and document.date != expected_day:
+            log.info("fomc: %s is dated %s, not %s; ignored", url, document.date, expected_day)
+            return None
+        state = await self.load_state()
+        day = document.date or expected_day
+        if day is not None and state.last_date == day.isoformat():
+            return None  # announced already (by the other path, or before a restart)
+        parsed = parse_statement(html, previous_range=state.last_range,
+                                 previous_text=state.last_text, history=self.history,
+                                 statement_date=day, require_complete=True)
+        now = self.clock()
+        stated = release_time(parsed, parsed.date) if parsed.date else None
+        released = released_at or stated or now
+        late = now - released > LATE_AFTER
+        event = build_event(
+            parsed, url=url, released_at=released, previous_text=state.last_text, late=late,
+            unscheduled=parsed.date is not None and not self.calendar.is_decision_day(parsed.date))
+        await self.announce(event)
+        state = await self.load_state()
+        state.last_date = event.meeting_date.isoformat()
+        state.last_low, state.last_high = str(event.target_low), str(event.target_high)
+        state.last_text = html
+        state.remember(guid)
+        await self.save_state(state)
+        return event
+
+    async def announce(self, event: FomcDecision) -> None:
+        result = await self.services.publisher.publish(event)
+        await self.services.snapshots.set_latest_event("fomc", event.key)
+        self.history.add(event.meeting_date, (event.target_low, event.target_high))
+        self.published.append(event)
+        log.info("fomc: %s %s %+d bp to %s-%s (%s, %d queued)", event.meeting_date,
+                 event.decision, event.change_bps, event.target_low, event.target_high,
+                 result.status, result.queued)
+
+
+def statement_items(entries: list[Any]) -> list[dict[str, Any]]:
+    """Feed entries that are FOMC statements, with guid, link and publication time."""
+    items = []
+    for entry in entries:
+        title = (entry.get("title") or "").strip()
+        link = (entry.get("link") or "").strip()
+        if not STATEMENT_TITLE.search(title) or not link:
+            continue
+        published = None
+        if entry.get("published"):
+            with contextlib.suppress(TypeError, ValueError, IndexError):
+                published = parsedate_to_datetime(entry["published"]).astimezone(UTC)
+        items.append({"guid": (entry.get("id") or link).strip(), "link": link,
+                      "title": title, "published": published})
+    return items
+
+
+def localize_items(items: list[dict[str, Any]], base_url: str) -> list[dict[str, Any]]:
+    for item in items:
+        item["url"] = item["link"]
+        item["link"] = local_link(base_url, item["link"])
+    return items
+
+
+# fedalert check -----------------------------------------------------------------------
+async def check(settings: Settings) -> list[CheckResult]:
+    results = []
+    async with make_http_client(settings) as client:
+        try:
+            response = await client.get(settings.fed.base_url + RSS_PATH)
+            response.raise_for_status()
+            feed = feedparser.parse(response.content)
+            items = localize_items(statement_items(feed.entries), settings.fed.base_url)
+            newest = max(items, key=lambda i: i["published"] or datetime.min.replace(
+                tzinfo=UTC), default=None)
+            detail = f"{len(feed.entries)} items, {len(items)} FOMC statements"
+            if newest:
+                page = await client.get(newest["link"])
+                page.raise_for_status()
+                parsed = parse_statement(page.text, history=TargetRangeHistory.packaged(),
+                                         statement_date=date_from_url(newest["link"]))
+                detail += (f"; latest {parsed.date}: {parsed.decision} "
+                           f"{parsed.target_low}-{parsed.target_high}%")
+            results.append(CheckResult("fed: press_monetary.xml", True, detail))
+        except Exception as exc:
+            results.append(CheckResult("fed: press_monetary.xml", False,
+                                       f"{describe_error(exc)}: {exc}"))
+    return results
+
+
+# demo ---------------------------------------------------------------------------------
+async def handle_demo_statement(reading: Mapping[str, Any],
+                                ctx: ReplayContext) -> list[Publication]:
+    """A scenario reading with a statement's text, parsed like a fetched page."""
+    from bot.demo.replay import Publication
+
+    data = reading["data"]
+    previous = data.get("previous_range")
+    parsed = parse_statement(
+        data["text"],
+        previous_range=tuple(Decimal(str(v)) for v in previous) if previous else None,
+        history=TargetRangeHistory.packaged(),
+        statement_date=date.fromisoformat(data["date"]) if data.get("date") else None)
+    released = datetime.fromisoformat(data["released_at"])
+    calendar = load_calendar()
+    event = build_event(parsed, url=data["url"], released_at=released,
+                        previous_text=data.get("previous_text"), late=False,
+                        unscheduled=not calendar.is_decision_day(parsed.date or released.date()))
+    await ctx.services.snapshots.set_latest_event("fomc", event.key)
+    return [Publication(event)]
+
+
+DEMO_HANDLERS = {"fomc_statement": handle_demo_statement}

@@ -1,0 +1,366 @@
+"""H.4.1 watcher: the weekly balance sheet, its QT/QE regime and chart.
+
+The release page ``releases/h41/current/`` is polled often on release afternoons
+(Thursday, or Friday after a Thursday holiday: from 16:29 ET) and rarely otherwise; a new
+release is recognised by its content (the "Release Date:" line), never by the clock.
+FRED's key-less ``fredgraph.csv`` back-fills the weekly history on first start and stands
+in when the Fed page cannot be read. The history lives in Redis; each new week yields
+one weekly event, plus a regime event when QT/QE/flat changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from bot import metrics
+from bot.domain.chats import Language
+from bot.domain.events import BalanceSheetRelease, Regime, RegimeChange
+from bot.render.charts import balance_sheet_chart
+from bot.topics.base import CheckResult, PollingWatcher
+from bot.topics.h41.parse import (
+    H41ParseError,
+    H41Week,
+    merge_weeks,
+    parse_fred_csv,
+    parse_release,
+    release_date_of,
+)
+from bot.topics.h41.regime import WeekPoint, change_over, classify
+from bot.topics.http import Backoff, describe_error, make_http_client
+
+if TYPE_CHECKING:
+    from bot.app import Services
+    from bot.config import Settings
+    from bot.demo.replay import Publication, ReplayContext
+
+log = logging.getLogger(__name__)
+
+EASTERN = ZoneInfo("America/New_York")
+CURRENT_PATH = "/releases/h41/current/"
+FRED_IDS = "WALCL,TREAST,WSHOMCB,WSHOSHO,WRESBAL"
+PEAK_WEEK, PEAK_TOTAL = date(2022, 4, 13), 8_965_487  # the QE peak, for the drawdown line
+CHART_WEEKS = 104
+RELEASE_WINDOW = (time(16, 29), time(19, 0))
+QUIET_POLL_SECONDS = 900.0
+
+
+def fred_url(base_url: str, start: date | None = None) -> str:
+    url = f"{base_url}/graph/fredgraph.csv?id={FRED_IDS}"
+    return url + (f"&cosd={start.isoformat()}" if start else "")
+
+
+# Pure: history → event ----------------------------------------------------------------
+def regimes_of(history: Sequence[H41Week]) -> list[Regime]:
+    points = [WeekPoint(w.week_ending, w.securities or 0, w.treasuries) for w in history
+              if w.securities is not None]
+    return classify(points)
+
+
+def build_events(
+    history: Sequence[H41Week],
+    *,
+    released_at: datetime,
+    url: str | None,
+    late: bool = False,
+) -> tuple[BalanceSheetRelease, RegimeChange | None]:
+    """The weekly event for the last week of ``history`` (and a regime event if it changed)."""
+    weeks = [w for w in history if w.total_assets is not None and w.securities is not None]
+    if not weeks:
+        raise H41ParseError("no complete week in the history")
+    latest = weeks[-1]
+    previous = weeks[-2] if len(weeks) > 1 else None
+    regimes = regimes_of(weeks)
+    totals = [w.total_assets for w in weeks]
+    securities = [w.securities for w in weeks]
+
+    def wow(field: str) -> int | None:
+        if previous is None or previous.week_ending < latest.week_ending - timedelta(days=8):
+            return None
+        now, before = getattr(latest, field), getattr(previous, field)
+        return None if now is None or before is None else now - before
+
+    total_1w = wow("total_assets")
+    if total_1w is None:
+        total_1w = latest.total_assets_change_1w
+    peak_total, peak_week = PEAK_TOTAL, PEAK_WEEK
+    for week in weeks:
+        if week.total_assets and week.total_assets > peak_total:  # type: ignore[operator]
+            peak_total, peak_week = week.total_assets, week.week_ending
+    chart = f"h41-{latest.week_ending.isoformat()}"
+    event = BalanceSheetRelease(
+        occurred_at=released_at, late=late, week_ending=latest.week_ending,
+        release_date=latest.release_date or latest.week_ending + timedelta(days=1),
+        total_assets=latest.total_assets, securities=latest.securities,  # type: ignore[arg-type]
+        treasuries=latest.treasuries or 0, mbs=latest.mbs or 0, reserves=latest.reserves,
+        reserves_basis="week_average" if latest.reserves is not None else "wednesday",
+        total_assets_change_1w=total_1w, securities_change_1w=wow("securities"),
+        treasuries_change_1w=wow("treasuries"), mbs_change_1w=wow("mbs"),
+        reserves_change_1w=wow("reserves"),
+        total_assets_change_4w=change_over(totals, 4),  # type: ignore[arg-type]
+        total_assets_change_13w=change_over(totals, 13),  # type: ignore[arg-type]
+        total_assets_change_52w=change_over(totals, 52),  # type: ignore[arg-type]
+        securities_change_13w=change_over(securities, 13),  # type: ignore[arg-type]
+        peak_total_assets=peak_total if latest.week_ending > peak_week else None,
+        peak_week=peak_week if latest.week_ending > peak_week else None,
+        regime=regimes[-1], chart=chart, url=url,
+    )
+    regime_event = None
+    if len(regimes) > 1 and regimes[-1] != regimes[-2]:
+        regime_event = RegimeChange(
+            occurred_at=released_at, week_ending=latest.week_ending, previous=regimes[-2],
+            regime=regimes[-1], securities=latest.securities,  # type: ignore[arg-type]
+            securities_change_13w=change_over(securities, 13) or 0)  # type: ignore[arg-type]
+    return event, regime_event
+
+
+def charts_for(history: Sequence[H41Week], chart: str) -> dict[str, bytes]:
+    """The chart in each language, named ``<chart>.<language>.png``."""
+    weeks = [w for w in history if w.total_assets is not None and w.securities is not None]
+    regimes = regimes_of(weeks)
+    tail = weeks[-CHART_WEEKS:]
+    tail_regimes = regimes[-CHART_WEEKS:]
+    return {
+        f"{chart}.{language.value}.png": balance_sheet_chart(
+            [w.week_ending for w in tail], [w.total_assets for w in tail],  # type: ignore[misc]
+            [w.securities for w in tail], tail_regimes, language)  # type: ignore[misc]
+        for language in (Language.ZH_HANT, Language.EN)
+    }
+
+
+def release_moment(release_date: date) -> datetime:
+    return datetime.combine(release_date, time(16, 30), EASTERN).astimezone(UTC)
+
+
+# History in Redis ---------------------------------------------------------------------
+class H41History:
+    def __init__(self, services: Services) -> None:
+        self.redis = services.redis
+        self.key = services.keys.history("h41")
+
+    async def add(self, weeks: Sequence[H41Week]) -> None:
+        if not weeks:
+            return
+        current = {w.week_ending: w for w in await self.all()}
+        merged = merge_weeks(current.values(), weeks)
+        await self.redis.hset(self.key, mapping={
+            w.week_ending.isoformat(): json.dumps(asdict(w), default=str) for w in merged
+            if w.week_ending in {x.week_ending for x in weeks}})
+
+    async def all(self) -> list[H41Week]:
+        raw = await self.redis.hgetall(self.key)
+        weeks = []
+        for value in raw.values():
+            data = json.loads(value)
+            for field in ("week_ending", "release_date"):
+                if data.get(field):
+                    data[field] = date.fromisoformat(data[field])
+            weeks.append(H41Week(**data))
+        return sorted(weeks, key=lambda w: w.week_ending)
+
+
+# The watcher --------------------------------------------------------------------------
+class H41Watcher(PollingWatcher):
+    name = "h41"
+
+    def __init__(self, services: Services, *, client: httpx.AsyncClient | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.client = client
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.history = H41History(services)
+        self.backoff = Backoff()
+        self.published: list[BalanceSheetRelease] = []
+        self.state_key = services.keys.state("h41")
+
+    def in_release_window(self, now: datetime) -> bool:
+        local = now.astimezone(EASTERN)
+        return local.weekday() in (3, 4) and RELEASE_WINDOW[0] <= local.time() < \
+            RELEASE_WINDOW[1]
+
+    async def state(self) -> dict[str, Any]:
+        raw = await self.services.redis.get(self.state_key)
+        return json.loads(raw) if raw else {}
+
+    async def save_state(self, state: Mapping[str, Any]) -> None:
+        await self.services.redis.set(self.state_key, json.dumps(state))
+
+    async def step(self) -> float:
+        window = self.in_release_window(self.clock())
+        interval = self.settings.fed.h41_poll_seconds if window else QUIET_POLL_SECONDS
+        try:
+            await self.check()
+            self.backoff.succeeded()
+            return interval
+        except (httpx.HTTPError, H41ParseError, ValueError) as exc:
+            reason = describe_error(exc)
+            metrics.SOURCE_ERRORS.labels("h41", reason).inc()
+            delay = min(self.backoff.failed(), interval)
+            log.warning("h41: poll failed (%s: %s); next try in %.0f s", reason, exc, delay)
+            if self.backoff.failures >= 3:
+                await self.fallback_to_fred()
+            return delay
+
+    async def check(self) -> BalanceSheetRelease | None:
+        """One look at the current release page; announces a new week once."""
+        assert self.client is not None
+        state = await self.state()
+        if not state.get("initialized"):
+            await self.backfill()
+        headers = {}
+        if state.get("etag"):
+            headers["If-None-Match"] = state["etag"]
+        response = await self.client.get(self.settings.fed.base_url + CURRENT_PATH,
+                                         headers=headers)
+        metrics.SOURCE_POLLS.labels("h41_page", str(response.status_code)).inc()
+        if response.status_code == 304:
+            return None
+        response.raise_for_status()
+        text = response.text
+        release = release_date_of(text)
+        state = await self.state()
+        if release is not None and state.get("release_date") == release.isoformat():
+            return None
+        week = parse_release(text)  # raises on a half-written or re-arranged page
+        event = await self.accept(week, url=f"https://www.federalreserve.gov/releases/h41/"
+                                            f"{week.release_date:%Y%m%d}/"
+                                  if week.release_date else None,
+                                  announce=bool(state.get("initialized")))
+        state = await self.state()
+        state.update({"release_date": (week.release_date or release or week.week_ending)
+                      .isoformat(), "initialized": True,
+                      "etag": response.headers.get("ETag")})
+        await self.save_state(state)
+        return event
+
+    async def accept(self, week: H41Week, *, url: str | None, announce: bool,
+                     source: str = "page") -> BalanceSheetRelease | None:
+        state = await self.state()
+        last = state.get("last_week")
+        if announce and last and week.week_ending.isoformat() <= last:
+            return None  # an older or already announced week
+        await self.history.add([week])
+        history = await self.history.all()
+        released_at = release_moment(week.release_date or week.week_ending + timedelta(days=1))
+        late = self.clock() - released_at > timedelta(hours=6)
+        event, regime_event = build_events(history, released_at=released_at, url=url,
+                                           late=late)
+        state = await self.state()
+        state["last_week"] = week.week_ending.isoformat()
+        await self.save_state(state)
+        if not announce:
+            log.info("h41: first start, baseline week %s", week.week_ending)
+            await self.services.snapshots.set_latest_event("h41", event.key)
+            await self.services.messages.save_event(event, {"topic": "h41"})
+            await self.services.messages.mark_done(event.key)
+            return None
+        attachments = charts_for(history, event.chart or "h41")
+        await self.services.publisher.publish(event, attachments=attachments)
+        await self.services.snapshots.set_latest_event("h41", event.key)
+        if regime_event is not None:
+            await self.services.publisher.publish(regime_event)
+        self.published.append(event)
+        log.info("h41: week %s total %d (%s, via %s)", week.week_ending, week.total_assets or 0,
+                 event.regime, source)
+        return event
+
+    async def backfill(self) -> int:
+        """First start: load about two years of weeks from FRED (no alert for them)."""
+        assert self.client is not None
+        start = self.clock().date() - timedelta(days=800)
+        try:
+            response = await self.client.get(fred_url(self.settings.fred.base_url, start))
+            response.raise_for_status()
+            weeks = parse_fred_csv(response.text)
+        except (httpx.HTTPError, H41ParseError) as exc:
+            log.info("h41: no FRED back-fill (%s); the history starts with the next release",
+                     describe_error(exc))
+            return 0
+        complete = [w for w in weeks if w.total_assets is not None]
+        await self.history.add(complete)
+        if complete:
+            state = await self.state()
+            state["last_week"] = complete[-1].week_ending.isoformat()
+            await self.save_state(state)
+        log.info("h41: back-filled %d weeks from FRED", len(complete))
+        return len(complete)
+
+    async def fallback_to_fred(self) -> BalanceSheetRelease | None:
+        """The Fed page keeps failing: take a newer week from FRED if it has one."""
+        assert self.client is not None
+        state = await self.state()
+        if not state.get("initialized"):
+            return None
+        last = state.get("last_week")
+        start = date.fromisoformat(last) if last else None
+        try:
+            response = await self.client.get(fred_url(self.settings.fred.base_url, start))
+            response.raise_for_status()
+            weeks = [w for w in parse_fred_csv(response.text)
+                     if w.total_assets is not None and w.securities is not None]
+        except (httpx.HTTPError, H41ParseError) as exc:
+            log.warning("h41: FRED fallback failed too (%s)", describe_error(exc))
+            return None
+        if not weeks or (last and weeks[-1].week_ending.isoformat() <= last):
+            return None
+        return await self.accept(weeks[-1], url=None, announce=True, source="FRED")
+
+
+# fedalert check -----------------------------------------------------------------------
+async def check(settings: Settings) -> list[CheckResult]:
+    results = []
+    async with make_http_client(settings) as client:
+        try:
+            response = await client.get(settings.fed.base_url + CURRENT_PATH)
+            response.raise_for_status()
+            week = parse_release(response.text)
+            results.append(CheckResult(
+                "fed: H.4.1 current release", True,
+                f"released {week.release_date}, week {week.week_ending}: total assets "
+                f"{week.total_assets:,}, securities {week.securities:,} (millions)"))
+        except Exception as exc:
+            results.append(CheckResult("fed: H.4.1 current release", False,
+                                       f"{describe_error(exc)}: {exc}"))
+        try:
+            response = await client.get(fred_url(settings.fred.base_url,
+                                                 datetime.now(UTC).date() - timedelta(days=21)))
+            response.raise_for_status()
+            weeks = parse_fred_csv(response.text)
+            results.append(CheckResult("fred: fredgraph.csv (H.4.1 series)", True,
+                                       f"{len(weeks)} weeks, latest {weeks[-1].week_ending}"))
+        except Exception as exc:
+            results.append(CheckResult("fred: fredgraph.csv (H.4.1 series)", False,
+                                       f"{describe_error(exc)}: {exc}"))
+    return results
+
+
+# demo ---------------------------------------------------------------------------------
+async def handle_demo_release(reading: Mapping[str, Any],
+                              ctx: ReplayContext) -> list[Publication]:
+    """A scenario reading: the weekly history from FRED up to the week being released."""
+    from bot.demo.replay import Publication
+
+    data = reading["data"]
+    weeks = [w for w in parse_fred_csv(data["fred_csv"])
+             if w.total_assets is not None and w.securities is not None]
+    release = date.fromisoformat(data["release_date"])
+    weeks[-1] = H41Week(**{**asdict(weeks[-1]), "release_date": release})
+    event, regime_event = build_events(weeks, released_at=release_moment(release),
+                                       url=data.get("url"))
+    attachments = charts_for(weeks, event.chart or "h41")
+    await ctx.services.snapshots.set_latest_event("h41", event.key)
+    publications = [Publication(event, attachments=attachments)]
+    if regime_event is not None:
+        publications.append(Publication(regime_event))
+    return publications
+
+
+DEMO_HANDLERS = {"h41_release": handle_demo_release}

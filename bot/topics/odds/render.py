@@ -1,0 +1,120 @@
+"""FedWatch-style odds alert text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.domain.events import MeetingOdds, OddsShift
+from bot.render.formatting import Formatter
+from bot.render.message import Section
+
+MIN_SHOWN = 0.0005  # buckets that round to 0.0% are left out, as CME does
+
+
+def style(event: OddsShift) -> str:
+    return "odds"
+
+
+def bucket_range(label: str) -> tuple[Decimal, Decimal]:
+    low, high = label.split("-")
+    return Decimal(low) / 100, Decimal(high) / 100
+
+
+def move_words(f: Formatter, bps: int) -> str:
+    if bps == 0:
+        return f._("no change")
+    if bps < 0:
+        return f._("cut {size}").format(size=f.bps(bps, short=True))
+    return f._("hike {size}").format(size=f.bps(bps, short=True))
+
+
+def bucket_lines(f: Formatter, meeting: MeetingOdds, current_low: Decimal) -> list[str]:
+    lines = []
+    for label, probability in sorted(meeting.probabilities.items(),
+                                     key=lambda item: bucket_range(item[0])[0]):
+        if probability < MIN_SHOWN:
+            continue
+        low, high = bucket_range(label)
+        bps = int((low - current_low) * 100)
+        lines.append(f._("{range} ({move}): {pct}").format(
+            range=f.rate_range(low, high), move=move_words(f, bps), pct=f.percent(probability)))
+    return lines
+
+
+def render(event: OddsShift, f: Formatter, zone: str) -> Section:
+    meeting = f.date(event.meeting_date, year=False)
+    move = f._("a cut") if event.move == "cut" else f._("a hike")
+    pct = f.percent(event.probability, 0)
+    if event.reason == "crossed_up":
+        headline = f._("Odds of {move} at the {meeting} FOMC meeting rose to {pct}")
+    elif event.reason == "crossed_down":
+        headline = f._("Odds of {move} at the {meeting} FOMC meeting fell to {pct}")
+    elif event.reason == "jump":
+        rising = event.previous_day is None or event.probability >= event.previous_day
+        headline = (f._("Odds of {move} at the {meeting} FOMC meeting jumped to {pct}")
+                    if rising else
+                    f._("Odds of {move} at the {meeting} FOMC meeting dropped to {pct}"))
+    else:
+        headline = f._("Odds of {move} at the {meeting} FOMC meeting: {pct}")
+    headline = headline.format(move=move, meeting=meeting, pct=pct)
+    before = []
+    if event.previous_day is not None:
+        before.append(f._("a day ago {pct}").format(pct=f.percent(event.previous_day, 0)))
+    if event.previous_week is not None:
+        before.append(f._("a week ago {pct}").format(pct=f.percent(event.previous_week, 0)))
+    if before:
+        headline += f._(" ({before})").format(before=f._(", ").join(before))
+    lines = [headline + f._(".")]
+    current_low = event.current_range[0]
+    lines.append(f._("Current target range: {range}.").format(
+        range=f.rate_range(*event.current_range)))
+    for meeting_odds in event.meetings[:1]:
+        lines.extend(bucket_lines(f, meeting_odds, current_low))
+    if len(event.meetings) > 1:
+        later = []
+        for meeting_odds in event.meetings[1:4]:
+            later.append(f._("{meeting}: cut {cut} / hold {hold} / hike {hike}").format(
+                meeting=f.date(meeting_odds.meeting_date, year=False),
+                cut=f.percent(meeting_odds.cut, 0), hold=f.percent(meeting_odds.hold, 0),
+                hike=f.percent(meeting_odds.hike, 0)))
+        lines.append(f._("Later meetings: {list}.").format(list=f._("; ").join(later)))
+    footer = f._("From 30-day fed funds futures settlements of {day}, CME FedWatch method").format(
+        day=f.date(event.as_of))
+    return Section(
+        language=f.language.value,
+        title=f._("Rate odds: {pct} chance of {move} at the {meeting} meeting").format(
+            move=move, meeting=meeting, pct=pct),
+        lines=tuple(lines),
+        footer=footer,
+    )
+
+
+def odds_table_text(f: Formatter, table: dict) -> str:
+    """The ``/odds`` view: every coming meeting's buckets, from the stored daily table."""
+    from datetime import date
+
+    low, high = (Decimal(str(v)) for v in table["current_range"])
+    lines = [f._("Rate odds from fed funds futures (settlements of {day}); current range "
+                 "{range}").format(day=f.date(date.fromisoformat(table["as_of"])),
+                                   range=f.rate_range(low, high))]
+    history = table.get("history", {})
+    for index, raw in enumerate(table.get("meetings", [])[:6]):
+        meeting = MeetingOdds(meeting_date=date.fromisoformat(raw["date"]),
+                              probabilities=raw["probabilities"], cut=raw["cut"],
+                              hold=raw["hold"], hike=raw["hike"])
+        lines.append("")
+        lines.append(f._("{meeting} meeting: cut {cut} / hold {hold} / hike {hike}").format(
+            meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
+            hold=f.percent(meeting.hold), hike=f.percent(meeting.hike)))
+        lines.extend("  " + line for line in bucket_lines(f, meeting, low))
+        if index == 0:
+            past = []
+            for label, key in ((f._("a day ago"), "1d"), (f._("a week ago"), "1w"),
+                               (f._("a month ago"), "1m")):
+                then = history.get(key)
+                if then and then.get("cut") is not None:
+                    past.append(f._("{when}: cut {cut}").format(
+                        when=label, cut=f.percent(then["cut"], 0)))
+            if past:
+                lines.append("  " + f._("; ").join(past))
+    return "\n".join(lines)
