@@ -28,7 +28,7 @@ from pydantic import SecretStr
 from bench.common import cleanup, redis_server
 from bot.app import build_services
 from bot.config import load_settings
-from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.domain.chats import ChatKind, ChatRef
 from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.telegram.sender import TelegramTransport
 from bot.store.server import make_client
@@ -58,8 +58,8 @@ async def one(url: str, chats: int) -> tuple[float, float]:
             for n in range(chats):
                 ref = ChatRef("telegram", str(9000 + n))
                 await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
-                await services.registry.subscribe(ref, Topic.FOMC)
-            watcher = FomcWatcher(services, client=client, clock=lambda: DECISION_MINUTE)
+                await services.registry.subscribe(ref, "fomc")
+            watcher = FomcWatcher(services.topic, client=client, clock=lambda: DECISION_MINUTE)
             await watcher.check_rss()  # baseline: the December statement
             transport = TelegramTransport.from_settings(settings)
             await transport.start()

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import cleanup, peak_rss_mb, redis_server, rss_mb
 from bot.app import build_services
 from bot.config import load_settings
-from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.domain.chats import ChatKind, ChatRef
 from bot.store.server import make_client
 from tests.helpers import fomc_event
 
@@ -35,7 +35,7 @@ async def populate(services, n: int, batch: int = 64) -> None:
 
 async def _one(registry, ref: ChatRef) -> None:
     await registry.upsert_chat(ref, ChatKind.PRIVATE)
-    await registry.subscribe(ref, Topic.FOMC)
+    await registry.subscribe(ref, "fomc")
 
 
 async def main() -> None:

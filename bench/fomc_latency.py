@@ -28,7 +28,7 @@ import httpx
 from bench.common import cleanup, redis_server
 from bot.app import build_services
 from bot.config import load_settings
-from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.domain.chats import ChatKind, ChatRef
 from bot.store.server import make_client
 from bot.topics.fomc.watcher import FomcWatcher
 from tests.servers import FakeFed, LocalServer, fed_fixture
@@ -51,9 +51,9 @@ async def one_run(url: str, interval: float) -> float:
             services = build_services(settings, redis)
             ref = ChatRef("console", "bench")
             await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
-            await services.registry.subscribe(ref, Topic.FOMC)
+            await services.registry.subscribe(ref, "fomc")
             async with httpx.AsyncClient(timeout=5) as client:
-                watcher = FomcWatcher(services, client=client, clock=lambda: DECISION_MINUTE)
+                watcher = FomcWatcher(services.topic, client=client, clock=lambda: DECISION_MINUTE)
                 await watcher.check_rss()  # baseline: the December statement
                 stop = asyncio.Event()
                 task = asyncio.create_task(watcher.run(stop))

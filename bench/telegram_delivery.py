@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from bench.common import cleanup, redis_server
 from bot.app import build_services
 from bot.config import load_settings
-from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.domain.chats import ChatKind, ChatRef
 from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.telegram.sender import TelegramTransport
 from bot.store.server import make_client
@@ -55,7 +55,7 @@ async def main() -> None:
                     ref = ChatRef("telegram", str(-(5000 + n) if group else 5000 + n))
                     await services.registry.upsert_chat(ref, ChatKind.GROUP if group else
                                                         ChatKind.PRIVATE)
-                    await services.registry.subscribe(ref, Topic.FOMC)
+                    await services.registry.subscribe(ref, "fomc")
                 transport = TelegramTransport.from_settings(settings)
                 await transport.start()
                 stop = asyncio.Event()

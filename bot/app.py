@@ -12,29 +12,42 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from redis.asyncio import Redis
 
+from bot.commands.core import CommandContext, StatusCompose
+from bot.commands.handlers import Commands
 from bot.config import Settings
-from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.pipeline.deliver import DeliveryWorker
-from bot.pipeline.messages import MessageStore
+from bot.pipeline.messages import MessageRenderer
 from bot.pipeline.publish import Publisher
-from bot.platforms.base import Transport
+from bot.platforms.base import FrontEnd, Transport
 from bot.platforms.console import ConsoleTransport
+from bot.store.calendar import CalendarStore
 from bot.store.keys import KeySchema
 from bot.store.leader import LeaderElection
 from bot.store.outbox import Outbox
+from bot.store.records import EventRecords
 from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
+from bot.store.state import StateStore
+from bot.topics.base import TopicContext
+from bot.topics.catalog import Catalog
+from bot.topics.fomc.schedule import refresh_calendar
 
 log = logging.getLogger(__name__)
 
 CONSOLE_CHAT = ChatRef("console", "main")
 HEARTBEAT_SECONDS = 10
+BUILT_IN_PLATFORMS = ("telegram", "discord", "webhook", "console")
+"""Platforms of the packages in ``bot/platforms``: chats on these get outbox streams even
+when this instance has no token for them (another instance, or the next start, sends)."""
 
 
 class SchemaMismatch(RuntimeError):
@@ -43,34 +56,68 @@ class SchemaMismatch(RuntimeError):
 
 @dataclass
 class Services:
+    """The wired parts of one instance. Only ``bot.app`` (and entry points) hold this;
+    each part receives just the pieces it needs."""
+
     settings: Settings
     redis: Redis
     keys: KeySchema
+    catalog: Catalog
     registry: Registry
-    messages: MessageStore
+    records: EventRecords
+    messages: MessageRenderer
     outbox: Outbox
     publisher: Publisher
     snapshots: Snapshots
+    state: StateStore
+    calendar: CalendarStore
     instance_id: str = field(default_factory=lambda: default_instance_id())
+
+    @property
+    def topic(self) -> TopicContext:
+        """What a topic's watcher and demo adapter may use."""
+        return TopicContext(self.settings, self.publisher, self.snapshots, self.records,
+                            self.state, self.registry, self.calendar)
+
+    def commands(self, clock: Callable[[], datetime] | None = None) -> Commands:
+        """The command layer, wired to this instance's stores and topics."""
+        context = CommandContext(
+            registry=self.registry, snapshots=self.snapshots, records=self.records,
+            renderers=self.catalog.renderers, topics=self.catalog.directory,
+            status=self.status_lines,
+            default_timezone=self.settings.registry.default_timezone,
+            commands=self.catalog.commands)
+        return Commands(context, clock=clock)
+
+    async def status_lines(self, zone: str, now: datetime) -> StatusCompose:
+        return await self.catalog.status_lines(self.topic, zone, now)
 
 
 def default_instance_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def build_services(settings: Settings, redis: Redis) -> Services:
+def build_services(settings: Settings, redis: Redis, *, catalog: Catalog | None = None,
+                   platforms: tuple[str, ...] = ()) -> Services:
+    """Wire every part; ``catalog`` and ``platforms`` add topics and platforms (plug-ins,
+    tests) to the built-in ones."""
+    catalog = catalog or Catalog()
     keys = KeySchema(settings.key_prefix, settings.partitions)
     registry = Registry(
-        redis, keys,
+        redis, keys, catalog.directory.names,
         max_thresholds=settings.registry.max_thresholds_per_chat,
         default_language=Language(settings.registry.default_language),
         default_timezone=settings.registry.default_timezone,
     )
-    messages = MessageStore(redis, keys)
-    outbox = Outbox(redis, keys, settings.outbox)
-    publisher = Publisher(messages, outbox, (settings.registry.default_timezone,))
-    snapshots = Snapshots(redis, keys, messages)
-    services = Services(settings, redis, keys, registry, messages, outbox, publisher, snapshots)
+    records = EventRecords(redis, keys, catalog.event_types)
+    messages = MessageRenderer(records, catalog.renderers)
+    outbox = Outbox(redis, keys, settings.outbox,
+                    tuple(dict.fromkeys((*BUILT_IN_PLATFORMS, *platforms))))
+    publisher = Publisher(records, messages, outbox, (settings.registry.default_timezone,))
+    snapshots = Snapshots(redis, keys, records)
+    services = Services(settings, redis, keys, catalog, registry, records, messages, outbox,
+                        publisher, snapshots, StateStore(redis, keys),
+                        CalendarStore(redis, keys))
     if settings.instance_id:
         services.instance_id = settings.instance_id
     return services
@@ -91,7 +138,7 @@ async def check_schema(services: Services) -> None:
 async def ensure_console_chat(registry: Registry) -> None:
     """Without chat tokens, alerts go to the console: one local chat subscribed to everything."""
     if await registry.upsert_chat(CONSOLE_CHAT, ChatKind.PRIVATE, title="console"):
-        await registry.subscribe(CONSOLE_CHAT, *Topic)
+        await registry.subscribe(CONSOLE_CHAT, *registry.topics)
     await registry.reactivate(CONSOLE_CHAT)
 
 
@@ -110,28 +157,20 @@ def build_transports(settings: Settings) -> list[Transport]:
     return transports
 
 
-class FrontEnd(Protocol):
-    """Where chat commands come in (a bot's updates or interactions)."""
-
-    platform: str
-
-    @property
-    def leader_only(self) -> bool: ...
-
-    async def run(self, services: Services, stop: asyncio.Event) -> None: ...
-
-
 def build_front_ends(services: Services) -> list[FrontEnd]:
     front_ends: list[FrontEnd] = []
     settings = services.settings
     if settings.telegram.token is not None:
         from bot.platforms.telegram.front import TelegramFrontEnd
 
-        front_ends.append(TelegramFrontEnd(services))
+        front_ends.append(TelegramFrontEnd(
+            settings, services.commands(), services.registry, services.catalog.directory))
     if settings.discord.token is not None:
         from bot.platforms.discord.front import DiscordFrontEnd
 
-        front_ends.append(DiscordFrontEnd(services))
+        front_ends.append(DiscordFrontEnd(
+            settings, services.commands(), services.registry, services.catalog.directory,
+            services.state))
     return front_ends
 
 
@@ -181,7 +220,7 @@ async def leader_duties(services: Services, stop: asyncio.Event,
             group.create_task(_guarded(watcher.name, watcher.run(stop)),
                               name=f"watch-{watcher.name}")
         for front_end in front_ends or []:
-            group.create_task(_guarded(front_end.platform, front_end.run(services, stop)),
+            group.create_task(_guarded(front_end.platform, front_end.run(stop)),
                               name=f"front-{front_end.platform}")
 
 
@@ -221,7 +260,7 @@ async def run_instance(
     for front_end in front_ends:
         if not front_end.leader_only:
             tasks.append(asyncio.create_task(
-                _guarded(front_end.platform, front_end.run(services, stop)),
+                _guarded(front_end.platform, front_end.run(stop)),
                 name=f"front-{front_end.platform}"))
     try:
         await asyncio.gather(*tasks)
@@ -236,3 +275,17 @@ def install_signal_handlers(stop: asyncio.Event) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+
+
+async def run_jobs(services: Services, stop: asyncio.Event) -> None:
+    """Jobs on a clock (APScheduler), on the leader: the daily FOMC calendar refresh."""
+    scheduler = AsyncIOScheduler(timezone="America/New_York")
+    scheduler.add_job(refresh_calendar, CronTrigger(hour=6, minute=5),
+                      args=[services.settings, services.calendar],
+                      id="fomc-calendar", coalesce=True, max_instances=1,
+                      misfire_grace_time=6 * 3600)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot.domain.chats import Chat
-from bot.domain.events import FomcDecision
 from bot.platforms.base import Delivered, DeliveryResult
 from bot.render.message import AlertMessage
+from bot.topics.fomc.events import FomcDecision
 
 
 def fomc_event(day: str = "2025-03-19", **overrides) -> FomcDecision:

@@ -5,18 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from bot.domain.events import (
-    BalanceSheetAction,
-    BalanceSheetRelease,
-    Dissent,
-    FomcDecision,
-    MeetingOdds,
-    OddsShift,
-    PriceCrossing,
-    PriceMove,
-    RegimeChange,
-    StatementChange,
-)
+from bot.topics.btc.events import PriceCrossing, PriceMove
+from bot.topics.fomc.events import BalanceSheetAction, Dissent, FomcDecision, StatementChange
+from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
+from bot.topics.odds.events import MeetingOdds, OddsShift
 
 
 def samples() -> dict[str, object]:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.commands.amounts import parse_alert_args, parse_amount, parse_duration
-from bot.domain.chats import ChatKind, ChatRef, Direction, RepeatMode, Topic
+from bot.domain.chats import ChatKind, ChatRef, Direction, RepeatMode
 from bot.domain.errors import InvalidAmount, InvalidThreshold
 from bot.topics.btc import payloads as messages
 from bot.topics.btc.composite import CompositePrice, CompositeRules, Degraded, composite
@@ -109,7 +109,7 @@ async def setup_chats(services, *levels):
 
 
 def engine_for(services, **rules):
-    return ThresholdEngine(services.redis, services.keys, services.registry,
+    return ThresholdEngine(services.state, services.registry,
                            EngineRules(**rules))
 
 
@@ -278,7 +278,7 @@ def fast_btc(services):
 
 
 async def run_watcher(services, exchanges, client, server, until, timeout=10.0, feeds=None):
-    watcher = PriceWatcher(services, feeds=feeds or feeds_for(server, client), client=client)
+    watcher = PriceWatcher(services.topic, feeds=feeds or feeds_for(server, client), client=client)
     stop = asyncio.Event()
     task = asyncio.create_task(watcher.run(stop))
     try:
@@ -395,10 +395,10 @@ async def test_rest_fallback_and_451(fast_btc, caplog):
 async def test_btc_subscribers_get_percent_moves(services):
     ref = ChatRef("console", "mover")
     await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
-    await services.registry.subscribe(ref, Topic.BTC)
+    await services.registry.subscribe(ref, "btc")
     from bot.topics.btc.watcher import PriceEvaluator
 
-    evaluator = PriceEvaluator(services)
+    evaluator = PriceEvaluator(services.topic)
     moves = []
     for minute in range(0, 75):
         at = T0 + timedelta(minutes=minute)

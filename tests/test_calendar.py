@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.domain.calendar import FomcCalendar, Meeting, load_calendar, parse_calendar_page
+from bot.store.calendar import CalendarStore
 
 PAGE = Path(__file__).parent / "fixtures/fed/fomccalendars.htm"
 
@@ -51,10 +52,9 @@ async def test_leader_refresh_stores_the_calendar_for_every_instance(services):
     async with LocalServer(fed.app()) as server:
         fed_settings = services.settings.fed.model_copy(update={"base_url": server.url})
         services.settings = services.settings.model_copy(update={"fed": fed_settings})
-        schedule._cache.clear()
-        assert await schedule.refresh_calendar(services) == 0  # 500: nothing stored
+        assert await schedule.refresh_calendar(services.settings, services.calendar) == 0
         assert await services.redis.get(services.keys.state("calendar")) is None
-        assert await schedule.refresh_calendar(services) > 0
+        assert await schedule.refresh_calendar(services.settings, services.calendar) > 0
     stored = FomcCalendar.from_toml(await services.redis.get(services.keys.state("calendar")))
     assert date(2026, 12, 9) in stored.decision_days
     assert date(2027, 1, 27) in stored.decision_days  # years the page lacks are kept
@@ -63,6 +63,5 @@ async def test_leader_refresh_stores_the_calendar_for_every_instance(services):
     edited = FomcCalendar([*stored.meetings, Meeting(date(2026, 11, 25), date(2026, 11, 26))],
                           updated=date(2026, 11, 26), source="test")
     await services.redis.set(services.keys.state("calendar"), edited.to_toml())
-    schedule._cache.clear()
-    assert date(2026, 11, 26) in (await schedule.current_calendar(services)).decision_days
-    schedule._cache.clear()
+    fresh = CalendarStore(services.redis, services.keys)  # another instance's view
+    assert date(2026, 11, 26) in (await fresh.current()).decision_days

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot import metrics
-from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.domain.chats import ChatKind, ChatRef
 from bot.topics.fomc.watcher import FomcWatcher
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
@@ -37,7 +37,7 @@ async def make_watcher(services, server, clock, **settings_update):
     services.settings = services.settings.model_copy(update={"fed": fed_settings,
                                                              "http_timeout_seconds": 1.0})
     client = httpx.AsyncClient(timeout=1.0)
-    watcher = FomcWatcher(services, client=client, clock=clock)
+    watcher = FomcWatcher(services.topic, client=client, clock=clock)
     return watcher, client
 
 
@@ -45,7 +45,7 @@ async def subscribe(services, n=3):
     for i in range(n):
         ref = ChatRef("console", f"fomc{i}")
         await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
-        await services.registry.subscribe(ref, Topic.FOMC)
+        await services.registry.subscribe(ref, "fomc")
 
 
 async def test_rss_first_start_is_a_baseline_then_one_event(services, fed):

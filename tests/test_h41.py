@@ -11,8 +11,9 @@ import httpx
 import pytest
 from fontTools.ttLib import TTCollection, TTFont
 
-from bot.domain.chats import ChatKind, ChatRef, Language, Topic
-from bot.render.charts import balance_sheet_chart, resolved_font
+from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.render.charts import resolved_font
+from bot.topics.h41.chart import balance_sheet_chart
 from bot.topics.h41.parse import (
     H41ParseError,
     normalize_label,
@@ -172,13 +173,13 @@ async def make_watcher(services, server):
         "fred": services.settings.fred.model_copy(update={"base_url": server.url})})
     client = httpx.AsyncClient(timeout=2.0)
     clock = lambda: datetime(2025, 4, 24, 20, 31, tzinfo=UTC)  # noqa: E731
-    return H41Watcher(services, client=client, clock=clock), client
+    return H41Watcher(services.topic, client=client, clock=clock), client
 
 
 async def test_watcher_one_event_per_release(services, fed, caplog):
     ref = ChatRef("console", "h41")
     await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
-    await services.registry.subscribe(ref, Topic.H41)
+    await services.registry.subscribe(ref, "h41")
     async with LocalServer(fed.app()) as server:
         watcher, client = await make_watcher(services, server)
         async with client:
@@ -200,5 +201,5 @@ async def test_watcher_one_event_per_release(services, fed, caplog):
             assert await watcher.check() is None
     assert len(watcher.published) == 1
     assert (await services.outbox.backlog("console"))["queued"] == 1
-    chart = await services.messages.load_attachment(event.key, "h41-2025-04-23.zh-Hant.png")
+    chart = await services.records.load_attachment(event.key, "h41-2025-04-23.zh-Hant.png")
     assert chart is not None and chart.startswith(b"\x89PNG")

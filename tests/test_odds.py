@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.calendar import load_calendar
-from bot.domain.chats import ChatKind, ChatRef, Topic
+from bot.domain.chats import ChatKind, ChatRef
 from bot.topics.odds.method import OddsInputError, compute_odds, parse_month, parse_settlements_text
 from bot.topics.odds.watcher import OddsWatcher, compare_tables, parse_cme_json
 from tests.servers import LocalServer
@@ -260,7 +260,7 @@ async def test_fetch_to_alert_through_a_local_cme(services):
     app.router.add_get("/CmeWS/mvc/Settlements/Futures/Settlements/305/FUT", settlements)
     ref = ChatRef("console", "odds")
     await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
-    await services.registry.subscribe(ref, Topic.ODDS)
+    await services.registry.subscribe(ref, "odds")
     real = json.loads((FIXTURES / "settlements_20260918.json").read_text())
 
     def day(trade_date, november):
@@ -278,7 +278,7 @@ async def test_fetch_to_alert_through_a_local_cme(services):
         await services.redis.set(services.keys.state("fomc"),
                                  json.dumps({"last_low": "3.75", "last_high": "4.00"}))
         async with httpx.AsyncClient() as client:
-            watcher = OddsWatcher(services, client=client, clock=lambda: clock_day["now"])
+            watcher = OddsWatcher(services.topic, client=client, clock=lambda: clock_day["now"])
             # day 1: Oct-hike odds below 50 % (history only: the first table is not news)
             payloads["09/16/2026"] = day("09/16/2026", "96.0600")
             assert await watcher.check() == []
@@ -311,7 +311,7 @@ async def test_stale_or_failing_source_is_never_used(services, caplog):
         services.settings = services.settings.model_copy(update={
             "cme": services.settings.cme.model_copy(update={"base_url": server.url})})
         async with httpx.AsyncClient() as client:
-            watcher = OddsWatcher(services, client=client,
+            watcher = OddsWatcher(services.topic, client=client,
                                   clock=lambda: datetime(2026, 10, 20, 23, 0, tzinfo=UTC))
             delay = await watcher.step()
     assert delay > 0

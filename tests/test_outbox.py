@@ -1,13 +1,13 @@
 import asyncio
 from collections import Counter
 
-from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.base import Failed, Gone, Moved, RetryAfter
 from tests.helpers import RecordingTransport, fomc_event, wait_for
 
 
-async def add_chats(services, n, platform="console", topics=(Topic.FOMC,), **kw):
+async def add_chats(services, n, platform="console", topics=("fomc",), **kw):
     refs = []
     for i in range(n):
         ref = ChatRef(platform, f"c{i:05d}")
@@ -37,7 +37,7 @@ async def test_fan_out_is_idempotent(services):
     assert (first.status, first.queued) == ("new", 250)
     assert (again.status, again.queued) == ("duplicate", 0)
     # even a raw second fan-out of the same event queues nothing
-    assert await services.outbox.fan_out_topic(event.key, Topic.FOMC) == 0
+    assert await services.outbox.fan_out_topic(event.key, "fomc") == 0
     transport = RecordingTransport()
     await run_worker(services, transport, lambda: len(transport.sent) >= 250)
     await asyncio.sleep(0.3)
@@ -53,7 +53,7 @@ async def test_each_chat_gets_its_language_and_zone(services):
     await services.registry.upsert_chat(en, ChatKind.PRIVATE, language=Language.EN,
                                         timezone="America/New_York")
     for ref in (zh, en):
-        await services.registry.subscribe(ref, Topic.FOMC)
+        await services.registry.subscribe(ref, "fomc")
     await services.publisher.publish(fomc_event())
     transport = RecordingTransport()
     await run_worker(services, transport, lambda: len(transport.sent) == 2)
@@ -118,14 +118,14 @@ async def test_retry_after_gone_moved_and_dead_letter(services):
     assert transport.calls[str(broken)] == 3  # max_attempts, then the dead-letter stream
     assert not (await services.registry.get_chat(blocked)).active
     assert await services.registry.get_chat(migrated) is None
-    assert (await services.registry.get_chat(ChatRef("telegram", new_id))).topics == {Topic.FOMC}
+    assert (await services.registry.get_chat(ChatRef("telegram", new_id))).topics == {"fomc"}
 
 
 async def test_interrupted_fan_out_is_resumed(services):
     await add_chats(services, 10)
     event = fomc_event()
     # a crash right after the record was stored, before any delivery was queued
-    assert await services.messages.save_event(event, {"topic": "fomc"}) == "new"
+    assert await services.records.save_event(event, {"topic": "fomc"}) == "new"
     assert await services.publisher.resume_pending() == 1
     assert (await services.outbox.backlog("console"))["queued"] == 10
     assert await services.publisher.resume_pending() == 0

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from bot.domain.chats import Language
-from bot.render.renderers import render_message
+from bot.topics.catalog import Catalog
 from tests.samples import samples
 
 GOLDEN = Path(__file__).parent / "golden"
+render_message = Catalog().renderers.message
 UPDATE = os.environ.get("FEDALERT_UPDATE_GOLDEN") == "1"
 SAMPLES = samples()
 MAINLAND_TERMS = ("美聯儲", "加息", "減息", "减息", "美联储", "比特币", "資產負債表顯示")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bot.domain.chats import Chat, ChatKind, ChatRef, Language, QuietHours, Topic
+from bot.domain.chats import Chat, ChatKind, ChatRef, Language, QuietHours
 from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.base import Delivered, Gone, Moved, RetryAfter
 from bot.platforms.pacing import Pacer
@@ -53,12 +53,13 @@ async def until(predicate, timeout=8.0):
 
 class Running:
     def __init__(self, services):
-        self.front = TelegramFrontEnd(services)
+        self.front = TelegramFrontEnd(
+            services.settings, services.commands(), services.registry, services.catalog.directory)
         self.stop = asyncio.Event()
         self.services = services
 
     async def __aenter__(self):
-        self.task = asyncio.create_task(self.front.run(self.services, self.stop))
+        self.task = asyncio.create_task(self.front.run(self.stop))
         await until(lambda: self.front.app is not None and self.front.app.running)
         return self.front
 
@@ -93,7 +94,7 @@ async def test_private_chat_start_language_subscribe_threshold(telegram):
         standin.command(private(ALICE), ALICE, "/alert below abc")
         await until(lambda: len(standin.texts_to(501)) >= 4)
     chat = await services.registry.get_chat(ChatRef("telegram", "501"))
-    assert chat.language is Language.BOTH and chat.topics == {Topic.FOMC, Topic.BTC}
+    assert chat.language is Language.BOTH and chat.topics == {"fomc", "btc"}
     [threshold] = await services.registry.list_thresholds(ChatRef("telegram", "501"))
     assert threshold.level == 80000
     error_reply = standin.texts_to(501)[-1]
@@ -122,7 +123,7 @@ async def test_group_admins_change_settings_others_are_refused(telegram):
         standin.command(GROUP, MEMBER, "/help@another_bot")  # for another bot: ignored
         await asyncio.sleep(0.5)
     chat = await services.registry.get_chat(ChatRef("telegram", "-500"))
-    assert chat.kind is ChatKind.GROUP and chat.topics == {Topic.FOMC}
+    assert chat.kind is ChatKind.GROUP and chat.topics == {"fomc"}
     assert len(standin.texts_to(-500)) == 5
     assert any(c.params.get("user_id") in ("12", 12) for c in standin.sent("getChatMember"))
 
@@ -150,7 +151,7 @@ async def test_blocked_user_and_group_migration(telegram):
         await asyncio.sleep(0.8)
     assert await services.registry.get_chat(ChatRef("telegram", "-500")) is None
     moved = await services.registry.get_chat(ChatRef("telegram", "-1001234567890"))
-    assert moved.topics == {Topic.ODDS} and moved.title == "投資群"
+    assert moved.topics == {"odds"} and moved.title == "投資群"
 
 
 async def test_channel_subscribed_by_its_admin(telegram):
@@ -167,7 +168,7 @@ async def test_channel_subscribed_by_its_admin(telegram):
         standin.command(private(BOB), BOB, "/channel @macrotw")
         await until(lambda: standin.texts_to(502))
     chat = await services.registry.get_chat(ChatRef("telegram", "-1009000"))
-    assert chat.kind is ChatKind.CHANNEL and chat.topics == {Topic.FOMC, Topic.H41}
+    assert chat.kind is ChatKind.CHANNEL and chat.topics == {"fomc", "h41"}
     assert "Macro TW" in standin.texts_to(501)[-1]
     assert "Only an admin of @macrotw" in standin.texts_to(502)[-1]
 
@@ -249,7 +250,7 @@ async def test_worker_deactivates_blocked_and_follows_migrations(telegram):
     for cid, kind in ((800, ChatKind.PRIVATE), (801, ChatKind.PRIVATE), (-802, ChatKind.GROUP)):
         ref = ChatRef("telegram", str(cid))
         await services.registry.upsert_chat(ref, kind)
-        await services.registry.subscribe(ref, Topic.FOMC)
+        await services.registry.subscribe(ref, "fomc")
     await services.publisher.publish(fomc_event())
     transport = TelegramTransport(bot_for(services.settings))
     await transport.start()
@@ -278,13 +279,13 @@ async def test_fomc_statement_reaches_every_chat_once_in_its_language(telegram):
         ref = ChatRef("telegram", str(cid))
         await services.registry.upsert_chat(
             ref, ChatKind.PRIVATE if cid > 0 else ChatKind.GROUP, language=language)
-        await services.registry.subscribe(ref, Topic.FOMC)
+        await services.registry.subscribe(ref, "fomc")
     fed = FakeFed(feed=fed_fixture("press_monetary_before.xml"), pages={
         "/newsevents/pressreleases/monetary20241218a.htm": fed_fixture("monetary20241218a.htm")})
     async with LocalServer(fed.app()) as fed_server, httpx.AsyncClient() as client:
         services.settings = services.settings.model_copy(update={
             "fed": services.settings.fed.model_copy(update={"base_url": fed_server.url})})
-        watcher = FomcWatcher(services, client=client,
+        watcher = FomcWatcher(services.topic, client=client,
                               clock=lambda: datetime(2025, 3, 19, 18, 0, 30, tzinfo=UTC))
         await watcher.check_rss()
         transport = TelegramTransport.from_settings(services.settings)

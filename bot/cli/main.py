@@ -89,9 +89,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 # check / health -----------------------------------------------------------------------
 @_command("check")
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.topics.catalog import run_checks
+    from bot.topics.catalog import Catalog
 
-    results = asyncio.run(run_checks(settings))
+    results = asyncio.run(Catalog().run_checks(settings))
     width = max((len(r.source) for r in results), default=0)
     for result in results:
         mark = "ok  " if result.ok else "FAIL"

@@ -6,12 +6,18 @@ interaction, call the command layer, and turn the ``Reply`` into their own messa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage
+from bot.render.renderers import RenderRegistry
+from bot.store.records import EventRecords
+from bot.store.registry import Registry
+from bot.store.snapshots import Snapshots
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +50,6 @@ class Reply:
     ephemeral: bool = False  # only the caller should see it (Discord)
     language: Language = Language.BOTH
     error: str | None = None  # the error code when the reply reports bad input
-    extras: dict[str, str] = field(default_factory=dict)
 
 
 Compose = Callable[[Formatter], str]
@@ -53,3 +58,56 @@ Compose = Callable[[Formatter], str]
 def localized(language: Language, compose: Compose) -> str:
     """The text in the chat's language; ``both`` = zh-Hant block, then the English one."""
     return "\n\n".join(compose(Formatter(single)) for single in language.singles)
+
+
+StatusCompose = Callable[[Formatter], list[str]]
+"""The topics' ``/status`` lines in one language."""
+StatusSource = Callable[[str, datetime], Awaitable[StatusCompose]]
+"""``(zone, now) → compose``: loads what the topics' status lines read, once per request."""
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """What the command handlers may use (the topics' commands included)."""
+
+    registry: Registry
+    snapshots: Snapshots
+    records: EventRecords
+    renderers: RenderRegistry
+    topics: TopicDirectory
+    status: StatusSource
+    default_timezone: str
+    commands: tuple[CommandSpec, ...] = ()  # the topics' own commands
+
+
+TopicHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One chat command: its name, its description (a catalog msgid), who may run it."""
+
+    name: str
+    description: str
+    changes_settings: bool = False  # only admins, in groups
+    handler: TopicHandler | None = None  # None: a core command (``Commands`` method)
+    platforms: frozenset[str] | None = None  # None: every platform
+
+
+async def chat_zone(ctx: CommandContext, inv: Invocation) -> str:
+    chat = await ctx.registry.get_chat(inv.chat)
+    return chat.timezone if chat else ctx.default_timezone
+
+
+async def latest_event_reply(ctx: CommandContext, inv: Invocation, language: Language,
+                             name: str, empty: Callable[[Formatter], str]) -> Reply:
+    """The latest event of ``name`` rendered as its alert (with its chart), or ``empty``."""
+    event = await ctx.snapshots.latest_event(name)
+    if event is None:
+        return Reply(localized(language, empty), language=language)
+    message = ctx.renderers.message(event, language, await chat_zone(ctx, inv))
+    attachment = None
+    if message.attachment:
+        attachment = await ctx.records.load_attachment(event.key, message.attachment)
+    return Reply(message.to_text(), alert=message, attachment=attachment,
+                 attachment_name=message.attachment, language=language)

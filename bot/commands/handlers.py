@@ -8,23 +8,29 @@ comes out as a short reply with the right form; nothing else escapes ``run``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
 from bot import metrics
 from bot.commands.amounts import parse_alert_args
-from bot.commands.core import Button, Compose, Invocation, Reply, localized
+from bot.commands.core import (
+    Button,
+    CommandContext,
+    CommandSpec,
+    Compose,
+    Invocation,
+    Reply,
+    chat_zone,
+    localized,
+)
 from bot.commands.replies import (
     direction_words,
     error_text,
     language_name,
     mode_words,
-    topic_name,
 )
-from bot.domain.calendar import FomcCalendar, load_calendar
-from bot.domain.chats import Chat, ChatKind, Language, RepeatMode, Topic
+from bot.domain.chats import Chat, ChatKind, Language
 from bot.domain.errors import (
     InvalidId,
     MissingArgument,
@@ -32,45 +38,39 @@ from bot.domain.errors import (
     UnknownCommand,
     UserInputError,
 )
-from bot.domain.events import BalanceSheetRelease, FomcDecision
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
-from bot.render.renderers import render_message
 from bot.store.registry import parse_quiet_hours
-from bot.topics.fomc.schedule import current_calendar
-
-if TYPE_CHECKING:
-    from bot.app import Services
 
 log = logging.getLogger(__name__)
 
-# name -> description (msgid), in menu order; Telegram menus and Discord commands use these
-COMMAND_DESCRIPTIONS: dict[str, str] = {
-    "start": N_("Start: choose language and topics"),
-    "help": N_("List the commands"),
-    "subscribe": N_("Subscribe to a topic: fomc, h41, odds, btc"),
-    "unsubscribe": N_("Unsubscribe from a topic"),
-    "lang": N_("Language: zh-Hant, en or both"),
-    "alert": N_("BTC price alert, e.g. /alert below 80000"),
-    "alerts": N_("List this chat's price alerts"),
-    "delalert": N_("Delete a price alert by its number"),
-    "status": N_("Rates, next FOMC, balance sheet, odds, BTC"),
-    "fomc": N_("Last FOMC decision and what changed"),
-    "balance": N_("Latest Fed balance sheet (H.4.1) with chart"),
-    "odds": N_("Rate-move odds for the coming meetings"),
-    "btc": N_("Bitcoin composite price"),
-    "settings": N_("Time zone and quiet hours"),
-    "stop": N_("Stop alerts and delete this chat's data"),
-}
-CHANGES_SETTINGS = {"subscribe", "unsubscribe", "lang", "alert", "delalert", "settings", "stop"}
+CORE_HEAD: tuple[CommandSpec, ...] = (
+    CommandSpec("start", N_("Start: choose language and topics")),
+    CommandSpec("help", N_("List the commands")),
+    CommandSpec("subscribe", N_("Subscribe to a topic: fomc, h41, odds, btc"),
+                changes_settings=True),
+    CommandSpec("unsubscribe", N_("Unsubscribe from a topic"), changes_settings=True),
+    CommandSpec("lang", N_("Language: zh-Hant, en or both"), changes_settings=True),
+    CommandSpec("alert", N_("BTC price alert, e.g. /alert below 80000"),
+                changes_settings=True),
+    CommandSpec("alerts", N_("List this chat's price alerts")),
+    CommandSpec("delalert", N_("Delete a price alert by its number"), changes_settings=True),
+    CommandSpec("status", N_("Rates, next FOMC, balance sheet, odds, BTC")),
+)
+"""The core commands shown before the topics' own (``/fomc``, ``/balance`` …)."""
+CORE_TAIL: tuple[CommandSpec, ...] = (
+    CommandSpec("settings", N_("Time zone and quiet hours"), changes_settings=True),
+    CommandSpec("stop", N_("Stop alerts and delete this chat's data"), changes_settings=True),
+)
 ALL_WORDS = {"all", "全部", "所有"}
 
 
-def describe(f: Formatter, name: str) -> str:
-    return f._(COMMAND_DESCRIPTIONS[name])
+def command_table(topic_commands: tuple[CommandSpec, ...] = ()) -> tuple[CommandSpec, ...]:
+    """Every command in menu order: the core, the topics' own, then settings and stop.
 
-
-Handler = Callable[["Commands", Invocation, list[str], Language], Awaitable[Reply]]
+    This one table drives Telegram's menus, Discord's tree, /help and the admin check.
+    """
+    return (*CORE_HEAD, *topic_commands, *CORE_TAIL)
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, list[str]] | None:
@@ -86,21 +86,17 @@ def parse_command(text: str, bot_username: str | None = None) -> tuple[str, list
 
 
 class Commands:
-    def __init__(self, services: Services, calendar: FomcCalendar | None = None,
+    def __init__(self, context: CommandContext,
                  clock: Callable[[], datetime] | None = None) -> None:
-        self.services = services
-        self.registry = services.registry
-        self.calendar = calendar or load_calendar()
-        self.follow_refreshed_calendar = calendar is None
+        self.context = context
+        self.registry = context.registry
+        self.topics = context.topics
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.handlers: dict[str, Handler] = {
-            "start": Commands.start, "help": Commands.help, "subscribe": Commands.subscribe,
-            "unsubscribe": Commands.unsubscribe, "lang": Commands.lang,
-            "alert": Commands.alert, "alerts": Commands.alerts, "delalert": Commands.delalert,
-            "status": Commands.status, "fomc": Commands.fomc, "balance": Commands.balance,
-            "odds": Commands.odds, "btc": Commands.btc, "settings": Commands.settings,
-            "stop": Commands.stop,
-        }
+        self.table = command_table(context.commands)
+        self.specs: dict[str, CommandSpec] = {spec.name: spec for spec in self.table}
+
+    def describe(self, f: Formatter, name: str) -> str:
+        return f._(self.specs[name].description)
 
     # Entry points --------------------------------------------------------------------
     async def handle_text(self, inv: Invocation, text: str,
@@ -115,12 +111,15 @@ class Commands:
         language = await self._language(inv)
         outcome = "ok"
         try:
-            handler = self.handlers.get(name)
-            if handler is None:
+            spec = self.specs.get(name)
+            if spec is None:
                 raise UnknownCommand(name, value=f"/{name}")
-            if name in CHANGES_SETTINGS:
+            if spec.changes_settings:
                 self._require_admin(inv)
-            reply = await handler(self, inv, args, language)
+            if spec.handler is not None:
+                reply = await spec.handler(self.context, inv, args, language)
+            else:
+                reply = await getattr(self, name)(inv, args, language)
         except UserInputError as error:
             outcome = error.code
             reply = self._error(language, error)
@@ -130,7 +129,7 @@ class Commands:
             reply = Reply(localized(language, lambda f: f._(
                 "Something went wrong on our side; please try again later.")),
                 language=language, error="internal")
-        metrics.COMMANDS.labels(inv.chat.platform, name if name in self.handlers else "unknown",
+        metrics.COMMANDS.labels(inv.chat.platform, name if name in self.specs else "unknown",
                                 outcome).inc()
         return reply
 
@@ -145,7 +144,7 @@ class Commands:
                 return await self._settings_menu(inv, language, changed=True)
             if kind == "topic":
                 chat = await self.registry.require_chat(inv.chat)
-                topic = Topic.parse(value)
+                topic = self.topics.parse(value)
                 if topic in chat.topics:
                     await self.registry.unsubscribe(inv.chat, topic)
                 else:
@@ -201,9 +200,9 @@ class Commands:
             for option, label in ((Language.ZH_HANT, "中文"), (Language.EN, "English"),
                                   (Language.BOTH, "中文 + English")))
         topic_rows = tuple(
-            (Button(("✅ " if topic in chat.topics else "⬜ ") + topic_name(f, topic),
-                    f"topic:{topic.value}"),)
-            for topic in Topic)
+            (Button(("✅ " if info.name in chat.topics else "⬜ ") + f._(info.title),
+                    f"topic:{info.name}"),)
+            for info in self.topics)
 
         def compose(fmt: Formatter) -> str:
             parts = [intro(fmt)] if intro else []
@@ -215,9 +214,8 @@ class Commands:
         return Reply(localized(language, compose), buttons=(lang_row, *topic_rows),
                      language=language)
 
-    @staticmethod
-    def _summary(f: Formatter, chat: Chat) -> str:
-        topics = f._(", ").join(topic_name(f, t) for t in Topic if t in chat.topics)
+    def _summary(self, f: Formatter, chat: Chat) -> str:
+        topics = self._topic_list(f, chat.topics)
         return "\n".join([
             f._("Language: {language}").format(language=language_name(f, chat.language)),
             f._("Topics: {topics}").format(topics=topics or f._("none yet")),
@@ -249,7 +247,8 @@ class Commands:
     async def help(self, inv: Invocation, args: list[str], language: Language) -> Reply:
         def compose(f: Formatter) -> str:
             lines = [f._("Commands:")]
-            lines += [f"/{name} — {describe(f, name)}" for name in COMMAND_DESCRIPTIONS]
+            lines += [f"/{spec.name} — {f._(spec.description)}" for spec in self.table
+                      if spec.platforms is None or inv.chat.platform in spec.platforms]
             lines.append(f._("In groups, only admins can change settings."))
             return "\n".join(lines)
 
@@ -268,19 +267,19 @@ class Commands:
             return await self._settings_menu(inv, language)
         words = [a.strip(",，、") for a in args if a.strip(",，、")]
         if any(w.lower() in ALL_WORDS for w in words):
-            topics = tuple(Topic)
+            topics = self.topics.names
         else:
-            topics = tuple(dict.fromkeys(Topic.parse(w) for w in words))
+            topics = tuple(dict.fromkeys(self.topics.parse(w) for w in words))
         if subscribe:
             now = await self.registry.subscribe(inv.chat, *topics)
         else:
             now = await self.registry.unsubscribe(inv.chat, *topics)
 
         def compose(f: Formatter) -> str:
-            names = f._(", ").join(topic_name(f, t) for t in topics)
+            names = f._(", ").join(f._(self.topics.info(t).title) for t in topics)
             head = (f._("Subscribed: {topics}.") if subscribe else
                     f._("Unsubscribed: {topics}.")).format(topics=names)
-            current = f._(", ").join(topic_name(f, t) for t in Topic if t in now)
+            current = self._topic_list(f, now)
             return head + "\n" + f._("Topics: {topics}").format(topics=current or f._("none yet"))
 
         return Reply(localized(language, compose), language=language)
@@ -332,7 +331,7 @@ class Commands:
         return Reply(localized(language, compose), language=language)
 
     async def _price(self) -> Decimal | None:
-        snapshot = await self.services.snapshots.get_json("btc")
+        snapshot = await self.context.snapshots.get_json("btc")
         if not snapshot or snapshot.get("price") is None:
             return None
         return Decimal(str(snapshot["price"]))
@@ -413,159 +412,20 @@ class Commands:
             "Stopped. This chat's subscriptions, alerts and settings are deleted. "
             "Send /start to come back.")), language=language)
 
-    # Read-only views -----------------------------------------------------------------
-    async def _zone(self, inv: Invocation) -> str:
-        chat = await self.registry.get_chat(inv.chat)
-        return chat.timezone if chat else self.services.settings.registry.default_timezone
+    def _topic_list(self, f: Formatter, names: frozenset[str]) -> str:
+        return f._(", ").join(f._(info.title) for info in self.topics if info.name in names)
 
+    # Read-only views -----------------------------------------------------------------
     async def status(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        zone = await self._zone(inv)
-        snapshots = self.services.snapshots
-        fomc = await snapshots.latest_event("fomc")
-        h41 = await snapshots.latest_event("h41")
-        odds = await snapshots.get_json("odds")
-        btc = await snapshots.get_json("btc")
-        now = self.clock()
-        if self.follow_refreshed_calendar:
-            self.calendar = await current_calendar(self.services)
-        meeting = self.calendar.next_meeting(now)
+        zone = await chat_zone(self.context, inv)
+        topic_lines = await self.context.status(zone, self.clock())
         chat = await self.registry.get_chat(inv.chat)
 
         def compose(f: Formatter) -> str:
-            lines = [f._("Status")]
-            if isinstance(fomc, FomcDecision):
-                lines.append(f._("Fed funds target range: {range} (set {day})").format(
-                    range=f.rate_range(fomc.target_low, fomc.target_high),
-                    day=f.date(fomc.meeting_date)))
-            else:
-                lines.append(f._("Fed funds target range: not known yet"))
-            if meeting is not None:
-                lines.append(f._("Next FOMC decision: {when} (in {countdown})").format(
-                    when=f.moment(meeting.statement_at, zone),
-                    countdown=_countdown(f, meeting.statement_at - now)))
-            if isinstance(h41, BalanceSheetRelease):
-                from bot.topics.h41.render import regime_name
-
-                lines.append(f._("Balance sheet: {total} (week ended {week}), {regime}").format(
-                    total=f.usd_millions(h41.total_assets), week=f.date(h41.week_ending),
-                    regime=regime_name(f, h41.regime)))
-            else:
-                lines.append(f._("Balance sheet: no release read yet"))
-            lines.append(_odds_line(f, odds))
-            if btc and btc.get("price") is not None:
-                lines.append(f._("Bitcoin: {price} ({sources})").format(
-                    price=f.usd(Decimal(str(btc["price"]))),
-                    sources=f._(", ").join(btc.get("sources", []))))
-            else:
-                lines.append(f._("Bitcoin: no price yet"))
+            lines = [f._("Status"), *topic_lines(f)]
             if chat is not None:
                 lines.append("")
                 lines.append(self._summary(f, chat))
             return "\n".join(lines)
 
         return Reply(localized(language, compose), language=language)
-
-    async def _event_reply(self, inv: Invocation, language: Language, name: str,
-                           empty: Callable[[Formatter], str]) -> Reply:
-        event = await self.services.snapshots.latest_event(name)
-        if event is None:
-            return Reply(localized(language, empty), language=language)
-        message = render_message(event, language, await self._zone(inv))
-        attachment = None
-        if message.attachment:
-            attachment = await self.services.messages.load_attachment(event.key,
-                                                                      message.attachment)
-        return Reply(message.to_text(), alert=message, attachment=attachment,
-                     attachment_name=message.attachment, language=language)
-
-    async def fomc(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        if args and args[0].lower() in ("diff", "changes", "變動"):
-            return await self._fomc_diff(inv, language)
-        return await self._event_reply(inv, language, "fomc", lambda f: f._(
-            "No FOMC statement has been read yet."))
-
-    async def _fomc_diff(self, inv: Invocation, language: Language) -> Reply:
-        event = await self.services.snapshots.latest_event("fomc")
-        if not isinstance(event, FomcDecision):
-            return Reply(localized(language, lambda f: f._(
-                "No FOMC statement has been read yet.")), language=language)
-
-        def compose(f: Formatter) -> str:
-            lines = [f._("Changes in the {day} statement from the previous one:").format(
-                day=f.date(event.meeting_date))]
-            if not event.changes:
-                lines.append(f._("No change in wording."))
-            for change in event.changes:
-                if change.op == "added":
-                    lines.append(f"+ {change.after}")
-                elif change.op == "removed":
-                    lines.append(f"− {change.before}")
-                else:
-                    lines.append(f"− {change.before}\n+ {change.after}")
-            return "\n".join(lines)
-
-        # the statement's sentences are English; the frame follows the chat's language
-        return Reply(localized(language, compose), language=language)
-
-    async def balance(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        return await self._event_reply(inv, language, "h41", lambda f: f._(
-            "No H.4.1 release has been read yet."))
-
-    async def odds(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        table = await self.services.snapshots.get_json("odds")
-        if not table:
-            return Reply(localized(language, lambda f: f._(
-                "No rate odds have been computed yet.")), language=language)
-        from bot.topics.odds.render import odds_table_text
-
-        attachment = None
-        chart_key = table.get("chart_event")
-        if chart_key:
-            attachment = await self.services.messages.load_attachment(chart_key, "odds.png")
-        return Reply(localized(language, lambda f: odds_table_text(f, table)),
-                     attachment=attachment, attachment_name="odds.png" if attachment else None,
-                     language=language)
-
-    async def btc(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        snapshot = await self.services.snapshots.get_json("btc")
-        zone = await self._zone(inv)
-        count = len(await self.registry.list_thresholds(inv.chat)) if await \
-            self.registry.get_chat(inv.chat) else 0
-
-        def compose(f: Formatter) -> str:
-            if not snapshot or snapshot.get("price") is None:
-                return f._("No Bitcoin price yet (the price feeds may be starting or degraded).")
-            lines = [f._("Bitcoin composite price: {price}").format(
-                price=f.usd(Decimal(str(snapshot["price"]))))]
-            lines.append(f._("Sources: {sources}").format(
-                sources=f._(", ").join(snapshot.get("sources", []))))
-            if snapshot.get("at"):
-                lines.append(f.local_moment(datetime.fromisoformat(snapshot["at"]), zone))
-            lines.append(f._("This chat has {n} price alerts (/alerts).").format(n=count))
-            return "\n".join(lines)
-
-        return Reply(localized(language, compose), language=language)
-
-
-def _countdown(f: Formatter, delta: timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f._("{days} d {hours} h").format(days=days, hours=hours)
-    return f._("{hours} h {minutes} min").format(hours=hours, minutes=mins)
-
-
-def _odds_line(f: Formatter, odds: Any) -> str:
-    if not odds or not odds.get("meetings"):
-        return f._("Rate odds: not computed yet")
-    first = odds["meetings"][0]
-    from datetime import date
-
-    return f._("Next meeting {day}: cut {cut} / hold {hold} / hike {hike}").format(
-        day=f.date(date.fromisoformat(first["date"]), year=False),
-        cut=f.percent(first.get("cut", 0), 0), hold=f.percent(first.get("hold", 0), 0),
-        hike=f.percent(first.get("hike", 0), 0))
-
-
-__all__ = ["COMMAND_DESCRIPTIONS", "Commands", "RepeatMode", "parse_command"]

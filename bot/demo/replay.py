@@ -12,57 +12,34 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from bot.app import Services
-from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode, Topic
-from bot.domain.events import BaseEvent, event_from_json
+from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode
 from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.base import Transport
+from bot.topics.base import DemoContext, DemoHandler, Publication
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SCENARIO = "scenario_2025_04.json"
 
 
-@dataclass(frozen=True)
-class Publication:
-    event: BaseEvent
-    chats: Sequence[ChatRef] | None = None
-    attachments: Mapping[str, bytes] = field(default_factory=dict)
+def handlers(services: Services) -> dict[str, DemoHandler]:
+    """Reading handlers by source name: each topic contributes its own, plus ``event``."""
 
+    async def handle_event_reading(reading: Mapping[str, Any],
+                                   demo: DemoContext) -> list[Publication]:
+        """A reading that is already an event (for scenarios written by hand)."""
+        raw = json.dumps(reading["data"])
+        return [Publication(services.catalog.event_types.from_json(raw))]
 
-@dataclass
-class ReplayContext:
-    services: Services
-    output_dir: Path
-    state: dict[str, Any] = field(default_factory=dict)
-
-
-Handler = Callable[[Mapping[str, Any], ReplayContext], Awaitable[list[Publication]]]
-
-
-async def handle_event_reading(reading: Mapping[str, Any], ctx: ReplayContext) -> list[Publication]:
-    """A reading that is already an event (for scenarios written by hand)."""
-    return [Publication(event_from_json(json.dumps(reading["data"])))]
-
-
-def handlers() -> dict[str, Handler]:
-    """Reading handlers by source name; each source module contributes its own."""
-    table: dict[str, Handler] = {"event": handle_event_reading}
-    for module_name in ("bot.topics.fomc.watcher", "bot.topics.h41.watcher", "bot.topics.odds.watcher",
-                        "bot.topics.btc.demo"):
-        try:
-            module = __import__(module_name, fromlist=["DEMO_HANDLERS"])
-        except ImportError:
-            continue
-        table.update(getattr(module, "DEMO_HANDLERS", {}))
-    return table
+    return {"event": handle_event_reading, **services.catalog.demo_handlers()}
 
 
 def load_scenario(path: Path | None = None) -> dict[str, Any]:
@@ -81,7 +58,8 @@ async def setup_chats(services: Services, chats: list[Mapping[str, Any]]) -> lis
             ref, ChatKind(spec.get("kind", "private")),
             language=Language(spec.get("language", "both")),
             timezone=spec.get("timezone"), title=spec.get("title"))
-        await services.registry.set_topics(ref, [Topic(t) for t in spec.get("topics", [])])
+        topics = [services.catalog.directory.parse(t) for t in spec.get("topics", [])]
+        await services.registry.set_topics(ref, topics)
         for level in spec.get("thresholds", []):
             await services.registry.add_threshold(
                 ref, Direction(level["direction"]), Decimal(str(level["level"])),
@@ -111,8 +89,8 @@ async def replay(
     started = time.monotonic()
     report = ReplayReport()
     await setup_chats(services, list(scenario.get("chats", [])))
-    ctx = ReplayContext(services, output_dir)
-    table = handlers()
+    ctx = DemoContext(services.topic, output_dir)
+    table = handlers(services)
     stop = asyncio.Event()
     worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
                             "demo", concurrency=1)

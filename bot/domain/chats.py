@@ -8,29 +8,14 @@ from datetime import datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.errors import UnknownLanguage, UnknownTimeZone, UnknownTopic
+from bot.domain.errors import UnknownLanguage, UnknownTimeZone
 
-PLATFORMS = ("telegram", "discord", "webhook", "console")
-"""Where chats live. ``webhook`` = a Discord incoming webhook registered for a channel."""
+Topic = str
+"""A topic's name (``fomc``, ``h41`` …), as the topic catalog registers it.
 
-
-class Topic(enum.StrEnum):
-    FOMC = "fomc"
-    H41 = "h41"
-    ODDS = "odds"
-    BTC = "btc"
-
-    @classmethod
-    def parse(cls, text: str) -> Topic:
-        value = text.strip().lower().lstrip("#")
-        aliases = {"balance": "h41", "qt": "h41", "fed": "fomc", "bitcoin": "btc",
-                   "fedwatch": "odds", "rates": "odds", "比特幣": "btc", "利率": "fomc",
-                   "資產負債表": "h41", "機率": "odds"}
-        value = aliases.get(value, value)
-        try:
-            return cls(value)
-        except ValueError:
-            raise UnknownTopic(text, topic=text, choices=[t.value for t in cls]) from None
+The core never lists topics itself: the catalog (``bot.topics.catalog``) decides which
+exist, and the registry and commands receive that list (``bot.domain.topics``).
+"""
 
 
 class Language(enum.StrEnum):

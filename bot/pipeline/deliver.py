@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from bot import metrics
 from bot.domain.chats import ChatRef
-from bot.pipeline.messages import MessageStore
+from bot.pipeline.messages import MessageRenderer
 from bot.platforms.base import Delivered, Failed, Gone, Moved, RetryAfter, Transport
 from bot.store.outbox import Delivery, Outbox
 from bot.store.registry import Registry
@@ -35,7 +35,7 @@ class DeliveryWorker:
         self,
         outbox: Outbox,
         registry: Registry,
-        messages: MessageStore,
+        messages: MessageRenderer,
         transport: Transport,
         consumer: str,
         *,
@@ -106,7 +106,7 @@ class DeliveryWorker:
             return
         attachment = None
         if message.attachment:
-            attachment = await self.messages.load_attachment(delivery.event_key,
+            attachment = await self.messages.records.load_attachment(delivery.event_key,
                                                              message.attachment)
         try:
             result = await self.transport.deliver(chat, message, attachment)

@@ -1,7 +1,7 @@
 """Publishing: event → stored record → rendered texts → fan-out into the outbox.
 
 This is the one path every source uses. Sources build events; the publisher decides
-nothing about wording (``bot.alerts``), recipients (``bot.store.registry``) or sending
+nothing about wording (``bot.render``, the topics), recipients (``bot.store.registry``) or sending
 (``bot.pipeline.deliver``), it only runs the steps in an order that survives a crash at any point.
 """
 
@@ -9,27 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from bot import metrics
-from bot.domain.chats import ChatRef, Topic
+from bot.domain.chats import ChatRef
 from bot.domain.events import BaseEvent
-from bot.pipeline.messages import MessageStore
+from bot.domain.ports import PublishResult
+from bot.pipeline.messages import MessageRenderer
 from bot.store.outbox import Outbox
+from bot.store.records import EventRecords
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class PublishResult:
-    event_key: str
-    status: str  # new | resumed | duplicate
-    queued: int
-
-
 class Publisher:
-    def __init__(self, messages: MessageStore, outbox: Outbox,
+    def __init__(self, records: EventRecords, messages: MessageRenderer, outbox: Outbox,
                  prerender_zones: tuple[str, ...] = ("Asia/Taipei",)) -> None:
+        self.records = records
         self.messages = messages
         self.outbox = outbox
         self.prerender_zones = prerender_zones
@@ -48,16 +43,16 @@ class Publisher:
         """
         audience: dict[str, object] = (
             {"chats": [str(c) for c in chats]} if chats is not None
-            else {"topic": event.topic.value})
-        status = await self.messages.save_event(event, audience)
+            else {"topic": event.topic})
+        status = await self.records.save_event(event, audience)
         if status == "done":
             metrics.EVENTS.labels(event.kind, "duplicate").inc()
             return PublishResult(event.key, "duplicate", 0)
         for name, data in (attachments or {}).items():
-            await self.messages.save_attachment(event.key, name, data)
+            await self.records.save_attachment(event.key, name, data)
         await self.messages.prerender(event, self.prerender_zones)
         queued = await self._fan_out(event.key, audience)
-        await self.messages.mark_done(event.key)
+        await self.records.mark_done(event.key)
         outcome = "new" if status == "new" else "resumed"
         metrics.EVENTS.labels(event.kind, outcome).inc()
         log.info("published %s (%s): %d deliveries queued", event.key, outcome, queued)
@@ -65,9 +60,9 @@ class Publisher:
 
     async def _fan_out(self, event_key: str, audience: Mapping[str, object]) -> int:
         if "topic" in audience:
-            topic = Topic(str(audience["topic"]))
+            topic = str(audience["topic"])
             queued = await self.outbox.fan_out_topic(event_key, topic)
-            metrics.FANOUT.labels(topic.value).inc(queued)
+            metrics.FANOUT.labels(topic).inc(queued)
             return queued
         refs = [ChatRef.parse(str(r)) for r in audience.get("chats", [])]  # type: ignore[union-attr]
         return await self.outbox.fan_out_refs(event_key, refs)
@@ -75,12 +70,12 @@ class Publisher:
     async def resume_pending(self) -> int:
         """Finish fan-outs a crashed instance left half done; returns how many."""
         resumed = 0
-        for event_key, audience in (await self.messages.pending()).items():
-            if await self.messages.load_event(event_key) is None:
-                await self.messages.mark_done(event_key)
+        for event_key, audience in (await self.records.pending()).items():
+            if await self.records.load_event(event_key) is None:
+                await self.records.mark_done(event_key)
                 continue
             queued = await self._fan_out(event_key, audience)
-            await self.messages.mark_done(event_key)
+            await self.records.mark_done(event_key)
             log.warning("resumed interrupted fan-out of %s: %d deliveries queued",
                         event_key, queued)
             resumed += 1

@@ -7,6 +7,7 @@ policy (retry, deactivate, migrate, dead-letter).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -62,3 +63,16 @@ class Transport(Protocol):
     async def deliver(
         self, chat: Chat, message: AlertMessage, attachment: bytes | None
     ) -> DeliveryResult: ...
+
+
+class FrontEnd(Protocol):
+    """Where chat commands come in (a bot's updates or interactions)."""
+
+    platform: str
+
+    @property
+    def leader_only(self) -> bool:
+        """True when only one instance may run it (one poller or gateway per token)."""
+        ...
+
+    async def run(self, stop: asyncio.Event) -> None: ...

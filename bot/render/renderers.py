@@ -1,51 +1,54 @@
-"""Render an event into one language's section: the single entry point for alert text."""
+"""Render an event into one language's section: the single entry point for alert text.
+
+Each topic registers a renderer per event kind it owns (through the topic catalog); the
+registry only dispatches, so a new topic's wording lives in its own package.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from bot.domain.chats import Language
 from bot.domain.events import BaseEvent
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage, Section
-from bot.topics.btc import render as btc
-from bot.topics.fomc import render as fomc
-from bot.topics.h41 import render as h41
-from bot.topics.odds import render as odds
 
 Renderer = Callable[[Any, Formatter, str], Section]
+"""``(event, formatter of one language, time zone) → Section``."""
 Styler = Callable[[Any], str]
-
-RENDERERS: dict[str, tuple[Renderer, Styler]] = {
-    "fomc_decision": (fomc.render, fomc.style),
-    "h41_release": (h41.render, h41.style),
-    "h41_regime": (h41.render_regime, h41.style),
-    "odds_shift": (odds.render, odds.style),
-    "price_crossing": (btc.render_crossing, btc.style),
-    "price_move": (btc.render_move, btc.style),
-}
+"""``event → style`` (cut | hike | hold | qt | qe | flat | price_up | price_down | odds | info)."""
 
 
-def render_section(event: BaseEvent, language: Language, zone: str) -> Section:
-    """The text of ``event`` in one single language, with times in ``zone``."""
-    renderer, _ = RENDERERS[event.kind]
-    return renderer(event, Formatter(language), zone)
+class RenderRegistry:
+    def __init__(self, entries: Iterable[Mapping[str, tuple[Renderer, Styler]]] = ()) -> None:
+        self._by_kind: dict[str, tuple[Renderer, Styler]] = {}
+        for mapping in entries:
+            self.register(mapping)
 
+    def register(self, mapping: Mapping[str, tuple[Renderer, Styler]]) -> None:
+        for kind, pair in mapping.items():
+            if kind in self._by_kind and self._by_kind[kind] != pair:
+                raise ValueError(f"a renderer for {kind!r} is registered twice")
+            self._by_kind[kind] = pair
 
-def style_of(event: BaseEvent) -> str:
-    _, styler = RENDERERS[event.kind]
-    return styler(event)
+    def section(self, event: BaseEvent, language: Language, zone: str) -> Section:
+        """The text of ``event`` in one single language, with times in ``zone``."""
+        renderer, _ = self._by_kind[event.kind]
+        return renderer(event, Formatter(language), zone)
+
+    def style(self, event: BaseEvent) -> str:
+        _, styler = self._by_kind[event.kind]
+        return styler(event)
+
+    def message(self, event: BaseEvent, language: Language, zone: str) -> AlertMessage:
+        """Every section a chat with this language setting reads (``both``: zh-Hant, then en)."""
+        sections = tuple(self.section(event, single, zone) for single in language.singles)
+        return AlertMessage(event.key, self.style(event), sections,
+                            attachment=attachment_name(event, language))
 
 
 def attachment_name(event: BaseEvent, language: Language) -> str | None:
     """Charts are drawn per language (``<chart>.<language>.png``); ``both`` gets zh-Hant's."""
     chart = getattr(event, "chart", None)
     return f"{chart}.{language.singles[0].value}.png" if chart else None
-
-
-def render_message(event: BaseEvent, language: Language, zone: str) -> AlertMessage:
-    """Every section a chat with this language setting reads (``both``: zh-Hant, then en)."""
-    sections = tuple(render_section(event, single, zone) for single in language.singles)
-    return AlertMessage(event.key, style_of(event), sections,
-                        attachment=attachment_name(event, language))

@@ -14,19 +14,18 @@ import json
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from bot.config import OutboxSettings
-from bot.domain.chats import PLATFORMS, ChatRef, Topic
+from bot.domain.chats import ChatRef, Topic
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
 
 GROUP = "delivery"
-PLATFORM_NAMES = ",".join(PLATFORMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +45,12 @@ class Delivery:
 
 
 class Outbox:
-    def __init__(self, redis: Redis, keys: KeySchema, settings: OutboxSettings) -> None:
+    def __init__(self, redis: Redis, keys: KeySchema, settings: OutboxSettings,
+                 platforms: Sequence[str]) -> None:
+        """``platforms``: every platform a chat may live on (from the registered transports);
+        fan-out queues a chat only on its own platform's stream, so each must be listed."""
         self.redis = redis
+        self.platforms: tuple[str, ...] = tuple(platforms)
         self.keys = keys
         self.settings = settings
         self._scripts = Scripts(redis)
@@ -55,7 +58,7 @@ class Outbox:
 
     # Fan-out -------------------------------------------------------------------------
     def _stream_keys(self, part: Partition) -> list[str]:
-        return [part.outbox(p) for p in PLATFORMS]
+        return [part.outbox(p) for p in self.platforms]
 
     async def fan_out_topic(self, event_key: str, topic: Topic) -> int:
         """Queue ``event_key`` for every active subscriber of ``topic``; returns how many."""
@@ -66,7 +69,7 @@ class Outbox:
                 cursor, count = await self._scripts.fanout_topic(
                     keys=[part.topic(topic), part.sent(event_key), *self._stream_keys(part)],
                     args=[cursor, self.settings.fanout_batch, event_key,
-                          self.settings.dedup_ttl_seconds, PLATFORM_NAMES],
+                          self.settings.dedup_ttl_seconds, ",".join(self.platforms)],
                 )
                 queued += int(count)
                 if cursor in ("0", 0, b"0"):
@@ -85,7 +88,7 @@ class Outbox:
             for start in range(0, len(members), batch):
                 queued += int(await self._scripts.fanout_refs(
                     keys=[part.sent(event_key), *self._stream_keys(part)],
-                    args=[event_key, self.settings.dedup_ttl_seconds, PLATFORM_NAMES,
+                    args=[event_key, self.settings.dedup_ttl_seconds, ",".join(self.platforms),
                           *members[start:start + batch]],
                 ))
         return queued

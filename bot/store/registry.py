@@ -9,7 +9,7 @@ query read them without filtering.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -38,16 +38,11 @@ from bot.domain.errors import (
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
 
-TOPIC_NAMES = ",".join(t.value for t in Topic)
 MAX_LEVEL = Decimal("100000000")  # US$100 million per BTC: anything above is a typo
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _topic_keys(part: Partition) -> list[str]:
-    return [part.topic(t) for t in Topic]
 
 
 def parse_quiet_hours(text: str) -> QuietHours | None:
@@ -94,6 +89,7 @@ class Registry:
         self,
         redis: Redis,
         keys: KeySchema,
+        topics: Sequence[Topic],
         *,
         max_thresholds: int = 20,
         default_language: Language = Language.BOTH,
@@ -101,10 +97,15 @@ class Registry:
     ) -> None:
         self.redis = redis
         self.keys = keys
+        self.topics: tuple[Topic, ...] = tuple(topics)
+        self._topic_names = ",".join(self.topics)
         self.max_thresholds = max_thresholds
         self.default_language = default_language
         self.default_timezone = default_timezone
         self._scripts = Scripts(redis)
+
+    def _topic_keys(self, part: Partition) -> list[str]:
+        return [part.topic(t) for t in self.topics]
 
     # Chats ---------------------------------------------------------------------------
     async def upsert_chat(
@@ -170,10 +171,10 @@ class Registry:
 
     # Topics --------------------------------------------------------------------------
     async def subscribe(self, ref: ChatRef, *topics: Topic) -> frozenset[Topic]:
-        return await self._change_topics(ref, "add", topics or tuple(Topic))
+        return await self._change_topics(ref, "add", topics or self.topics)
 
     async def unsubscribe(self, ref: ChatRef, *topics: Topic) -> frozenset[Topic]:
-        return await self._change_topics(ref, "remove", topics or tuple(Topic))
+        return await self._change_topics(ref, "remove", topics or self.topics)
 
     async def set_topics(self, ref: ChatRef, topics: Iterable[Topic]) -> frozenset[Topic]:
         return await self._change_topics(ref, "set", tuple(topics))
@@ -183,12 +184,12 @@ class Registry:
     ) -> frozenset[Topic]:
         part = self.keys.partition_of(ref)
         joined = await self._scripts.chat_topics(
-            keys=[part.chat(ref), *_topic_keys(part)],
-            args=[str(ref), TOPIC_NAMES, op, ",".join(t.value for t in topics)],
+            keys=[part.chat(ref), *self._topic_keys(part)],
+            args=[str(ref), self._topic_names, op, ",".join(topics)],
         )
         if joined is None:
             raise ChatNotRegistered(str(ref), chat=str(ref))
-        return frozenset(Topic(t) for t in joined.split(",") if t)
+        return frozenset(t for t in joined.split(",") if t)
 
     async def iter_subscribers(self, topic: Topic, batch: int = 1000) -> AsyncIterator[ChatRef]:
         """Stream the active subscribers of a topic without loading them all at once."""
@@ -214,9 +215,9 @@ class Registry:
     async def _set_active(self, ref: ChatRef, active: bool, reason: str) -> int:
         part = self.keys.partition_of(ref)
         result = await self._scripts.chat_active(
-            keys=[part.chat(ref), *_topic_keys(part), part.thresholds(ref),
+            keys=[part.chat(ref), *self._topic_keys(part), part.thresholds(ref),
                   part.levels_up, part.levels_down],
-            args=[str(ref), TOPIC_NAMES, "1" if active else "0", reason, _now()],
+            args=[str(ref), self._topic_names, "1" if active else "0", reason, _now()],
         )
         if result == -1:
             raise ChatNotRegistered(str(ref), chat=str(ref))
@@ -226,9 +227,9 @@ class Registry:
         """Forget a chat and all its data (``/stop``)."""
         part = self.keys.partition_of(ref)
         existed = await self._scripts.chat_delete(
-            keys=[part.chat(ref), part.chats, *_topic_keys(part), part.thresholds(ref),
+            keys=[part.chat(ref), part.chats, *self._topic_keys(part), part.thresholds(ref),
                   *part.level_keys()],
-            args=[str(ref), TOPIC_NAMES],
+            args=[str(ref), self._topic_names],
         )
         return bool(existed)
 
@@ -249,9 +250,9 @@ class Registry:
         fields = {**fields, "platform": new.platform, "chat_id": new.chat_id,
                   "migrated_from": str(old), "updated": _now()}
         await self._scripts.chat_import(
-            keys=[new_part.chat(new), new_part.chats, *_topic_keys(new_part),
+            keys=[new_part.chat(new), new_part.chats, *self._topic_keys(new_part),
                   new_part.thresholds(new), *new_part.level_keys()],
-            args=[str(new), TOPIC_NAMES, json.dumps(fields), json.dumps(thresholds or {})],
+            args=[str(new), self._topic_names, json.dumps(fields), json.dumps(thresholds or {})],
         )
         await self.delete_chat(old)
         return True
@@ -349,6 +350,37 @@ class Registry:
                                             Decimal(str(score)).normalize()))
         return crossed
 
+    async def claim_level(self, level: CrossedLevel, crossed_to: str, at_ms: int) -> bool:
+        """Fire a crossed level once, however many instances saw it (it leaves the index)."""
+        part = self.keys.partition_of(level.chat)
+        result = await self._scripts.threshold_claim(
+            keys=[part.thresholds(level.chat), *part.level_keys()],
+            args=[str(level.chat), level.threshold_id, crossed_to, at_ms])
+        return int(result) > 0
+
+    async def rearm_levels(self, price: Decimal, band: Decimal, at_ms: int,
+                           cooldown_ms: int) -> int:
+        """Re-arm fired ``repeat`` levels the price has moved away from by ``band``."""
+        up_max = price / (1 + band)  # levels the price is now above by the band
+        down_min = price / (1 - band)  # levels the price is now below by the band
+        async with self.redis.pipeline(transaction=False) as pipe:
+            parts = list(self.keys.all_partitions())
+            for part in parts:
+                pipe.zrangebyscore(part.rearm_up, "-inf", str(up_max))
+                pipe.zrangebyscore(part.rearm_down, str(down_min), "+inf")
+            replies = await pipe.execute()
+        rearmed = 0
+        for index, part in enumerate(parts):
+            members = set(replies[2 * index]) | set(replies[2 * index + 1])
+            for member in members:
+                ref_text, _, threshold_id = member.rpartition("#")
+                ref = ChatRef.parse(ref_text)
+                rearmed += int(await self._scripts.threshold_rearm(
+                    keys=[part.thresholds(ref), *part.level_keys(), part.chat(ref)],
+                    args=[ref_text, threshold_id, str(price), at_ms, cooldown_ms,
+                          str(band)]))
+        return rearmed
+
 
 def _check_level(level: Decimal) -> Decimal:
     try:
@@ -373,7 +405,7 @@ def chat_from_hash(ref: ChatRef, data: dict[str, str]) -> Chat:
         language=Language(data.get("lang", Language.BOTH.value)),
         timezone=data.get("tz") or "Asia/Taipei",
         active=data.get("active", "1") == "1",
-        topics=frozenset(Topic(t) for t in (data.get("topics") or "").split(",") if t),
+        topics=frozenset(t for t in (data.get("topics") or "").split(",") if t),
         quiet_hours=parse_quiet_hours(quiet) if quiet else None,
         thread_id=data.get("thread") or None,
         title=data.get("title") or None,

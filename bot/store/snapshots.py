@@ -11,23 +11,23 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bot.domain.events import Event
-from bot.pipeline.messages import MessageStore
+from bot.domain.events import BaseEvent
 from bot.store.keys import KeySchema
+from bot.store.records import EventRecords
 
 
 class Snapshots:
-    def __init__(self, redis: Redis, keys: KeySchema, messages: MessageStore) -> None:
+    def __init__(self, redis: Redis, keys: KeySchema, records: EventRecords) -> None:
         self.redis = redis
         self.keys = keys
-        self.messages = messages
+        self.records = records
 
     async def set_latest_event(self, name: str, event_key: str) -> None:
         await self.redis.set(self.keys.latest(name), event_key)
 
-    async def latest_event(self, name: str) -> Event | None:
+    async def latest_event(self, name: str) -> BaseEvent | None:
         event_key = await self.redis.get(self.keys.latest(name))
-        return await self.messages.load_event(event_key) if event_key else None
+        return await self.records.load_event(event_key) if event_key else None
 
     async def set_json(self, name: str, value: Any, *, ttl_seconds: int | None = None) -> None:
         await self.redis.set(self.keys.latest(name), json.dumps(value, default=str),

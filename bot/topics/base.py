@@ -1,16 +1,56 @@
-"""What a source watcher looks like to the rest of the bot."""
+"""What a topic is to the rest of the bot: its spec, the context it runs in, its watcher.
+
+A topic package (``bot/topics/<name>/``) owns its source, parsing, events, rendering,
+status line and demo adapter, and describes itself with one ``TopicSpec``; the catalog
+(``bot.topics.catalog``) lists the specs. The core reaches a topic only through its spec,
+and a topic reaches the core only through ``TopicContext``.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+from bot.commands.core import CommandSpec
+from bot.config import Settings
+from bot.domain.calendar import FomcCalendar
+from bot.domain.chats import ChatRef
+from bot.domain.events import BaseEvent
+from bot.domain.ports import Publishes
+from bot.domain.topics import TopicInfo
+from bot.render.formatting import Formatter
+from bot.render.renderers import Renderer, Styler
+from bot.store.calendar import CalendarStore
+from bot.store.records import EventRecords
+from bot.store.registry import Registry
+from bot.store.snapshots import Snapshots
+from bot.store.state import StateStore
+from bot.topics.http import make_http_client
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class TopicContext:
+    """Everything a topic may use: publish, remember, read the calendar; nothing else."""
+
+    settings: Settings
+    publisher: Publishes
+    snapshots: Snapshots
+    records: EventRecords
+    state: StateStore
+    registry: Registry
+    calendar: CalendarStore
+    clock: Callable[[], datetime] = utc_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +70,58 @@ class Watcher(Protocol):
         ...
 
 
-class Checker(Protocol):
-    async def __call__(self) -> list[CheckResult]: ...
+@dataclass(frozen=True)
+class Publication:
+    """What a demo reading produced: an event, for whom, with which attachments."""
+
+    event: BaseEvent
+    chats: Sequence[ChatRef] | None = None
+    attachments: Mapping[str, bytes] = field(default_factory=dict)
+
+
+@dataclass
+class DemoContext:
+    """A replay's view of a topic: the live context plus scratch state for the scenario."""
+
+    topic: TopicContext
+    output_dir: Path
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+DemoHandler = Callable[[Mapping[str, Any], DemoContext], Awaitable[list[Publication]]]
+StatusLine = Callable[[Formatter, "StatusView"], str | None]
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """What a topic's ``/status`` line may read, already loaded for the chat."""
+
+    snapshots: Mapping[str, Any]
+    latest: Mapping[str, BaseEvent | None]
+    calendar: FomcCalendar
+    zone: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic, end to end. Adding a topic = one package with one of these + a catalog entry."""
+
+    info: TopicInfo
+    events: tuple[type[BaseEvent], ...]
+    renderers: Mapping[str, tuple[Renderer, Styler]]
+    enabled: Callable[[Settings], bool] = lambda settings: True
+    watcher: Callable[[TopicContext], Watcher] | None = None
+    check: Callable[[Settings], Awaitable[list[CheckResult]]] | None = None
+    demo: Mapping[str, DemoHandler] = field(default_factory=dict)
+    snapshots: tuple[str, ...] = ()  # snapshot names its status line reads (JSON)
+    latest: tuple[str, ...] = ()  # latest-event names its status line reads
+    status: StatusLine | None = None
+    commands: tuple[CommandSpec, ...] = ()  # its own chat commands (/fomc, /balance …)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
 
 
 class PollingWatcher:
@@ -48,8 +138,6 @@ class PollingWatcher:
         raise NotImplementedError
 
     async def run(self, stop: asyncio.Event) -> None:
-        from bot.topics.http import make_http_client
-
         owns_client = self.client is None
         if self.client is None:
             self.client = make_http_client(self.settings)

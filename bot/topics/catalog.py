@@ -1,60 +1,98 @@
-"""The source watchers a deployment runs, and the live checks of ``fedalert check``."""
+"""The topic catalog: which topics this build offers, and what the core gets from them.
+
+``TOPICS`` lists the topic specs in menu order. Everything the core needs of topics is
+derived here: the topic directory (names, aliases, titles), the event classes, the
+renderers, the watchers of the enabled sources, the live checks and the demo handlers.
+To add a topic, write its package with a ``TopicSpec`` and add it to ``TOPICS``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
-from bot.topics.base import CheckResult, Watcher
+from bot.commands.core import CommandSpec, StatusCompose
+from bot.config import Settings
+from bot.domain.events import EventTypes
+from bot.domain.topics import TopicDirectory
+from bot.render.formatting import Formatter
+from bot.render.renderers import RenderRegistry
+from bot.topics.base import (
+    CheckResult,
+    DemoHandler,
+    StatusView,
+    TopicContext,
+    TopicSpec,
+    Watcher,
+)
+from bot.topics.btc.topic import TOPIC as BTC
+from bot.topics.fomc.topic import TOPIC as FOMC
+from bot.topics.h41.topic import TOPIC as H41
+from bot.topics.odds.topic import TOPIC as ODDS
 
-if TYPE_CHECKING:
-    from bot.app import Services
-    from bot.config import Settings
-
-
-def build_watchers(services: Services) -> list[Watcher]:
-    """Every watcher of the enabled sources."""
-    enabled = services.settings.sources
-    watchers: list[Watcher] = []
-    if enabled.fomc:
-        from bot.topics.fomc.watcher import FomcWatcher
-
-        watchers.append(FomcWatcher(services))
-    if enabled.h41:
-        from bot.topics.h41.watcher import H41Watcher
-
-        watchers.append(H41Watcher(services))
-    if enabled.odds:
-        from bot.topics.odds.watcher import OddsWatcher
-
-        watchers.append(OddsWatcher(services))
-    if enabled.btc:
-        from bot.topics.btc.watcher import PriceWatcher
-
-        watchers.append(PriceWatcher(services))
-    return watchers
+TOPICS: tuple[TopicSpec, ...] = (FOMC, H41, ODDS, BTC)
 
 
-async def run_checks(settings: Settings) -> list[CheckResult]:
-    """Poll each live source once; never raises, every failure is a line."""
-    from bot.topics.btc import watcher as prices
-    from bot.topics.fomc import watcher as fomc
-    from bot.topics.h41 import watcher as h41
-    from bot.topics.odds import watcher as odds_feed
+class Catalog:
+    def __init__(self, topics: Iterable[TopicSpec] = TOPICS) -> None:
+        self.topics: tuple[TopicSpec, ...] = tuple(topics)
+        self.directory = TopicDirectory(spec.info for spec in self.topics)
+        self.event_types = EventTypes(cls for spec in self.topics for cls in spec.events)
+        self.renderers = RenderRegistry(spec.renderers for spec in self.topics)
 
-    checks = []
-    if settings.sources.fomc:
-        checks.append(fomc.check(settings))
-    if settings.sources.h41:
-        checks.append(h41.check(settings))
-    if settings.sources.odds:
-        checks.append(odds_feed.check(settings))
-    if settings.sources.btc:
-        checks.append(prices.check(settings))
-    results: list[CheckResult] = []
-    for batch in await asyncio.gather(*checks, return_exceptions=True):
-        if isinstance(batch, BaseException):
-            results.append(CheckResult("internal", False, repr(batch)))
-        else:
-            results.extend(batch)
-    return results
+    def with_topics(self, *extra: TopicSpec) -> Catalog:
+        """This catalog plus ``extra`` topics (a plug-in, or a test's toy topic)."""
+        return Catalog((*self.topics, *extra))
+
+    def watchers(self, ctx: TopicContext) -> list[Watcher]:
+        """Every watcher of the enabled sources."""
+        return [spec.watcher(ctx) for spec in self.topics
+                if spec.watcher is not None and spec.enabled(ctx.settings)]
+
+    def demo_handlers(self) -> dict[str, DemoHandler]:
+        table: dict[str, DemoHandler] = {}
+        for spec in self.topics:
+            table.update(spec.demo)
+        return table
+
+    @property
+    def snapshot_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for spec in self.topics for n in spec.snapshots))
+
+    @property
+    def latest_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n for spec in self.topics for n in spec.latest))
+
+    @property
+    def commands(self) -> tuple[CommandSpec, ...]:
+        """The topics' own chat commands, in catalog order."""
+        return tuple(command for spec in self.topics for command in spec.commands)
+
+    async def status_lines(self, ctx: TopicContext, zone: str, now: datetime) -> StatusCompose:
+        """Load what every topic's status line reads, once; compose them per language."""
+        snapshots = {name: await ctx.snapshots.get_json(name) for name in self.snapshot_names}
+        latest = {name: await ctx.snapshots.latest_event(name) for name in self.latest_names}
+        view = StatusView(snapshots, latest, await ctx.calendar.current(), zone, now)
+        lines = [spec.status for spec in self.topics if spec.status is not None]
+
+        def compose(f: Formatter) -> list[str]:
+            return [text for line in lines if (text := line(f, view))]
+
+        return compose
+
+    async def run_checks(self, settings: Settings) -> list[CheckResult]:
+        """Poll each live source once; never raises, every failure is a line."""
+        checks = [spec.check(settings) for spec in self.topics
+                  if spec.check is not None and spec.enabled(settings)]
+        results: list[CheckResult] = []
+        for batch in await asyncio.gather(*checks, return_exceptions=True):
+            if isinstance(batch, BaseException):
+                results.append(CheckResult("internal", False, repr(batch)))
+            else:
+                results.extend(batch)
+        return results
+
+
+def by_name(catalog: Catalog) -> Mapping[str, TopicSpec]:
+    return {spec.name: spec for spec in catalog.topics}

@@ -22,21 +22,22 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
-from bot.commands.core import Invocation, Reply, localized
-from bot.commands.handlers import CHANGES_SETTINGS, COMMAND_DESCRIPTIONS, Commands
-from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.commands.core import CommandSpec, Invocation, Reply, localized
+from bot.commands.handlers import Commands
+from bot.config import Settings
+from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.topics import TopicDirectory
 from bot.platforms.discord.sender import CHART_NAME, embeds_for, use_api
 from bot.render.formatting import Formatter
 from bot.render.i18n import NP_
-
-if TYPE_CHECKING:
-    from bot.app import Services
+from bot.store.registry import Registry
+from bot.store.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,15 @@ class CatalogTranslator(app_commands.Translator):
         return text if text and text != string.message else None
 
 
-TOPIC_CHOICES = [Choice(name=locale_str("FOMC decisions"), value="fomc"),
-                 Choice(name=locale_str("Fed balance sheet (H.4.1)"), value="h41"),
-                 Choice(name=locale_str("Rate odds (FedWatch)"), value="odds"),
-                 Choice(name=locale_str("Bitcoin price alerts"), value="btc"),
-                 Choice(name=locale_str("All topics"), value="all")]
+COMMANDS_STATE = "discord-commands"
+
+
+def topic_choices(topics: TopicDirectory) -> list[Choice[str]]:
+    """One choice per registered topic (translated by the catalog), then "all"."""
+    return [*(Choice(name=locale_str(info.title), value=info.name) for info in topics),
+            Choice(name=locale_str("All topics"), value="all")]
+
+
 LANGUAGE_CHOICES = [Choice(name=locale_str("Traditional Chinese"), value="zh-Hant"),
                     Choice(name=locale_str("English"), value="en"),
                     Choice(name=locale_str("both (Chinese, then English)"), value="both")]
@@ -99,14 +104,18 @@ Handler = Callable[[discord.Interaction, str, list[str]], Awaitable[None]]
 
 
 def build_tree(client: discord.Client, handle: Handler,
-               webhook: Callable[[discord.Interaction, str, bool], Awaitable[None]]
+               webhook: Callable[[discord.Interaction, str, bool], Awaitable[None]],
+               topics: TopicDirectory, table: tuple[CommandSpec, ...]
                ) -> app_commands.CommandTree:
     """Every slash command, its options and choices, with translatable texts."""
     tree = app_commands.CommandTree(client)
     admin = app_commands.default_permissions(manage_guild=True)
 
+    specs = {spec.name: spec for spec in table
+             if spec.platforms is None or "discord" in spec.platforms}
+
     def describe(command: str) -> locale_str:
-        return locale_str(COMMAND_DESCRIPTIONS[command])
+        return locale_str(specs[command].description)
 
     def simple(command: str, *, settings: bool = False) -> None:
         async def callback(interaction: discord.Interaction) -> None:
@@ -118,14 +127,15 @@ def build_tree(client: discord.Client, handle: Handler,
             cmd = admin(cmd)
         tree.add_command(cmd)
 
-    for command in ("start", "help", "alerts", "status", "balance", "odds", "btc"):
-        simple(command, settings=command == "start")
-    simple("stop", settings=True)
+    with_options = {"subscribe", "unsubscribe", "lang", "alert", "delalert", "fomc", "settings"}
+    for spec in specs.values():
+        if spec.name not in with_options:
+            simple(spec.name, settings=spec.changes_settings or spec.name == "start")
 
     @tree.command(name=name("subscribe"), description=describe("subscribe"))
     @app_commands.rename(topic=name("topic"))
     @app_commands.describe(topic=locale_str("Which alerts"))
-    @app_commands.choices(topic=TOPIC_CHOICES)
+    @app_commands.choices(topic=topic_choices(topics))
     @admin
     async def subscribe(interaction: discord.Interaction,
                         topic: Choice[str] | None = None) -> None:
@@ -134,7 +144,7 @@ def build_tree(client: discord.Client, handle: Handler,
     @tree.command(name=name("unsubscribe"), description=describe("unsubscribe"))
     @app_commands.rename(topic=name("topic"))
     @app_commands.describe(topic=locale_str("Which alerts"))
-    @app_commands.choices(topic=TOPIC_CHOICES)
+    @app_commands.choices(topic=topic_choices(topics))
     @admin
     async def unsubscribe(interaction: discord.Interaction,
                           topic: Choice[str] | None = None) -> None:
@@ -173,11 +183,12 @@ def build_tree(client: discord.Client, handle: Handler,
     async def delalert(interaction: discord.Interaction, id: str) -> None:
         await handle(interaction, "delalert", [id])
 
-    @tree.command(name=name("fomc"), description=describe("fomc"))
-    @app_commands.rename(changes=name("changes"))
-    @app_commands.describe(changes=locale_str("Show every changed sentence"))
-    async def fomc(interaction: discord.Interaction, changes: bool = False) -> None:
-        await handle(interaction, "fomc", ["diff"] if changes else [])
+    if "fomc" in specs:  # the FOMC topic's /fomc takes a "changes" option here
+        @tree.command(name=name("fomc"), description=describe("fomc"))
+        @app_commands.rename(changes=name("changes"))
+        @app_commands.describe(changes=locale_str("Show every changed sentence"))
+        async def fomc(interaction: discord.Interaction, changes: bool = False) -> None:
+            await handle(interaction, "fomc", ["diff"] if changes else [])
 
     @tree.command(name=name("settings"), description=describe("settings"))
     @app_commands.rename(timezone=name("timezone"), quiet_hours=name("quiet_hours"))
@@ -211,12 +222,15 @@ class DiscordFrontEnd:
     platform = "discord"
     leader_only = True  # one gateway session answers each interaction once
 
-    def __init__(self, services: Services, commands: Commands | None = None) -> None:
-        self.services = services
-        self.settings = services.settings.discord
-        self.commands = commands or Commands(services)
+    def __init__(self, settings: Settings, commands: Commands, registry: Registry,
+                 topics: TopicDirectory, state: StateStore) -> None:
+        self.settings = settings.discord
+        self.commands = commands
+        self.registry = registry
+        self.topics = topics
+        self.state = state
         self.client = discord.Client(intents=discord.Intents.none())
-        self.tree = build_tree(self.client, self.handle, self.webhook)
+        self.tree = build_tree(self.client, self.handle, self.webhook, topics, commands.table)
         self.client.setup_hook = self._setup  # type: ignore[method-assign]
 
     async def _setup(self) -> None:
@@ -229,14 +243,13 @@ class DiscordFrontEnd:
         payload = [await command.get_translated_payload(self.tree, translator)
                    for command in self.tree.get_commands()]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
-        key = self.services.keys.state("discord-commands")
-        if await self.services.redis.get(key) == digest.hexdigest():
+        if await self.state.get_text(COMMANDS_STATE) == digest.hexdigest():
             return
         await self.tree.sync()
-        await self.services.redis.set(key, digest.hexdigest())
+        await self.state.set_text(COMMANDS_STATE, digest.hexdigest())
         log.info("discord: %d slash commands synced", len(payload))
 
-    async def run(self, services: Services, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event) -> None:
         assert self.settings.token is not None
         use_api(self.settings.api_url)
         task = asyncio.create_task(self.client.start(self.settings.token.get_secret_value()))
@@ -271,9 +284,10 @@ class DiscordFrontEnd:
         inv = self.invocation(interaction)
         reply = await self.commands.run(inv, command, args)
         if reply.error is None and inv.chat_kind is ChatKind.GROUP and \
-                (command in CHANGES_SETTINGS or command == "start") and command != "stop":
+                (self.commands.specs[command].changes_settings or command == "start") and \
+                command != "stop":
             with contextlib.suppress(Exception):
-                await self.services.registry.set_configured_by(inv.chat, inv.user_id or "")
+                await self.registry.set_configured_by(inv.chat, inv.user_id or "")
         await self.respond(interaction, reply, ephemeral=inv.chat_kind is ChatKind.GROUP)
 
     async def respond(self, interaction: discord.Interaction, reply: Reply, *,
@@ -311,7 +325,7 @@ class DiscordFrontEnd:
                                       "channel's settings, Integrations, Webhooks."))
         else:
             ref = ChatRef("webhook", match.group("id"))
-            registry = self.services.registry
+            registry = self.registry
             if remove:
                 await registry.delete_chat(ref)
                 reply = say(lambda f: f._("Webhook …{tail} removed.").format(
@@ -322,7 +336,7 @@ class DiscordFrontEnd:
                 await registry.set_secret(ref, match.group("token"))
                 await registry.set_configured_by(ref, inv.user_id or "")
                 await registry.reactivate(ref)
-                await registry.subscribe(ref, *Topic)
+                await registry.subscribe(ref, *self.topics.names)
                 reply = say(lambda f: f._("Webhook …{tail} saved: every alert goes there. "
                                           "The URL stays secret; remove it with /webhook and "
                                           "remove.").format(tail=match.group("id")[-4:]))

@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from telegram import (
     BotCommand,
@@ -44,12 +43,12 @@ from telegram.ext import (
 )
 
 from bot.commands.core import Invocation, Reply, localized
-from bot.commands.handlers import COMMAND_DESCRIPTIONS, Commands, parse_command
-from bot.domain.chats import ChatKind, ChatRef, Language, Topic
+from bot.commands.handlers import Commands, parse_command
+from bot.config import Settings
+from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
-
-if TYPE_CHECKING:
-    from bot.app import Services
+from bot.store.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +70,12 @@ def chat_kind(chat_type: str) -> ChatKind:
 class TelegramFrontEnd:
     platform = "telegram"
 
-    def __init__(self, services: Services, commands: Commands | None = None) -> None:
-        self.services = services
-        self.settings = services.settings.telegram
-        self.commands = commands or Commands(services)
+    def __init__(self, settings: Settings, commands: Commands, registry: Registry,
+                 topics: TopicDirectory) -> None:
+        self.settings = settings.telegram
+        self.commands = commands
+        self.registry = registry
+        self.topics = topics
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self.app: Application | None = None
@@ -104,7 +105,7 @@ class TelegramFrontEnd:
         app.add_error_handler(self.on_error)
         return app
 
-    async def run(self, services: Services, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event) -> None:
         app = self.app = self.build()
         await app.initialize()
         try:
@@ -136,8 +137,9 @@ class TelegramFrontEnd:
     async def register_menus(self, app: Application) -> None:
         for code, language in MENU_LANGUAGES.items():
             f = Formatter(language)
-            menu = [BotCommand(name, f._(description)[:256])
-                    for name, description in COMMAND_DESCRIPTIONS.items()]
+            menu = [BotCommand(spec.name, f._(spec.description)[:256])
+                    for spec in self.commands.table
+                    if spec.platforms is None or self.platform in spec.platforms]
             try:
                 await app.bot.set_my_commands(menu, language_code=code)
             except TelegramError as exc:
@@ -223,7 +225,7 @@ class TelegramFrontEnd:
         chat = change.chat
         ref = ChatRef("telegram", str(chat.id))
         status = change.new_chat_member.status
-        registry = self.services.registry
+        registry = self.registry
         known = await registry.get_chat(ref)
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
             if known is not None:
@@ -258,7 +260,7 @@ class TelegramFrontEnd:
             old, new = message.migrate_from_chat_id, message.chat_id
         else:
             return
-        if await self.services.registry.migrate(ChatRef("telegram", str(old)),
+        if await self.registry.migrate(ChatRef("telegram", str(old)),
                                                 ChatRef("telegram", str(new))):
             log.info("telegram: group %s became supergroup %s: settings moved", old, new)
 
@@ -269,7 +271,7 @@ class TelegramFrontEnd:
     async def subscribe_channel(self, inv: Invocation, args: list[str],
                                 context: ContextTypes.DEFAULT_TYPE) -> Reply:
         language = Language.from_client(inv.user_language)
-        chat = await self.services.registry.get_chat(inv.chat)
+        chat = await self.registry.get_chat(inv.chat)
         if chat is not None:
             language = chat.language
 
@@ -301,10 +303,10 @@ class TelegramFrontEnd:
             return say(lambda f: f._("I cannot post in {channel}: make me an admin with the "
                                      "right to post messages.").format(channel=target))
         ref = ChatRef("telegram", str(channel.id))
-        registry = self.services.registry
+        registry = self.registry
         await registry.upsert_chat(ref, ChatKind.CHANNEL, language=language, title=channel.title)
         await registry.reactivate(ref)
-        topics = [Topic.parse(word) for word in args[1:]] or list(Topic)
+        topics = [self.topics.parse(word) for word in args[1:]] or list(self.topics.names)
         await registry.subscribe(ref, *topics)
         return say(lambda f: f._("{channel} is subscribed. Post /settings or /lang in the "
                                  "channel, or /unsubscribe, to change it.").format(

@@ -5,25 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.topics.base import DemoContext, Publication
 from bot.topics.btc.payloads import Tick
 from bot.topics.btc.watcher import PriceEvaluator
-
-if TYPE_CHECKING:
-    from bot.demo.replay import Publication, ReplayContext
 
 QUOTES = {"Binance": "USDT", "OKX": "USDT", "Coinbase": "USD", "Kraken": "USD"}
 
 
-async def handle_demo_ticks(reading: Mapping[str, Any], ctx: ReplayContext) -> list[Publication]:
+async def handle_demo_ticks(reading: Mapping[str, Any], demo: DemoContext) -> list[Publication]:
     """``{"ticks": [{"at": ISO, "prices": {"Binance": 80950, ...}}, ...]}``, scenario time."""
-    from bot.demo.replay import Publication
 
-    evaluator = ctx.state.get("btc")
+    evaluator = demo.state.get("btc")
     if evaluator is None:
         # scenario readings are minutes apart, not seconds: only a long silence is a gap
-        evaluator = ctx.state["btc"] = PriceEvaluator(ctx.services, gap_seconds=6 * 3600)
+        evaluator = demo.state["btc"] = PriceEvaluator(demo.topic, gap_seconds=6 * 3600)
     publications = []
     for row in reading["data"]["ticks"]:
         at = datetime.fromisoformat(row["at"])

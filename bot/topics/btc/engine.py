@@ -12,21 +12,17 @@ first reading that shows a level on its other side fires at once, marked late.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from redis.asyncio import Redis
-
 from bot.domain.chats import ChatRef
-from bot.domain.events import PriceCrossing, PriceMove
-from bot.store.keys import KeySchema
 from bot.store.registry import CrossedLevel, Registry
-from bot.store.scripts import Scripts
+from bot.store.state import StateStore
 from bot.topics.btc.composite import CompositePrice
+from bot.topics.btc.events import PriceCrossing, PriceMove
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +55,11 @@ def _ms(moment: datetime) -> int:
 
 
 class ThresholdEngine:
-    def __init__(self, redis: Redis, keys: KeySchema, registry: Registry,
+    def __init__(self, state: StateStore, registry: Registry,
                  rules: EngineRules = EngineRules()) -> None:
-        self.redis = redis
-        self.keys = keys
+        self.state = state
         self.registry = registry
         self.rules = rules
-        self._scripts = Scripts(redis)
         self.pending: dict[tuple[ChatRef, int], Pending] = {}
         self.last_price: Decimal | None = None
         self.last_at: datetime | None = None
@@ -77,9 +71,8 @@ class ThresholdEngine:
         if self._loaded:
             return
         self._loaded = True
-        raw = await self.redis.get(self.keys.state("btc"))
-        if raw:
-            data = json.loads(raw)
+        data = await self.state.get_json("btc")
+        if data:
             self.last_price = Decimal(data["price"])
             self.last_at = datetime.fromisoformat(data["at"])
 
@@ -87,8 +80,7 @@ class ThresholdEngine:
         if not force and self._saved_at and (now - self._saved_at).total_seconds() < 5:
             return
         self._saved_at = now
-        await self.redis.set(self.keys.state("btc"), json.dumps(
-            {"price": str(self.last_price), "at": now.isoformat()}))
+        await self.state.set_json("btc", {"price": str(self.last_price), "at": now.isoformat()})
 
     # The update ----------------------------------------------------------------------
     async def on_price(self, composite: CompositePrice) -> list[Firing]:
@@ -136,35 +128,13 @@ class ThresholdEngine:
         return firings
 
     async def _claim(self, level: CrossedLevel, crossed_to: str, now: datetime) -> bool:
-        part = self.keys.partition_of(level.chat)
-        result = await self._scripts.threshold_claim(
-            keys=[part.thresholds(level.chat), *part.level_keys()],
-            args=[str(level.chat), level.threshold_id, crossed_to, _ms(now)])
-        return int(result) > 0
+        return await self.registry.claim_level(level, crossed_to, _ms(now))
 
     async def _rearm(self, price: Decimal, now: datetime) -> int:
         """Re-arm disarmed levels the price has moved away from (range queries only)."""
         band = Decimal(str(self.rules.rearm_band_pct)) / 100
-        cooldown_ms = int(self.rules.cooldown_minutes * 60_000)
-        up_max = price / (1 + band)  # levels the price is now above by the band
-        down_min = price / (1 - band)  # levels the price is now below by the band
-        async with self.redis.pipeline(transaction=False) as pipe:
-            parts = list(self.keys.all_partitions())
-            for part in parts:
-                pipe.zrangebyscore(part.rearm_up, "-inf", str(up_max))
-                pipe.zrangebyscore(part.rearm_down, str(down_min), "+inf")
-            replies = await pipe.execute()
-        rearmed = 0
-        for index, part in enumerate(parts):
-            members = set(replies[2 * index]) | set(replies[2 * index + 1])
-            for member in members:
-                ref_text, _, threshold_id = member.rpartition("#")
-                ref = ChatRef.parse(ref_text)
-                rearmed += int(await self._scripts.threshold_rearm(
-                    keys=[part.thresholds(ref), *part.level_keys(), part.chat(ref)],
-                    args=[ref_text, threshold_id, str(price), _ms(now), cooldown_ms,
-                          str(band)]))
-        return rearmed
+        return await self.registry.rearm_levels(
+            price, band, _ms(now), int(self.rules.cooldown_minutes * 60_000))
 
 
 # Percent moves ------------------------------------------------------------------------

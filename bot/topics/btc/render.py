@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.events import PriceCrossing, PriceMove
 from bot.render.formatting import Formatter
 from bot.render.message import Section
+from bot.topics.btc.events import PriceCrossing, PriceMove
 
 
 def style(event: PriceCrossing | PriceMove) -> str:

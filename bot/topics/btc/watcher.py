@@ -8,22 +8,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import httpx
 
 from bot import metrics
-from bot.topics.base import CheckResult
+from bot.config import Settings
+from bot.topics.base import CheckResult, TopicContext
 from bot.topics.btc.composite import CompositePrice, CompositeRules, Degraded, composite
 from bot.topics.btc.engine import EngineRules, Firing, MoveEngine, MoveRules, ThresholdEngine
+from bot.topics.btc.events import PriceMove
 from bot.topics.btc.feeds import SPECS, Feed, build_feeds
 from bot.topics.btc.payloads import Tick
 from bot.topics.http import describe_error, make_http_client
-
-if TYPE_CHECKING:
-    from bot.app import Services
-    from bot.config import Settings
-    from bot.domain.events import PriceMove
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +41,12 @@ def rules_from(settings: Settings) -> tuple[CompositeRules, EngineRules, MoveRul
 class PriceEvaluator:
     """Composite, crossings and moves for a stream of ticks (live or replayed)."""
 
-    def __init__(self, services: Services, *, gap_seconds: float | None = None) -> None:
-        self.services = services
-        self.composite_rules, engine_rules, move_rules = rules_from(services.settings)
+    def __init__(self, ctx: TopicContext, *, gap_seconds: float | None = None) -> None:
+        self.ctx = ctx
+        self.composite_rules, engine_rules, move_rules = rules_from(ctx.settings)
         if gap_seconds is not None:
             engine_rules = replace(engine_rules, gap_seconds=gap_seconds)
-        self.engine = ThresholdEngine(services.redis, services.keys, services.registry,
-                                      engine_rules)
+        self.engine = ThresholdEngine(ctx.state, ctx.registry, engine_rules)
         self.moves = MoveEngine(move_rules)
         self.latest: dict[str, Tick] = {}
         self.degraded: str | None = None
@@ -81,7 +76,7 @@ class PriceEvaluator:
             return [], None  # no new tick: not a new reading (the gap clock keeps running)
         self._new_data = False
         self.last = result
-        await self.services.snapshots.set_json(
+        await self.ctx.snapshots.set_json(
             "btc", {"price": str(result.price), "sources": list(result.sources),
                     "quote": result.quote, "at": result.at.isoformat()},
             ttl_seconds=SNAPSHOT_TTL_SECONDS)
@@ -93,21 +88,21 @@ class PriceEvaluator:
 class PriceWatcher:
     name = "btc"
 
-    def __init__(self, services: Services, *, feeds: list[Feed] | None = None,
+    def __init__(self, ctx: TopicContext, *, feeds: list[Feed] | None = None,
                  client: httpx.AsyncClient | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
-        self.services = services
+        self.ctx = ctx
         self.client = client
         self.feeds = feeds
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.evaluator = PriceEvaluator(services)
+        self.evaluator = PriceEvaluator(ctx)
         self.published: list[object] = []
 
     async def run(self, stop: asyncio.Event) -> None:
         owns = self.client is None
         if self.client is None:
-            self.client = make_http_client(self.services.settings)
-        feeds = self.feeds if self.feeds is not None else build_feeds(self.services.settings,
+            self.client = make_http_client(self.ctx.settings)
+        feeds = self.feeds if self.feeds is not None else build_feeds(self.ctx.settings,
                                                                       self.client)
         queue: asyncio.Queue[Tick] = asyncio.Queue(maxsize=10_000)
 
@@ -139,13 +134,13 @@ class PriceWatcher:
 
     async def publish(self, firings: list[Firing], move: PriceMove | None) -> None:
         for firing in firings:
-            await self.services.publisher.publish(firing.event, chats=firing.chats)
+            await self.ctx.publisher.publish(firing.event, chats=firing.chats)
             self.published.append(firing.event)
             log.info("btc: %s %s at %s to %d chats%s", firing.event.direction,
                      firing.event.level, firing.event.price, len(firing.chats),
                      " (late)" if firing.event.late else "")
         if move is not None:
-            await self.services.publisher.publish(move)
+            await self.ctx.publisher.publish(move)
             self.published.append(move)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.domain.events import BalanceSheetAction, Dissent, FomcDecision
 from bot.render.formatting import Formatter
 from bot.render.message import Section
+from bot.topics.fomc.events import BalanceSheetAction, Dissent, FomcDecision
 
 MAX_CHANGE_LINES = 2
 EXCERPT_CHARS = 160

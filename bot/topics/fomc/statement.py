@@ -25,7 +25,7 @@ from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 
-from bot.domain.events import BalanceSheetAction, Dissent, StatementChange
+from bot.topics.fomc.events import BalanceSheetAction, Dissent, StatementChange
 
 Range = tuple[Decimal, Decimal]
 

@@ -23,17 +23,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
 import httpx
 
 from bot import metrics
+from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
-from bot.domain.events import FomcDecision
-from bot.topics.base import CheckResult, PollingWatcher
-from bot.topics.fomc.schedule import current_calendar
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT
+from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
+from bot.topics.fomc.events import FomcDecision
 from bot.topics.fomc.statement import (
     ParsedStatement,
     StatementParseError,
@@ -44,11 +45,6 @@ from bot.topics.fomc.statement import (
     read_document,
 )
 from bot.topics.http import Backoff, describe_error, make_http_client
-
-if TYPE_CHECKING:
-    from bot.app import Services
-    from bot.config import Settings
-    from bot.demo.replay import Publication, ReplayContext
 
 log = logging.getLogger(__name__)
 
@@ -162,14 +158,14 @@ class FomcWatcher(PollingWatcher):
 
     def __init__(
         self,
-        services: Services,
+        ctx: TopicContext,
         *,
         calendar: FomcCalendar | None = None,
         client: httpx.AsyncClient | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.services = services
-        self.settings = services.settings
+        self.ctx = ctx
+        self.settings = ctx.settings
         self.base_url = self.settings.fed.base_url
         self.calendar = calendar or load_calendar()
         self.follow_refreshed_calendar = calendar is None
@@ -181,10 +177,10 @@ class FomcWatcher(PollingWatcher):
 
     # State ---------------------------------------------------------------------------
     async def load_state(self) -> FomcState:
-        return FomcState.from_json(await self.services.redis.get(self.services.keys.state("fomc")))
+        return FomcState.from_json(await self.ctx.state.get_text("fomc"))
 
     async def save_state(self, state: FomcState) -> None:
-        await self.services.redis.set(self.services.keys.state("fomc"), state.to_json())
+        await self.ctx.state.set_text("fomc", state.to_json())
 
     # Loop ----------------------------------------------------------------------------
     def in_burst_window(self, now: datetime) -> date | None:
@@ -197,7 +193,7 @@ class FomcWatcher(PollingWatcher):
     async def step(self) -> float:
         """One poll; returns the seconds to wait before the next one."""
         if self.follow_refreshed_calendar:
-            self.calendar = await current_calendar(self.services)
+            self.calendar = await self.ctx.calendar.current()
         now = self.clock()
         day = self.in_burst_window(now)
         try:
@@ -302,6 +298,8 @@ class FomcWatcher(PollingWatcher):
         state.last_date = parsed.date.isoformat() if parsed.date else None
         state.last_low, state.last_high = str(parsed.target_low), str(parsed.target_high)
         state.last_text = page.text
+        await self.ctx.snapshots.set_json(TARGET_RANGE_SNAPSHOT, {
+            "low": state.last_low, "high": state.last_high, "date": state.last_date})
         log.info("fomc: first start, baseline is the statement of %s (%s-%s%%)",
                  state.last_date, state.last_low, state.last_high)
 
@@ -346,13 +344,21 @@ class FomcWatcher(PollingWatcher):
         return event
 
     async def announce(self, event: FomcDecision) -> None:
-        result = await self.services.publisher.publish(event)
-        await self.services.snapshots.set_latest_event("fomc", event.key)
+        result = await self.ctx.publisher.publish(event)
+        await remember_decision(self.ctx, event)
         self.history.add(event.meeting_date, (event.target_low, event.target_high))
         self.published.append(event)
         log.info("fomc: %s %s %+d bp to %s-%s (%s, %d queued)", event.meeting_date,
                  event.decision, event.change_bps, event.target_low, event.target_high,
                  result.status, result.queued)
+
+
+async def remember_decision(ctx: TopicContext, event: FomcDecision) -> None:
+    """Keep ``/fomc`` and the current target range (read by other topics) up to date."""
+    await ctx.snapshots.set_latest_event("fomc", event.key)
+    await ctx.snapshots.set_json(TARGET_RANGE_SNAPSHOT, {
+        "low": str(event.target_low), "high": str(event.target_high),
+        "date": event.meeting_date.isoformat()})
 
 
 def statement_items(entries: list[Any]) -> list[dict[str, Any]]:
@@ -407,9 +413,8 @@ async def check(settings: Settings) -> list[CheckResult]:
 
 # demo ---------------------------------------------------------------------------------
 async def handle_demo_statement(reading: Mapping[str, Any],
-                                ctx: ReplayContext) -> list[Publication]:
+                                demo: DemoContext) -> list[Publication]:
     """A scenario reading with a statement's text, parsed like a fetched page."""
-    from bot.demo.replay import Publication
 
     data = reading["data"]
     previous = data.get("previous_range")
@@ -423,7 +428,7 @@ async def handle_demo_statement(reading: Mapping[str, Any],
     event = build_event(parsed, url=data["url"], released_at=released,
                         previous_text=data.get("previous_text"), late=False,
                         unscheduled=not calendar.is_decision_day(parsed.date or released.date()))
-    await ctx.services.snapshots.set_latest_event("fomc", event.key)
+    await remember_decision(demo.topic, event)
     return [Publication(event)]
 
 

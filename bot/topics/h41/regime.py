@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.events import Regime
+from bot.topics.h41.events import Regime
 
 SMOOTHING_WEEKS = 4
 WINDOW_WEEKS = 13

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.events import BalanceSheetRelease, Regime, RegimeChange
 from bot.render.formatting import Formatter
 from bot.render.message import Section
+from bot.topics.h41.events import BalanceSheetRelease, Regime, RegimeChange
 
 
 def regime_name(f: Formatter, regime: Regime) -> str:

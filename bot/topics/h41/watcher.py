@@ -15,16 +15,17 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from bot import metrics
+from bot.config import Settings
 from bot.domain.chats import Language
-from bot.domain.events import BalanceSheetRelease, Regime, RegimeChange
-from bot.render.charts import balance_sheet_chart
-from bot.topics.base import CheckResult, PollingWatcher
+from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
+from bot.topics.h41.chart import balance_sheet_chart
+from bot.topics.h41.events import BalanceSheetRelease, Regime, RegimeChange
 from bot.topics.h41.parse import (
     H41ParseError,
     H41Week,
@@ -35,11 +36,6 @@ from bot.topics.h41.parse import (
 )
 from bot.topics.h41.regime import WeekPoint, change_over, classify
 from bot.topics.http import Backoff, describe_error, make_http_client
-
-if TYPE_CHECKING:
-    from bot.app import Services
-    from bot.config import Settings
-    from bot.demo.replay import Publication, ReplayContext
 
 log = logging.getLogger(__name__)
 
@@ -141,21 +137,20 @@ def release_moment(release_date: date) -> datetime:
 
 # History in Redis ---------------------------------------------------------------------
 class H41History:
-    def __init__(self, services: Services) -> None:
-        self.redis = services.redis
-        self.key = services.keys.history("h41")
+    def __init__(self, ctx: TopicContext) -> None:
+        self.state = ctx.state
 
     async def add(self, weeks: Sequence[H41Week]) -> None:
         if not weeks:
             return
         current = {w.week_ending: w for w in await self.all()}
         merged = merge_weeks(current.values(), weeks)
-        await self.redis.hset(self.key, mapping={
+        await self.state.history_put("h41", {
             w.week_ending.isoformat(): json.dumps(asdict(w), default=str) for w in merged
             if w.week_ending in {x.week_ending for x in weeks}})
 
     async def all(self) -> list[H41Week]:
-        raw = await self.redis.hgetall(self.key)
+        raw = await self.state.history_all("h41")
         weeks = []
         for value in raw.values():
             data = json.loads(value)
@@ -170,16 +165,16 @@ class H41History:
 class H41Watcher(PollingWatcher):
     name = "h41"
 
-    def __init__(self, services: Services, *, client: httpx.AsyncClient | None = None,
+    def __init__(self, ctx: TopicContext, *, client: httpx.AsyncClient | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
-        self.services = services
-        self.settings = services.settings
+        self.ctx = ctx
+        self.settings = ctx.settings
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.history = H41History(services)
+        self.history = H41History(ctx)
         self.backoff = Backoff()
         self.published: list[BalanceSheetRelease] = []
-        self.state_key = services.keys.state("h41")
+        self.state_name = "h41"
 
     def in_release_window(self, now: datetime) -> bool:
         local = now.astimezone(EASTERN)
@@ -187,11 +182,11 @@ class H41Watcher(PollingWatcher):
             RELEASE_WINDOW[1]
 
     async def state(self) -> dict[str, Any]:
-        raw = await self.services.redis.get(self.state_key)
+        raw = await self.ctx.state.get_text(self.state_name)
         return json.loads(raw) if raw else {}
 
     async def save_state(self, state: Mapping[str, Any]) -> None:
-        await self.services.redis.set(self.state_key, json.dumps(state))
+        await self.ctx.state.set_text(self.state_name, json.dumps(state))
 
     async def step(self) -> float:
         window = self.in_release_window(self.clock())
@@ -258,15 +253,15 @@ class H41Watcher(PollingWatcher):
         await self.save_state(state)
         if not announce:
             log.info("h41: first start, baseline week %s", week.week_ending)
-            await self.services.snapshots.set_latest_event("h41", event.key)
-            await self.services.messages.save_event(event, {"topic": "h41"})
-            await self.services.messages.mark_done(event.key)
+            await self.ctx.snapshots.set_latest_event("h41", event.key)
+            await self.ctx.records.save_event(event, {"topic": "h41"})
+            await self.ctx.records.mark_done(event.key)
             return None
         attachments = charts_for(history, event.chart or "h41")
-        await self.services.publisher.publish(event, attachments=attachments)
-        await self.services.snapshots.set_latest_event("h41", event.key)
+        await self.ctx.publisher.publish(event, attachments=attachments)
+        await self.ctx.snapshots.set_latest_event("h41", event.key)
         if regime_event is not None:
-            await self.services.publisher.publish(regime_event)
+            await self.ctx.publisher.publish(regime_event)
         self.published.append(event)
         log.info("h41: week %s total %d (%s, via %s)", week.week_ending, week.total_assets or 0,
                  event.regime, source)
@@ -344,9 +339,8 @@ async def check(settings: Settings) -> list[CheckResult]:
 
 # demo ---------------------------------------------------------------------------------
 async def handle_demo_release(reading: Mapping[str, Any],
-                              ctx: ReplayContext) -> list[Publication]:
+                              demo: DemoContext) -> list[Publication]:
     """A scenario reading: the weekly history from FRED up to the week being released."""
-    from bot.demo.replay import Publication
 
     data = reading["data"]
     weeks = [w for w in parse_fred_csv(data["fred_csv"])
@@ -356,7 +350,7 @@ async def handle_demo_release(reading: Mapping[str, Any],
     event, regime_event = build_events(weeks, released_at=release_moment(release),
                                        url=data.get("url"))
     attachments = charts_for(weeks, event.chart or "h41")
-    await ctx.services.snapshots.set_latest_event("h41", event.key)
+    await demo.topic.snapshots.set_latest_event("h41", event.key)
     publications = [Publication(event, attachments=attachments)]
     if regime_event is not None:
         publications.append(Publication(regime_event))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.domain.events import MeetingOdds, OddsShift
 from bot.render.formatting import Formatter
 from bot.render.message import Section
+from bot.topics.odds.events import MeetingOdds, OddsShift
 
 MIN_SHOWN = 0.0005  # buckets that round to 0.0% are left out, as CME does
 

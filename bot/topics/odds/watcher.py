@@ -21,20 +21,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from bot import metrics
+from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.chats import Language
-from bot.domain.events import MeetingOdds as MeetingOddsEvent
-from bot.domain.events import OddsShift
-from bot.render.charts import odds_chart
-from bot.topics.base import CheckResult, PollingWatcher
-from bot.topics.fomc.schedule import current_calendar
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT
+from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.http import Backoff, describe_error, make_http_client
+from bot.topics.odds.chart import odds_chart
+from bot.topics.odds.events import MeetingOdds as MeetingOddsEvent
+from bot.topics.odds.events import OddsShift
 from bot.topics.odds.method import (
     Month,
     OddsInputError,
@@ -46,11 +47,6 @@ from bot.topics.odds.method import (
     parse_month,
     parse_settlements_text,
 )
-
-if TYPE_CHECKING:
-    from bot.app import Services
-    from bot.config import Settings
-    from bot.demo.replay import Publication, ReplayContext
 
 log = logging.getLogger(__name__)
 
@@ -206,16 +202,11 @@ def check_fresh(settlements: Settlements, today: date) -> None:
 
 
 # The current target range -------------------------------------------------------------
-async def current_range(services: Services) -> tuple[Decimal, Decimal]:
-    """From the statement watcher's state, else the latest decision, else the history."""
-    raw = await services.redis.get(services.keys.state("fomc"))
-    if raw:
-        state = json.loads(raw)
-        if state.get("last_low") is not None and state.get("last_high") is not None:
-            return Decimal(state["last_low"]), Decimal(state["last_high"])
-    latest = await services.snapshots.latest_event("fomc")
-    if latest is not None:
-        return latest.target_low, latest.target_high  # type: ignore[union-attr]
+async def current_range(ctx: TopicContext) -> tuple[Decimal, Decimal]:
+    """As the FOMC topic last published it, else the packaged history of ranges."""
+    known = await ctx.snapshots.get_json(TARGET_RANGE_SNAPSHOT)
+    if known and known.get("low") is not None and known.get("high") is not None:
+        return Decimal(str(known["low"])), Decimal(str(known["high"]))
     from bot.topics.fomc.statement import TargetRangeHistory
 
     history = TargetRangeHistory.packaged()
@@ -305,21 +296,21 @@ def charts_for(table: OddsTable, chart: str) -> dict[str, bytes]:
 
 # History ------------------------------------------------------------------------------
 class OddsHistory:
-    def __init__(self, services: Services) -> None:
-        self.redis = services.redis
-        self.key = services.keys.history("odds")
+    def __init__(self, ctx: TopicContext) -> None:
+        self.state = ctx.state
 
     async def save(self, table: OddsTable) -> None:
-        await self.redis.hset(self.key, table.as_of.isoformat(), json.dumps(table.summary_json()))
+        await self.state.history_put("odds", {table.as_of.isoformat():
+                                             json.dumps(table.summary_json())})
 
     async def on_or_before(self, day: date, *, within_days: int) -> dict[str, Any] | None:
         """The latest stored table dated ``day`` or up to ``within_days`` earlier."""
-        keys = await self.redis.hkeys(self.key)
+        keys = await self.state.history_fields("odds")
         candidates = sorted(k for k in keys if (day - timedelta(days=within_days)).isoformat()
                             <= k <= day.isoformat())
         if not candidates:
             return None
-        raw = await self.redis.hget(self.key, candidates[-1])
+        raw = await self.state.history_get("odds", candidates[-1])
         return json.loads(raw) if raw else None
 
     async def views(self, as_of: date) -> dict[str, Any]:
@@ -334,11 +325,11 @@ class OddsHistory:
         return out
 
 
-async def record_table(services: Services, table: OddsTable, *, meeting_week: bool,
+async def record_table(ctx: TopicContext, table: OddsTable, *, meeting_week: bool,
                        level: float = CROSS_LEVEL, jump: float = JUMP_POINTS,
                        ) -> list[tuple[OddsShift, dict[str, bytes]]]:
     """Store a day's table and update ``/odds``; returns the alerts it triggers, with charts."""
-    history = OddsHistory(services)
+    history = OddsHistory(ctx)
     previous_day = await history.on_or_before(table.as_of - timedelta(days=1), within_days=3)
     previous_week = await history.on_or_before(table.as_of - timedelta(days=7), within_days=3)
     await history.save(table)
@@ -350,15 +341,15 @@ async def record_table(services: Services, table: OddsTable, *, meeting_week: bo
     if table.meetings:
         charts = charts_for(table, chart_name)
         for name, data in charts.items():
-            await services.messages.save_attachment(chart_name, name, data)
+            await ctx.records.save_attachment(chart_name, name, data)
         snapshot["chart_event"] = chart_name
-    await services.snapshots.set_json("odds", snapshot)
+    await ctx.snapshots.set_json("odds", snapshot)
     out = []
     for event in events:
         charts = {}
         for language in (Language.ZH_HANT, Language.EN):
             name = f"{chart_name}.{language.value}.png"
-            data = await services.messages.load_attachment(chart_name, name)
+            data = await ctx.records.load_attachment(chart_name, name)
             if data:
                 charts[name] = data
         out.append((event, charts))
@@ -369,17 +360,16 @@ async def record_table(services: Services, table: OddsTable, *, meeting_week: bo
 class OddsWatcher(PollingWatcher):
     name = "odds"
 
-    def __init__(self, services: Services, *, client: httpx.AsyncClient | None = None,
+    def __init__(self, ctx: TopicContext, *, client: httpx.AsyncClient | None = None,
                  calendar: FomcCalendar | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
-        self.services = services
-        self.settings = services.settings
+        self.ctx = ctx
+        self.settings = ctx.settings
         self.client = client
         self.calendar = calendar or load_calendar()
         self.follow_refreshed_calendar = calendar is None
         self.clock = clock or (lambda: datetime.now(UTC))
         self.backoff = Backoff(base=30, cap=1800)
-        self.state_key = services.keys.state("odds")
 
     async def step(self) -> float:
         interval = self.settings.odds.poll_minutes * 60
@@ -398,31 +388,31 @@ class OddsWatcher(PollingWatcher):
     async def check(self) -> list[OddsShift] | None:
         assert self.client is not None
         if self.follow_refreshed_calendar:
-            self.calendar = await current_calendar(self.services)
+            self.calendar = await self.ctx.calendar.current()
         source = make_source(self.settings, self.client)
         now = self.clock()
         today = now.astimezone(EASTERN).date()
         settlements = await source.fetch(today)
         check_fresh(settlements, today)
-        raw = await self.services.redis.get(self.state_key)
+        raw = await self.ctx.state.get_text("odds")
         state = json.loads(raw) if raw else {}
         if state.get("trade_date") == settlements.trade_date.isoformat():
             return None
-        low, high = await current_range(self.services)
+        low, high = await current_range(self.ctx)
         table = compute_odds(settlements.prices, self.calendar.decision_days,
                              settlements.trade_date, (low, high), self.settings.odds.day_count)
         meeting_week = bool(table.meetings) and \
             (table.meetings[0].decision_day - settlements.trade_date).days <= MEETING_WEEK_DAYS
-        alerts = await record_table(self.services, table, meeting_week=meeting_week,
+        alerts = await record_table(self.ctx, table, meeting_week=meeting_week,
                                     level=self.settings.odds.alert_level,
                                     jump=self.settings.odds.alert_jump)
         events = [event for event, _ in alerts]
         if state.get("trade_date"):  # the first table after a start is history, not news
             for event, charts in alerts:
-                await self.services.publisher.publish(event, attachments=charts)
+                await self.ctx.publisher.publish(event, attachments=charts)
         state.update({"trade_date": settlements.trade_date.isoformat(),
                       "source": settlements.source})
-        await self.services.redis.set(self.state_key, json.dumps(state))
+        await self.ctx.state.set_text("odds", json.dumps(state))
         metrics.SOURCE_POLLS.labels("odds", "new").inc()
         log.info("odds: %s from %s, next meeting %s cut %.1f%%, %d alerts",
                  settlements.trade_date, settlements.source,
@@ -457,18 +447,17 @@ async def check(settings: Settings) -> list[CheckResult]:
 
 # demo ---------------------------------------------------------------------------------
 async def handle_demo_settlements(reading: Mapping[str, Any],
-                                  ctx: ReplayContext) -> list[Publication]:
+                                  demo: DemoContext) -> list[Publication]:
     """A day's settlements from the scenario: the same table, history and alerts path."""
     data = reading["data"]
     as_of = date.fromisoformat(data["trade_date"])
     prices = parse_settlements_text(json.dumps(data["settlements"]))
-    low, high = await current_range(ctx.services)
+    low, high = await current_range(demo.topic)
     calendar = load_calendar()
     table = compute_odds(prices, calendar.decision_days, as_of, (low, high), "cme")
-    from bot.demo.replay import Publication
 
     meeting_week = (table.meetings[0].decision_day - as_of).days <= MEETING_WEEK_DAYS
-    alerts = await record_table(ctx.services, table, meeting_week=meeting_week)
+    alerts = await record_table(demo.topic, table, meeting_week=meeting_week)
     return [Publication(event, attachments=charts) for event, charts in alerts]
 
 

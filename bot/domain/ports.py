@@ -1,0 +1,38 @@
+"""Ports: what the topics need from the core, as narrow Protocols.
+
+A topic's watcher publishes events and keeps snapshots; it does not know about Redis
+keys, the outbox or the platforms. ``bot.app`` plugs the real implementations in
+(``bot.pipeline.publish.Publisher``, ``bot.store.*``), and tests can plug in their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.chats import ChatRef
+from bot.domain.events import BaseEvent
+
+TARGET_RANGE_SNAPSHOT = "target_range"
+"""Snapshot the FOMC topic keeps current: ``{"low", "high", "date"}`` of the target range.
+Other topics (odds, a morning brief) read the range from here, never from FOMC's state."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    event_key: str
+    status: str  # new | resumed | duplicate
+    queued: int
+
+
+class Publishes(Protocol):
+    async def publish(
+        self,
+        event: BaseEvent,
+        *,
+        chats: Iterable[ChatRef] | None = None,
+        attachments: Mapping[str, bytes] | None = None,
+    ) -> PublishResult:
+        """Deliver ``event`` to its topic's subscribers, or only to ``chats`` when given."""
+        ...

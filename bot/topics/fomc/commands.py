@@ -1,0 +1,53 @@
+"""``/fomc [diff]``: the latest decision as its alert, or what changed in the wording."""
+
+from __future__ import annotations
+
+from bot.commands.core import (
+    CommandContext,
+    CommandSpec,
+    Invocation,
+    Reply,
+    latest_event_reply,
+    localized,
+)
+from bot.domain.chats import Language
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_
+from bot.topics.fomc.events import FomcDecision
+
+DIFF_WORDS = ("diff", "changes", "變動")
+
+
+async def fomc(ctx: CommandContext, inv: Invocation, args: list[str],
+               language: Language) -> Reply:
+    if args and args[0].lower() in DIFF_WORDS:
+        return await fomc_diff(ctx, language)
+    return await latest_event_reply(ctx, inv, language, "fomc", lambda f: f._(
+        "No FOMC statement has been read yet."))
+
+
+async def fomc_diff(ctx: CommandContext, language: Language) -> Reply:
+    event = await ctx.snapshots.latest_event("fomc")
+    if not isinstance(event, FomcDecision):
+        return Reply(localized(language, lambda f: f._(
+            "No FOMC statement has been read yet.")), language=language)
+
+    def compose(f: Formatter) -> str:
+        lines = [f._("Changes in the {day} statement from the previous one:").format(
+            day=f.date(event.meeting_date))]
+        if not event.changes:
+            lines.append(f._("No change in wording."))
+        for change in event.changes:
+            if change.op == "added":
+                lines.append(f"+ {change.after}")
+            elif change.op == "removed":
+                lines.append(f"− {change.before}")
+            else:
+                lines.append(f"− {change.before}\n+ {change.after}")
+        return "\n".join(lines)
+
+    # the statement's sentences are English; the frame follows the chat's language
+    return Reply(localized(language, compose), language=language)
+
+
+COMMANDS = (CommandSpec("fomc", N_("Last FOMC decision and what changed"), handler=fomc),)

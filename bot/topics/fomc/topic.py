@@ -1,0 +1,63 @@
+"""The FOMC topic: rate decisions from the Fed's statements, and the meeting calendar."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT
+from bot.domain.topics import TopicInfo
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_
+from bot.topics.base import StatusView, TopicSpec
+from bot.topics.fomc import render
+from bot.topics.fomc.commands import COMMANDS
+from bot.topics.fomc.events import FomcDecision
+from bot.topics.fomc.watcher import DEMO_HANDLERS, FomcWatcher, check
+
+
+def status(f: Formatter, view: StatusView) -> str:
+    """The target range (as of its decision) and the next decision with a countdown."""
+    lines = []
+    known = view.snapshots.get(TARGET_RANGE_SNAPSHOT)
+    latest = view.latest.get("fomc")
+    if isinstance(latest, FomcDecision):
+        lines.append(f._("Fed funds target range: {range} (set {day})").format(
+            range=f.rate_range(latest.target_low, latest.target_high),
+            day=f.date(latest.meeting_date)))
+    elif known and known.get("low") is not None and known.get("date"):
+        lines.append(f._("Fed funds target range: {range} (set {day})").format(
+            range=f.rate_range(Decimal(str(known["low"])), Decimal(str(known["high"]))),
+            day=f.date(date.fromisoformat(known["date"]))))
+    else:
+        lines.append(f._("Fed funds target range: not known yet"))
+    meeting = view.calendar.next_meeting(view.now)
+    if meeting is not None:
+        lines.append(f._("Next FOMC decision: {when} (in {countdown})").format(
+            when=f.moment(meeting.statement_at, view.zone),
+            countdown=countdown(f, meeting.statement_at - view.now)))
+    return "\n".join(lines)
+
+
+def countdown(f: Formatter, delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f._("{days} d {hours} h").format(days=days, hours=hours)
+    return f._("{hours} h {minutes} min").format(hours=hours, minutes=mins)
+
+
+TOPIC = TopicSpec(
+    info=TopicInfo("fomc", N_("FOMC decisions"), aliases=("fed", "利率")),
+    events=(FomcDecision,),
+    renderers={"fomc_decision": (render.render, render.style)},
+    enabled=lambda settings: settings.sources.fomc,
+    watcher=FomcWatcher,
+    check=check,
+    demo=DEMO_HANDLERS,
+    snapshots=(TARGET_RANGE_SNAPSHOT,),
+    latest=("fomc",),
+    status=status,
+    commands=COMMANDS,
+)

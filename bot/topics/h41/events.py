@@ -1,0 +1,65 @@
+"""The H.4.1 topic's events: a weekly release and a change of QT/QE regime."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from bot.domain.events import BaseEvent
+
+TOPIC = "h41"
+Regime = Literal["QT", "QE", "flat"]
+
+class BalanceSheetRelease(BaseEvent):
+    kind: Literal["h41_release"] = "h41_release"
+    week_ending: date
+    release_date: date
+    total_assets: int = Field(description="Millions of USD, Wednesday level")
+    securities: int
+    treasuries: int
+    mbs: int
+    reserves: int | None = None
+    reserves_basis: Literal["week_average", "wednesday"] = "week_average"
+    total_assets_change_1w: int | None = None
+    securities_change_1w: int | None = None
+    treasuries_change_1w: int | None = None
+    mbs_change_1w: int | None = None
+    reserves_change_1w: int | None = None
+    total_assets_change_4w: int | None = None
+    total_assets_change_13w: int | None = None
+    total_assets_change_52w: int | None = None
+    securities_change_13w: int | None = None
+    peak_total_assets: int | None = None
+    peak_week: date | None = None
+    regime: Regime
+    chart: str | None = Field(None, description="Attachment name of the chart PNG")
+    url: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"h41:{self.week_ending.isoformat()}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+class RegimeChange(BaseEvent):
+    kind: Literal["h41_regime"] = "h41_regime"
+    week_ending: date
+    previous: Regime
+    regime: Regime
+    securities: int
+    securities_change_13w: int
+
+    @property
+    def key(self) -> str:
+        return f"h41-regime:{self.week_ending.isoformat()}:{self.regime}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+

@@ -1,0 +1,37 @@
+"""The H.4.1 topic: the Fed's weekly balance sheet and its QT/QE regime."""
+
+from __future__ import annotations
+
+from bot.domain.topics import TopicInfo
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_
+from bot.topics.base import StatusView, TopicSpec
+from bot.topics.h41 import render
+from bot.topics.h41.commands import COMMANDS
+from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
+from bot.topics.h41.watcher import DEMO_HANDLERS, H41Watcher, check
+
+
+def status(f: Formatter, view: StatusView) -> str:
+    latest = view.latest.get("h41")
+    if not isinstance(latest, BalanceSheetRelease):
+        return f._("Balance sheet: no release read yet")
+    return f._("Balance sheet: {total} (week ended {week}), {regime}").format(
+        total=f.usd_millions(latest.total_assets), week=f.date(latest.week_ending),
+        regime=render.regime_name(f, latest.regime))
+
+
+TOPIC = TopicSpec(
+    info=TopicInfo("h41", N_("Fed balance sheet (H.4.1)"),
+                   aliases=("balance", "qt", "資產負債表")),
+    events=(BalanceSheetRelease, RegimeChange),
+    renderers={"h41_release": (render.render, render.style),
+               "h41_regime": (render.render_regime, render.style)},
+    enabled=lambda settings: settings.sources.h41,
+    watcher=H41Watcher,
+    check=check,
+    demo=DEMO_HANDLERS,
+    latest=("h41",),
+    status=status,
+    commands=COMMANDS,
+)

@@ -1,0 +1,26 @@
+"""``/odds``: the latest odds table for the coming meetings, with its chart."""
+
+from __future__ import annotations
+
+from bot.commands.core import CommandContext, CommandSpec, Invocation, Reply, localized
+from bot.domain.chats import Language
+from bot.render.i18n import N_
+from bot.topics.odds.render import odds_table_text
+
+
+async def odds(ctx: CommandContext, inv: Invocation, args: list[str],
+               language: Language) -> Reply:
+    table = await ctx.snapshots.get_json("odds")
+    if not table:
+        return Reply(localized(language, lambda f: f._(
+            "No rate odds have been computed yet.")), language=language)
+    attachment = None
+    chart_key = table.get("chart_event")
+    if chart_key:
+        attachment = await ctx.records.load_attachment(chart_key, "odds.png")
+    return Reply(localized(language, lambda f: odds_table_text(f, table)),
+                 attachment=attachment, attachment_name="odds.png" if attachment else None,
+                 language=language)
+
+
+COMMANDS = (CommandSpec("odds", N_("Rate-move odds for the coming meetings"), handler=odds),)

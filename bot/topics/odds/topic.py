@@ -1,0 +1,39 @@
+"""The odds topic: FedWatch-style rate-move probabilities from fed funds futures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.domain.topics import TopicInfo
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_
+from bot.topics.base import StatusView, TopicSpec
+from bot.topics.odds import render
+from bot.topics.odds.commands import COMMANDS
+from bot.topics.odds.events import OddsShift
+from bot.topics.odds.watcher import DEMO_HANDLERS, OddsWatcher, check
+
+
+def status(f: Formatter, view: StatusView) -> str:
+    odds = view.snapshots.get("odds")
+    if not odds or not odds.get("meetings"):
+        return f._("Rate odds: not computed yet")
+    first = odds["meetings"][0]
+    return f._("Next meeting {day}: cut {cut} / hold {hold} / hike {hike}").format(
+        day=f.date(date.fromisoformat(first["date"]), year=False),
+        cut=f.percent(first.get("cut", 0), 0), hold=f.percent(first.get("hold", 0), 0),
+        hike=f.percent(first.get("hike", 0), 0))
+
+
+TOPIC = TopicSpec(
+    info=TopicInfo("odds", N_("Rate odds (FedWatch)"), aliases=("fedwatch", "rates", "機率")),
+    events=(OddsShift,),
+    renderers={"odds_shift": (render.render, render.style)},
+    enabled=lambda settings: settings.sources.odds,
+    watcher=OddsWatcher,
+    check=check,
+    demo=DEMO_HANDLERS,
+    snapshots=("odds",),
+    status=status,
+    commands=COMMANDS,
+)
