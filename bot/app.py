@@ -207,11 +207,8 @@ async def leader_duties(services: Services, stop: asyncio.Event,
                         front_ends: list[FrontEnd] | None = None) -> None:
     """What only the leader runs: finish interrupted fan-outs, the source watchers, and the
     front ends that must run once (Telegram long polling allows one poller per token)."""
-    from bot.topics.catalog import build_watchers
-    from bot.topics.fomc.schedule import run_jobs
-
     await services.publisher.resume_pending()
-    watchers = build_watchers(services)
+    watchers = services.catalog.watchers(services.topic)
     if not watchers and not front_ends:
         log.info("no source watchers enabled")
     async with asyncio.TaskGroup() as group:

@@ -162,8 +162,12 @@ async def test_channel_subscribed_by_its_admin(telegram):
     standin.members[(-1009000, 7000001)] = "administrator"
     async with Running(services):
         standin.command(private(ALICE), ALICE, "/start")
-        standin.command(private(ALICE), ALICE, "/channel @macrotw fomc h41")
+        standin.command(private(ALICE), ALICE, "/channel @macrotw weather")
         await until(lambda: len(standin.texts_to(501)) >= 2)
+        assert "「weather」" in standin.texts_to(501)[-1]
+        assert await services.registry.get_chat(ChatRef("telegram", "-1009000")) is None
+        standin.command(private(ALICE), ALICE, "/channel @macrotw fomc h41")
+        await until(lambda: len(standin.texts_to(501)) >= 3)
         standin.members[(-1009000, 502)] = "member"
         standin.command(private(BOB), BOB, "/channel @macrotw")
         await until(lambda: standin.texts_to(502))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.domain.topics import TopicDirectory
@@ -18,6 +19,21 @@ from bot.render.renderers import RenderRegistry
 from bot.store.records import EventRecords
 from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCheck:
+    """What the platform found about a channel a user wants to subscribe."""
+
+    chat_id: str | None = None
+    title: str | None = None
+    problem: str | None = None  # not_visible | not_channel | not_admin | cannot_post
+
+
+class ChannelAccess(Protocol):
+    """A platform's side of ``/channel``: can this user subscribe that channel, and we post?"""
+
+    async def check_channel(self, target: str, user_id: str | None) -> ChannelCheck: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +48,7 @@ class Invocation:
     chat_title: str | None = None
     can_post: bool = True  # the bot may post alerts in this chat
     chat_language: str | None = None  # a group's own language (Discord guild locale), if any
+    channels: ChannelAccess | None = None  # the platform's channel check (Telegram /channel)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from bot.commands.replies import (
     language_name,
     mode_words,
 )
-from bot.domain.chats import Chat, ChatKind, Language
+from bot.domain.chats import Chat, ChatKind, ChatRef, Language
 from bot.domain.errors import (
     InvalidId,
     MissingArgument,
@@ -61,8 +61,22 @@ CORE_HEAD: tuple[CommandSpec, ...] = (
 CORE_TAIL: tuple[CommandSpec, ...] = (
     CommandSpec("settings", N_("Time zone and quiet hours"), changes_settings=True),
     CommandSpec("stop", N_("Stop alerts and delete this chat's data"), changes_settings=True),
+    CommandSpec("channel", N_("Subscribe a channel you administer"),
+                platforms=frozenset({"telegram"})),
 )
 ALL_WORDS = {"all", "全部", "所有"}
+
+
+def channel_problem(f: Formatter, problem: str, channel: str) -> str:
+    if problem == "not_channel":
+        return f._("{channel} is not a channel.").format(channel=channel)
+    if problem == "not_admin":
+        return f._("Only an admin of {channel} can subscribe it.").format(channel=channel)
+    if problem == "cannot_post":
+        return f._("I cannot post in {channel}: make me an admin with the right to post "
+                   "messages.").format(channel=channel)
+    return f._("I cannot see {channel}: add me to the channel as an admin first.").format(
+        channel=channel)
 
 
 def command_table(topic_commands: tuple[CommandSpec, ...] = ()) -> tuple[CommandSpec, ...]:
@@ -113,6 +127,8 @@ class Commands:
         try:
             spec = self.specs.get(name)
             if spec is None:
+                raise UnknownCommand(name, value=f"/{name}")
+            if spec.platforms is not None and inv.chat.platform not in spec.platforms:
                 raise UnknownCommand(name, value=f"/{name}")
             if spec.changes_settings:
                 self._require_admin(inv)
@@ -411,6 +427,48 @@ class Commands:
         return Reply(localized(language, lambda f: f._(
             "Stopped. This chat's subscriptions, alerts and settings are deleted. "
             "Send /start to come back.")), language=language)
+
+    async def channel(self, inv: Invocation, args: list[str], language: Language) -> Reply:
+        """``/channel @name [topics]``, sent in a private chat: subscribe a channel.
+
+        The topics are read before anything is asked or stored, so a typo gets its usual
+        reply and registers nothing; the platform checks that the user administers the
+        channel and that the bot may post in it.
+        """
+        if inv.chat_kind is not ChatKind.PRIVATE:
+            return Reply(localized(language, lambda f: f._(
+                "Send /channel @yourchannel to me in a private chat.")), language=language,
+                error="wrong_chat_type")
+        if not args:
+            raise MissingArgument(usage="/channel @yourchannel [topics]", value="")
+        words = [a.strip(",，、") for a in args[1:] if a.strip(",，、")]
+        if any(w.lower() in ALL_WORDS for w in words) or not words:
+            topics = self.topics.names
+        else:
+            topics = tuple(dict.fromkeys(self.topics.parse(w) for w in words))
+        if inv.channels is None:
+            raise UnknownCommand("channel", value="/channel")
+        target = args[0] if args[0].startswith("@") or args[0].lstrip("-").isdigit() \
+            else f"@{args[0]}"
+        found = await inv.channels.check_channel(target, inv.user_id)
+        if found.problem is not None or found.chat_id is None:
+            problem = found.problem or "not_visible"
+            return Reply(localized(language, lambda f: channel_problem(f, problem, target)),
+                         language=language, error=f"channel_{problem}")
+        ref = ChatRef(inv.chat.platform, found.chat_id)
+        await self.registry.upsert_chat(ref, ChatKind.CHANNEL, language=language,
+                                        title=found.title)
+        await self.registry.reactivate(ref)
+        now = await self.registry.subscribe(ref, *topics)
+        title = found.title or target
+
+        def compose(f: Formatter) -> str:
+            return "\n".join([
+                f._("{channel} is subscribed. Post /settings or /lang in the channel, or "
+                    "/unsubscribe, to change it.").format(channel=title),
+                f._("Topics: {topics}").format(topics=self._topic_list(f, now))])
+
+        return Reply(localized(language, compose), language=language)
 
     def _topic_list(self, f: Formatter, names: frozenset[str]) -> str:
         return f._(", ").join(f._(info.title) for info in self.topics if info.name in names)

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.chats import Direction, Language, RepeatMode, Topic
+from bot.domain.chats import Direction, Language, RepeatMode
 from bot.domain.errors import UserInputError
 from bot.render.formatting import Formatter
-
-
-def topic_name(f: Formatter, topic: Topic) -> str:
-    return {
-        Topic.FOMC: f._("FOMC decisions"),
-        Topic.H41: f._("Fed balance sheet (H.4.1)"),
-        Topic.ODDS: f._("Rate odds (FedWatch)"),
-        Topic.BTC: f._("Bitcoin price alerts"),
-    }[topic]
 
 
 def language_name(f: Formatter, language: Language) -> str:

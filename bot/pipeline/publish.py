@@ -64,7 +64,8 @@ class Publisher:
             queued = await self.outbox.fan_out_topic(event_key, topic)
             metrics.FANOUT.labels(topic).inc(queued)
             return queued
-        refs = [ChatRef.parse(str(r)) for r in audience.get("chats", [])]  # type: ignore[union-attr]
+        chats = audience.get("chats")
+        refs = [ChatRef.parse(str(r)) for r in chats] if isinstance(chats, list) else []
         return await self.outbox.fan_out_refs(event_key, refs)
 
     async def resume_pending(self) -> int:

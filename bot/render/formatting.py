@@ -20,6 +20,8 @@ from babel import numbers as babel_numbers
 from bot.domain.chats import Language
 from bot.render.i18n import translations
 
+Day = date  # the type, under a name the ``Formatter.date`` method does not hide
+
 EASTERN = ZoneInfo("America/New_York")
 Number = Decimal | int | float
 
@@ -162,7 +164,7 @@ class Formatter:
             pattern = "MMM d, y" if year else "MMM d"
         return babel_dates.format_date(day, pattern, locale=self.locale)
 
-    def weekday(self, day: date) -> str:
+    def weekday(self, day: Day) -> str:
         return babel_dates.format_date(day, "EEEE", locale=self.locale)
 
     def clock(self, local: datetime) -> str:

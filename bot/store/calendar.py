@@ -31,7 +31,7 @@ class CalendarStore:
         if self._cached and self.monotonic() - self._cached[0] < CACHE_SECONDS:
             return self._cached[1]
         raw = await self.redis.get(self.key)
-        calendar = FomcCalendar.from_toml(raw) if raw else load_calendar()
+        calendar = FomcCalendar.from_toml(str(raw)) if raw else load_calendar()
         self._cached = (self.monotonic(), calendar)
         return calendar
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -46,11 +47,12 @@ class LeaderElection:
         await self._scripts.lock_release(keys=[self.key], args=[self.instance_id])
 
     async def holder(self) -> str | None:
-        return await self.redis.get(self.key)
+        raw = await self.redis.get(self.key)
+        return None if raw is None else str(raw)
 
     async def run(
         self,
-        lead: Callable[[], Awaitable[None]],
+        lead: Callable[[], Coroutine[Any, Any, None]],
         stop: asyncio.Event,
     ) -> None:
         """Campaign until ``stop``; while leader, run ``lead()`` (cancelled on demotion)."""
@@ -79,9 +81,9 @@ class LeaderElection:
                     await _cancel(task)
                     task = None
                 if task is not None and task.done() and not task.cancelled():
-                    exc = task.exception()
-                    if exc is not None:
-                        log.error("leader duties crashed: %r; restarting them", exc)
+                    crash = task.exception()
+                    if crash is not None:
+                        log.error("leader duties crashed: %r; restarting them", crash)
                     task = asyncio.create_task(lead(), name="leader-duties")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval)

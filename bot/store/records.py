@@ -62,7 +62,7 @@ class EventRecords:
     async def pending(self) -> dict[str, dict[str, object]]:
         """Events whose fan-out has not finished, with their audience."""
         raw = await self.redis.hgetall(self.keys.pending_fanouts)
-        return {key: json.loads(value) for key, value in raw.items()}
+        return {str(key): json.loads(value) for key, value in raw.items()}
 
     async def load_event(self, event_key: str) -> BaseEvent | None:
         cached = self._events.get(event_key)

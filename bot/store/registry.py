@@ -129,7 +129,7 @@ class Registry:
 
     async def get_chat(self, ref: ChatRef) -> Chat | None:
         data = await self.redis.hgetall(self.keys.partition_of(ref).chat(ref))
-        return chat_from_hash(ref, data) if data else None
+        return chat_from_hash(ref, {str(k): str(v) for k, v in data.items()}) if data else None
 
     async def require_chat(self, ref: ChatRef) -> Chat:
         chat = await self.get_chat(ref)
@@ -305,7 +305,7 @@ class Registry:
 
     async def get_threshold(self, ref: ChatRef, threshold_id: int) -> Threshold | None:
         raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
-        return threshold_from_json(ref, threshold_id, raw) if raw else None
+        return threshold_from_json(ref, threshold_id, str(raw)) if raw else None
 
     async def get_threshold_record(self, ref: ChatRef, threshold_id: int) -> dict | None:
         raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
@@ -313,7 +313,7 @@ class Registry:
 
     async def list_thresholds(self, ref: ChatRef) -> list[Threshold]:
         data = await self.redis.hgetall(self.keys.partition_of(ref).thresholds(ref))
-        items = [threshold_from_json(ref, int(k), v) for k, v in data.items()]
+        items = [threshold_from_json(ref, int(k), str(v)) for k, v in data.items()]
         return sorted(items, key=lambda t: t.id)
 
     async def remove_threshold(self, ref: ChatRef, threshold_id: int) -> None:

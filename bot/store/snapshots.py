@@ -27,7 +27,7 @@ class Snapshots:
 
     async def latest_event(self, name: str) -> BaseEvent | None:
         event_key = await self.redis.get(self.keys.latest(name))
-        return await self.records.load_event(event_key) if event_key else None
+        return await self.records.load_event(str(event_key)) if event_key else None
 
     async def set_json(self, name: str, value: Any, *, ttl_seconds: int | None = None) -> None:
         await self.redis.set(self.keys.latest(name), json.dumps(value, default=str),

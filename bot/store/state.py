@@ -38,7 +38,7 @@ class StateStore:
 
     async def history_put(self, name: str, entries: Mapping[str, str]) -> None:
         if entries:
-            await self.redis.hset(self.keys.history(name), mapping=dict(entries))
+            await self.redis.hset(self.keys.history(name), mapping=dict(entries))  # type: ignore[arg-type]
 
     async def history_get(self, name: str, field: str) -> str | None:
         raw = await self.redis.hget(self.keys.history(name), field)
@@ -48,4 +48,5 @@ class StateStore:
         return [str(k) for k in await self.redis.hkeys(self.keys.history(name))]
 
     async def history_all(self, name: str) -> dict[str, str]:
-        return dict(await self.redis.hgetall(self.keys.history(name)))
+        raw = await self.redis.hgetall(self.keys.history(name))
+        return {str(k): str(v) for k, v in raw.items()}

@@ -121,8 +121,8 @@ def build_tree(client: discord.Client, handle: Handler,
         async def callback(interaction: discord.Interaction) -> None:
             await handle(interaction, command, [])
 
-        cmd = app_commands.Command(name=name(command), description=describe(command),
-                                   callback=callback)
+        cmd: Any = app_commands.Command(name=name(command), description=describe(command),
+                                        callback=callback)
         if settings:
             cmd = admin(cmd)
         tree.add_command(cmd)
@@ -353,7 +353,7 @@ class ButtonsView(discord.ui.View):
             for button in row[:5]:
                 item: discord.ui.Button[ButtonsView] = discord.ui.Button(
                     label=button.label[:80], custom_id=button.data[:100], row=row_index)
-                item.callback = self._press(button.data)  # type: ignore[method-assign]
+                item.callback = self._press(button.data)  # type: ignore[assignment]
                 self.add_item(item)
 
     def _press(self, data: str) -> Callable[[discord.Interaction], Awaitable[None]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -104,11 +104,11 @@ class DiscordTransport:
                       attachment: bytes | None) -> DeliveryResult:
         channel = self.client.get_partial_messageable(int(chat.ref.chat_id))
         try:
-            kwargs: dict[str, object] = {"embeds": embeds_for(message, attachment is not None),
+            kwargs: dict[str, Any] = {"embeds": embeds_for(message, attachment is not None),
                                          "silent": message.silent}
             if attachment is not None:
                 kwargs["file"] = discord.File(io.BytesIO(attachment), filename=CHART_NAME)
-            await channel.send(**kwargs)  # type: ignore[arg-type]
+            await channel.send(**kwargs)
         except (discord.DiscordException, aiohttp.ClientError, TimeoutError) as error:
             return map_error(error)
         self.sent += 1
@@ -156,12 +156,12 @@ class WebhookTransport:
         webhook = discord.Webhook.partial(int(chat.ref.chat_id), chat.secret,
                                           session=self.session)
         try:
-            kwargs: dict[str, object] = {"embeds": embeds_for(message, attachment is not None),
+            kwargs: dict[str, Any] = {"embeds": embeds_for(message, attachment is not None),
                                          "username": "fedalert", "silent": message.silent,
                                          "wait": True}
             if attachment is not None:
                 kwargs["file"] = discord.File(io.BytesIO(attachment), filename=CHART_NAME)
-            await webhook.send(**kwargs)  # type: ignore[arg-type]
+            await webhook.send(**kwargs)
         except (discord.DiscordException, aiohttp.ClientError, TimeoutError) as error:
             result = map_error(error)
             if isinstance(result, Failed):  # never carry the URL (it holds the token)

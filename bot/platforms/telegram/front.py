@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 
 from telegram import (
     BotCommand,
@@ -42,7 +43,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands.core import Invocation, Reply, localized
+from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, localized
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
@@ -195,9 +196,8 @@ class TelegramFrontEnd:
         async with self._lock(message.chat_id):
             inv = await self.invocation(update, context)
             if parsed[0] == "channel":
-                reply = await self.subscribe_channel(inv, parsed[1], context)
-            else:
-                reply = await self.commands.run(inv, *parsed)
+                inv = replace(inv, channels=self.channel_access(context))
+            reply = await self.commands.run(inv, *parsed)
             await self.send_reply(context, message.chat_id, reply,
                                   thread_id=message.message_thread_id
                                   if message.is_topic_message else None)
@@ -268,49 +268,29 @@ class TelegramFrontEnd:
         log.warning("telegram: update failed: %r", context.error)
 
     # Channels ------------------------------------------------------------------------
-    async def subscribe_channel(self, inv: Invocation, args: list[str],
-                                context: ContextTypes.DEFAULT_TYPE) -> Reply:
-        language = Language.from_client(inv.user_language)
-        chat = await self.registry.get_chat(inv.chat)
-        if chat is not None:
-            language = chat.language
-
-        def say(compose: object) -> Reply:
-            return Reply(localized(language, compose), language=language)  # type: ignore[arg-type]
-
-        if inv.chat_kind is not ChatKind.PRIVATE:
-            return say(lambda f: f._("Send /channel @yourchannel to me in a private chat."))
-        if not args:
-            return say(lambda f: f._("Usage: /channel @yourchannel [topics]. Add me to the "
-                                     "channel as an admin who can post first."))
-        target = args[0] if args[0].startswith("@") or args[0].lstrip("-").isdigit() \
-            else f"@{args[0]}"
+    def channel_access(self, context: ContextTypes.DEFAULT_TYPE) -> ChannelAccess:
+        """``/channel``'s Telegram side: the channel, the user's and the bot's rights in it."""
         bot = context.bot
-        try:
-            channel = await bot.get_chat(target)
-            member = await bot.get_chat_member(channel.id, int(inv.user_id or 0))
-            me = await bot.get_chat_member(channel.id, bot.id)
-        except Exception as exc:  # Telegram's refusal, or an answer this library cannot read
-            log.info("telegram: /channel %s: %r", target, exc)
-            return say(lambda f: f._("I cannot see {channel}: add me to the channel as an "
-                                     "admin first.").format(channel=target))
-        if channel.type != ChatType.CHANNEL:
-            return say(lambda f: f._("{channel} is not a channel.").format(channel=target))
-        if member.status not in ADMIN_STATUSES:
-            return say(lambda f: f._("Only an admin of {channel} can subscribe it.").format(
-                channel=target))
-        if me.status not in ADMIN_STATUSES or getattr(me, "can_post_messages", True) is False:
-            return say(lambda f: f._("I cannot post in {channel}: make me an admin with the "
-                                     "right to post messages.").format(channel=target))
-        ref = ChatRef("telegram", str(channel.id))
-        registry = self.registry
-        await registry.upsert_chat(ref, ChatKind.CHANNEL, language=language, title=channel.title)
-        await registry.reactivate(ref)
-        topics = [self.topics.parse(word) for word in args[1:]] or list(self.topics.names)
-        await registry.subscribe(ref, *topics)
-        return say(lambda f: f._("{channel} is subscribed. Post /settings or /lang in the "
-                                 "channel, or /unsubscribe, to change it.").format(
-            channel=channel.title or target))
+
+        class TelegramChannels:
+            async def check_channel(self, target: str, user_id: str | None) -> ChannelCheck:
+                try:
+                    channel = await bot.get_chat(target)
+                    member = await bot.get_chat_member(channel.id, int(user_id or 0))
+                    me = await bot.get_chat_member(channel.id, bot.id)
+                except Exception as exc:  # Telegram's refusal, or an answer we cannot read
+                    log.info("telegram: /channel %s: %r", target, exc)
+                    return ChannelCheck(problem="not_visible")
+                if channel.type != ChatType.CHANNEL:
+                    return ChannelCheck(problem="not_channel")
+                if member.status not in ADMIN_STATUSES:
+                    return ChannelCheck(problem="not_admin")
+                if me.status not in ADMIN_STATUSES or \
+                        getattr(me, "can_post_messages", True) is False:
+                    return ChannelCheck(problem="cannot_post")
+                return ChannelCheck(str(channel.id), channel.title)
+
+        return TelegramChannels()
 
     # Replies -------------------------------------------------------------------------
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,

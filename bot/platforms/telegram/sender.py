@@ -18,7 +18,7 @@ import logging
 import os
 import warnings
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, no deprecation noise
 
@@ -134,7 +134,7 @@ class TelegramTransport:
 
     async def _send(self, chat: Chat, message: AlertMessage, parts: list[str],
                     attachment: bytes | None, *, parse_mode: str | None) -> None:
-        common = {"disable_notification": message.silent,
+        common: dict[str, Any] = {"disable_notification": message.silent,
                   "message_thread_id": int(chat.thread_id) if chat.thread_id else None}
         if attachment is not None:
             if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:

@@ -116,10 +116,10 @@ class ThresholdEngine:
                 if await self._claim(item.level, item.crossed_to, now):
                     claimed[(item.crossed_to, item.level.level, item.first_at, False)].append(
                         item.level.chat)
-        for (direction, level, first_at, late), chats in claimed.items():
+        for (direction, level_price, first_at, late), chats in claimed.items():
             event = PriceCrossing(
-                occurred_at=now, late=late, direction=direction,  # type: ignore[arg-type]
-                level=level, price=price, sources=composite.sources, quote=composite.quote,
+                occurred_at=now, late=late, direction=direction,
+                level=level_price, price=price, sources=composite.sources, quote=composite.quote,
                 crossing_id=first_at.strftime("%Y%m%dT%H%M%S"),
                 gap_started=previous_at if late else None)
             firings.append(Firing(event, tuple(chats)))

@@ -168,13 +168,13 @@ class Feed:
                     continue
                 last_message = time.monotonic()
                 pinged = False
-                message = self.spec.parse_ws(raw, self.clock())
-                if isinstance(message, Tick):
-                    emit(message)
-                elif message.kind == "reconnect":
-                    raise Reconnect(message.detail)
-                elif message.kind == "error":
-                    raise PayloadError(f"{self.name} refused: {message.detail}")
+                parsed = self.spec.parse_ws(raw, self.clock())
+                if isinstance(parsed, Tick):
+                    emit(parsed)
+                elif parsed.kind == "reconnect":
+                    raise Reconnect(parsed.detail)
+                elif parsed.kind == "error":
+                    raise PayloadError(f"{self.name} refused: {parsed.detail}")
 
     async def poll(self, emit: Emit, stop: asyncio.Event, duration: float) -> None:
         until = time.monotonic() + duration

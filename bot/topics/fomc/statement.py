@@ -465,7 +465,7 @@ def parse_balance_sheet(sentences: list[str], previous_sentences: set[str] | Non
                 continue
             amounts = _amounts(sentence)
             actions.append(BalanceSheetAction(
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 asset=_asset_of(sentence),
                 to_billions=amounts[0] if amounts and kind in ("purchases",) else None,
                 effective=_effective(sentence, statement_day), sentence=sentence))
@@ -668,7 +668,7 @@ def parse_statement(
     for name, clause in parse_dissents(document.body):
         bps, about = preferred_change(clause, previous_for_dissent, (low, high))
         dissenters.append(Dissent(name=name, preferred=clause or None,
-                                  preferred_change_bps=bps, about=about))  # type: ignore[arg-type]
+                                  preferred_change_bps=bps, about=about))
     previous_sentences = None
     if previous_text is not None:
         previous_doc = read_document(previous_text)

@@ -420,7 +420,8 @@ async def handle_demo_statement(reading: Mapping[str, Any],
     previous = data.get("previous_range")
     parsed = parse_statement(
         data["text"],
-        previous_range=tuple(Decimal(str(v)) for v in previous) if previous else None,
+        previous_range=(Decimal(str(previous[0])), Decimal(str(previous[1])))
+        if previous else None,
         history=TargetRangeHistory.packaged(),
         statement_date=date.fromisoformat(data["date"]) if data.get("date") else None)
     released = datetime.fromisoformat(data["released_at"])

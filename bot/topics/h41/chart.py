@@ -29,8 +29,10 @@ def balance_sheet_chart(
     fig, ax = plt.subplots(figsize=(8, 4.2))
     trillions = [v / 1_000_000 for v in total_assets]
     held = [v / 1_000_000 for v in securities]
-    ax.plot(weeks, trillions, color=LINE_COLORS[0], linewidth=2, label=f._("Total assets"))
-    ax.plot(weeks, held, color=LINE_COLORS[1], linewidth=1.6,
+    # matplotlib's date converter takes dates; its stubs only say float
+    ax.plot(weeks, trillions, color=LINE_COLORS[0], linewidth=2,  # type: ignore[arg-type]
+            label=f._("Total assets"))
+    ax.plot(weeks, held, color=LINE_COLORS[1], linewidth=1.6,  # type: ignore[arg-type]
             label=f._("Securities held outright"))
     _shade(ax, weeks, regimes, f)
     ax.annotate(f.usd_millions(total_assets[-1]), xy=(weeks[-1], trillions[-1]),
@@ -60,6 +62,6 @@ def _shade(ax: plt.Axes, weeks: Sequence[date], regimes: Sequence[Regime],
         if regime in REGIME_COLORS:
             label = labels[regime] if regime not in used else None
             used.add(regime)
-            ax.axvspan(weeks[start], weeks[i - 1], color=REGIME_COLORS[regime], alpha=0.6,
-                       label=label, linewidth=0)
+            ax.axvspan(weeks[start], weeks[i - 1],  # type: ignore[arg-type]
+                       color=REGIME_COLORS[regime], alpha=0.6, label=label, linewidth=0)
         start = i

@@ -305,7 +305,7 @@ def parse_ddp_xml(text: str) -> list[H41Week]:
             raw = obs.get("OBS_VALUE")
             value = None
             if raw not in (None, "-999999") and obs.get("OBS_STATUS") != "NA":
-                value = round(float(raw) * multiplier / 1_000_000)  # type: ignore[arg-type]
+                value = round(float(raw) * multiplier / 1_000_000)
             found.setdefault(day, {})[field] = value
     if not found:
         raise H41ParseError("no H.4.1 series in the DDP file")

@@ -88,13 +88,13 @@ def build_events(
         total_1w = latest.total_assets_change_1w
     peak_total, peak_week = PEAK_TOTAL, PEAK_WEEK
     for week in weeks:
-        if week.total_assets and week.total_assets > peak_total:  # type: ignore[operator]
+        if week.total_assets and week.total_assets > peak_total:
             peak_total, peak_week = week.total_assets, week.week_ending
     chart = f"h41-{latest.week_ending.isoformat()}"
     event = BalanceSheetRelease(
         occurred_at=released_at, late=late, week_ending=latest.week_ending,
         release_date=latest.release_date or latest.week_ending + timedelta(days=1),
-        total_assets=latest.total_assets, securities=latest.securities,  # type: ignore[arg-type]
+        total_assets=latest.total_assets, securities=latest.securities,
         treasuries=latest.treasuries or 0, mbs=latest.mbs or 0, reserves=latest.reserves,
         reserves_basis="week_average" if latest.reserves is not None else "wednesday",
         total_assets_change_1w=total_1w, securities_change_1w=wow("securities"),
@@ -112,7 +112,7 @@ def build_events(
     if len(regimes) > 1 and regimes[-1] != regimes[-2]:
         regime_event = RegimeChange(
             occurred_at=released_at, week_ending=latest.week_ending, previous=regimes[-2],
-            regime=regimes[-1], securities=latest.securities,  # type: ignore[arg-type]
+            regime=regimes[-1], securities=latest.securities,
             securities_change_13w=change_over(securities, 13) or 0)  # type: ignore[arg-type]
     return event, regime_event
 

@@ -262,13 +262,13 @@ def parse_month(text: str) -> Month:
         if value.startswith("ZQ") and len(value) == 5:
             return 2000 + int(value[3:]), MONTH_CODES.index(value[2]) + 1
         if "-" in value and value[:4].isdigit():
-            year, month = value.split("-")[:2]
-            result = int(year), int(month)
+            year_text, month_text = value.split("-")[:2]
+            result = int(year_text), int(month_text)
         else:
             parts = value.replace(",", " ").split()
-            month = names.index(parts[0][:3]) + 1
-            year = int(parts[1])
-            result = (year + 2000 if year < 100 else year), month
+            month_number = names.index(parts[0][:3]) + 1
+            year_number = int(parts[1])
+            result = (year_number + 2000 if year_number < 100 else year_number), month_number
     except (ValueError, IndexError):
         raise OddsInputError(f"not a contract month: {text!r} (use YYYY-MM)") from None
     if not 1 <= result[1] <= 12:

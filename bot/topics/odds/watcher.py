@@ -270,7 +270,7 @@ def _shift(table: OddsTable, move: str, now: float, day_ago: float | None,
     return OddsShift(
         occurred_at=published, as_of=table.as_of, meeting_date=nxt.decision_day,
         move=move, probability=now, previous_day=day_ago, previous_week=week_ago,
-        reason=reason, threshold=level,  # type: ignore[arg-type]
+        reason=reason, threshold=level,
         current_range=(Decimal(str(table.current_range[0])),
                        Decimal(str(table.current_range[1]))),
         meetings=tuple(_meeting_event(m) for m in table.meetings[:4]),
@@ -349,9 +349,9 @@ async def record_table(ctx: TopicContext, table: OddsTable, *, meeting_week: boo
         charts = {}
         for language in (Language.ZH_HANT, Language.EN):
             name = f"{chart_name}.{language.value}.png"
-            data = await ctx.records.load_attachment(chart_name, name)
-            if data:
-                charts[name] = data
+            stored = await ctx.records.load_attachment(chart_name, name)
+            if stored:
+                charts[name] = stored
         out.append((event, charts))
     return out
 
