@@ -343,7 +343,6 @@ async def test_silent_socket_is_detected_and_reconnected(fast_btc):
 
         await run_watcher(services, exchanges, client, server, scenario)
     assert exchanges.connects["Coinbase"] >= 2
-    assert any(m == "ping" for m in exchanges.received["OKX"]) or True
 
 
 async def test_gap_followed_by_a_flipped_side_fires_once_late(fast_btc):

@@ -63,9 +63,6 @@ def error_text(f: Formatter, error: UserInputError) -> str:
         return f._("This chat is not set up yet: send /start first.")
     if code == "not_admin":
         return f._("Sorry, only the admins of this group can change its settings.")
-    if code == "wrong_chat_type":
-        return f._("This command does not work here: {hint}").format(
-            hint=error.params.get("hint", ""))
     if code == "missing_argument":
         return f._("Something is missing. Usage: {usage}").format(
             usage=error.params.get("usage", ""))

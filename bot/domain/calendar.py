@@ -11,7 +11,7 @@ import bisect
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,10 +64,6 @@ class FomcCalendar:
 
     def upcoming(self, after: date) -> list[Meeting]:
         return [m for m in self.meetings if m.end >= after]
-
-    def countdown(self, now: datetime) -> timedelta | None:
-        meeting = self.next_meeting(now)
-        return meeting.statement_at - now if meeting else None
 
     # Persistence -----------------------------------------------------------------------
     @classmethod

@@ -60,10 +60,6 @@ class NotAdmin(UserInputError):
     code = "not_admin"
 
 
-class WrongChatType(UserInputError):
-    code = "wrong_chat_type"
-
-
 class MissingArgument(UserInputError):
     code = "missing_argument"
 

@@ -154,9 +154,6 @@ class Registry:
         await self._set_field(ref, "quiet", str(hours) if hours else "")
         return hours
 
-    async def set_thread(self, ref: ChatRef, thread_id: str | None) -> None:
-        await self._set_field(ref, "thread", thread_id or "")
-
     async def set_configured_by(self, ref: ChatRef, user_id: str) -> None:
         await self._set_field(ref, "configured_by", user_id)
 

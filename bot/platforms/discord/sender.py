@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.domain.chats import Chat, Language
+from bot.domain.chats import Chat
 from bot.platforms.base import Delivered, DeliveryResult, Failed, Gone, RetryAfter
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage
@@ -170,5 +170,3 @@ class WebhookTransport:
         self.sent += 1
         return Delivered()
 
-
-__all__ = ["DiscordTransport", "Language", "WebhookTransport", "embeds_for"]

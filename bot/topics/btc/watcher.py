@@ -17,7 +17,7 @@ from bot.topics.base import CheckResult, TopicContext
 from bot.topics.btc.composite import CompositePrice, CompositeRules, Degraded, composite
 from bot.topics.btc.engine import EngineRules, Firing, MoveEngine, MoveRules, ThresholdEngine
 from bot.topics.btc.events import PriceMove
-from bot.topics.btc.feeds import SPECS, Feed, build_feeds
+from bot.topics.btc.feeds import Feed, build_feeds
 from bot.topics.btc.payloads import Tick
 from bot.topics.http import describe_error, make_http_client
 
@@ -163,5 +163,3 @@ async def check(settings: Settings) -> list[CheckResult]:
                 results.append(CheckResult(name, False, f"{describe_error(exc)}: {exc}"))
     return results
 
-
-__all__ = ["SPECS", "PriceEvaluator", "PriceWatcher", "check"]
