@@ -163,8 +163,7 @@ def build_front_ends(services: Services) -> list[FrontEnd]:
     if settings.telegram.token is not None:
         from bot.platforms.telegram.front import TelegramFrontEnd
 
-        front_ends.append(TelegramFrontEnd(
-            settings, services.commands(), services.registry, services.catalog.directory))
+        front_ends.append(TelegramFrontEnd(settings, services.commands(), services.registry))
     if settings.discord.token is not None:
         from bot.platforms.discord.front import DiscordFrontEnd
 

@@ -53,8 +53,7 @@ async def until(predicate, timeout=8.0):
 
 class Running:
     def __init__(self, services):
-        self.front = TelegramFrontEnd(
-            services.settings, services.commands(), services.registry, services.catalog.directory)
+        self.front = TelegramFrontEnd(services.settings, services.commands(), services.registry)
         self.stop = asyncio.Event()
         self.services = services
 

@@ -281,11 +281,7 @@ class Commands:
         await self._chat(inv)
         if not args:
             return await self._settings_menu(inv, language)
-        words = [a.strip(",，、") for a in args if a.strip(",，、")]
-        if any(w.lower() in ALL_WORDS for w in words):
-            topics = self.topics.names
-        else:
-            topics = tuple(dict.fromkeys(self.topics.parse(w) for w in words))
+        topics = self._topics_named(args)
         if subscribe:
             now = await self.registry.subscribe(inv.chat, *topics)
         else:
@@ -441,11 +437,7 @@ class Commands:
                 error="wrong_chat_type")
         if not args:
             raise MissingArgument(usage="/channel @yourchannel [topics]", value="")
-        words = [a.strip(",，、") for a in args[1:] if a.strip(",，、")]
-        if any(w.lower() in ALL_WORDS for w in words) or not words:
-            topics = self.topics.names
-        else:
-            topics = tuple(dict.fromkeys(self.topics.parse(w) for w in words))
+        topics = self._topics_named(args[1:]) if args[1:] else self.topics.names
         if inv.channels is None:
             raise UnknownCommand("channel", value="/channel")
         target = args[0] if args[0].startswith("@") or args[0].lstrip("-").isdigit() \
@@ -469,6 +461,13 @@ class Commands:
                 f._("Topics: {topics}").format(topics=self._topic_list(f, now))])
 
         return Reply(localized(language, compose), language=language)
+
+    def _topics_named(self, args: list[str]) -> tuple[str, ...]:
+        """Topic names from what a user typed (``fomc, btc``, ``比特幣``, ``all``)."""
+        words = [a.strip(",，、") for a in args if a.strip(",，、")]
+        if any(w.lower() in ALL_WORDS for w in words):
+            return self.topics.names
+        return tuple(dict.fromkeys(self.topics.parse(w) for w in words))
 
     def _topic_list(self, f: Formatter, names: frozenset[str]) -> str:
         return f._(", ").join(f._(info.title) for info in self.topics if info.name in names)

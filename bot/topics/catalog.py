@@ -9,7 +9,7 @@ To add a topic, write its package with a ``TopicSpec`` and add it to ``TOPICS``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.commands.core import CommandSpec, StatusCompose
@@ -93,6 +93,3 @@ class Catalog:
                 results.extend(batch)
         return results
 
-
-def by_name(catalog: Catalog) -> Mapping[str, TopicSpec]:
-    return {spec.name: spec for spec in catalog.topics}

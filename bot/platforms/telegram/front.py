@@ -47,7 +47,6 @@ from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, lo
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
-from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
 from bot.store.registry import Registry
 
@@ -71,12 +70,10 @@ def chat_kind(chat_type: str) -> ChatKind:
 class TelegramFrontEnd:
     platform = "telegram"
 
-    def __init__(self, settings: Settings, commands: Commands, registry: Registry,
-                 topics: TopicDirectory) -> None:
+    def __init__(self, settings: Settings, commands: Commands, registry: Registry) -> None:
         self.settings = settings.telegram
         self.commands = commands
         self.registry = registry
-        self.topics = topics
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self.app: Application | None = None

@@ -19,24 +19,31 @@ from bot.topics.fomc.watcher import DEMO_HANDLERS, FomcWatcher, check
 def status(f: Formatter, view: StatusView) -> str:
     """The target range (as of its decision) and the next decision with a countdown."""
     lines = []
-    known = view.snapshots.get(TARGET_RANGE_SNAPSHOT)
-    latest = view.latest.get("fomc")
-    if isinstance(latest, FomcDecision):
-        lines.append(f._("Fed funds target range: {range} (set {day})").format(
-            range=f.rate_range(latest.target_low, latest.target_high),
-            day=f.date(latest.meeting_date)))
-    elif known and known.get("low") is not None and known.get("date"):
-        lines.append(f._("Fed funds target range: {range} (set {day})").format(
-            range=f.rate_range(Decimal(str(known["low"])), Decimal(str(known["high"]))),
-            day=f.date(date.fromisoformat(known["date"]))))
-    else:
+    current = current_range(view)
+    if current is None:
         lines.append(f._("Fed funds target range: not known yet"))
+    else:
+        low, high, day = current
+        lines.append(f._("Fed funds target range: {range} (set {day})").format(
+            range=f.rate_range(low, high), day=f.date(day)))
     meeting = view.calendar.next_meeting(view.now)
     if meeting is not None:
         lines.append(f._("Next FOMC decision: {when} (in {countdown})").format(
             when=f.moment(meeting.statement_at, view.zone),
             countdown=countdown(f, meeting.statement_at - view.now)))
     return "\n".join(lines)
+
+
+def current_range(view: StatusView) -> tuple[Decimal, Decimal, date] | None:
+    """The latest decision's range, else the one the watcher adopted as its baseline."""
+    latest = view.latest.get("fomc")
+    if isinstance(latest, FomcDecision):
+        return latest.target_low, latest.target_high, latest.meeting_date
+    known = view.snapshots.get(TARGET_RANGE_SNAPSHOT)
+    if known and known.get("low") is not None and known.get("date"):
+        return (Decimal(str(known["low"])), Decimal(str(known["high"])),
+                date.fromisoformat(known["date"]))
+    return None
 
 
 def countdown(f: Formatter, delta: timedelta) -> str:
