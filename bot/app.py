@@ -167,9 +167,8 @@ def build_front_ends(services: Services) -> list[FrontEnd]:
     if settings.discord.token is not None:
         from bot.platforms.discord.front import DiscordFrontEnd
 
-        front_ends.append(DiscordFrontEnd(
-            settings, services.commands(), services.registry, services.catalog.directory,
-            services.state))
+        front_ends.append(DiscordFrontEnd(settings, services.commands(),
+                                          services.catalog.directory, services.state))
     return front_ends
 
 

@@ -163,9 +163,9 @@ def test_every_command_has_a_description(commands):
     assert all(spec.description for spec in commands.table)
     assert [spec.name for spec in commands.table] == [
         "start", "help", "subscribe", "unsubscribe", "lang", "alert", "alerts", "delalert",
-        "status", "fomc", "balance", "odds", "btc", "settings", "stop", "channel"]
+        "status", "fomc", "balance", "odds", "btc", "settings", "stop", "channel", "webhook"]
     # a platform's own command is refused elsewhere, like an unknown one
-    assert {spec.name for spec in commands.table if spec.platforms} == {"channel"}
+    assert {spec.name for spec in commands.table if spec.platforms} == {"channel", "webhook"}
 
 
 command_text = st.one_of(

@@ -205,3 +205,29 @@ async def test_same_cases_as_telegram(services):
     assert (await commands.run(guild(True), "subscribe", ["fomc"])).error is None
     assert (await commands.run(guild(False), "status", [])).error is None
     assert {spec.name for spec in commands.table} >= {"subscribe", "settings"}
+
+
+async def test_webhook_goes_through_the_command_table(services):
+    from bot.platforms.discord.front import DISCORD_WEBHOOKS
+
+    commands = services.commands()
+    url = f"https://discord.com/api/webhooks/{WEBHOOK_ID}/" + "t" * 68
+
+    def asked(admin=True, platform="discord"):
+        return Invocation(ChatRef(platform, "880000000000000099"), ChatKind.GROUP,
+                          user_id="77", user_language="en-US", is_admin=admin,
+                          chat_title="alerts", webhooks=DISCORD_WEBHOOKS)
+
+    ref = ChatRef("webhook", WEBHOOK_ID)
+    bad = await commands.run(asked(), "webhook", ["https://evil.example/api/webhooks/1/2"])
+    assert bad.error == "invalid_webhook" and await services.registry.get_chat(ref) is None
+    assert (await commands.run(asked(admin=False), "webhook", [url])).error == "not_admin"
+    assert (await commands.run(asked(platform="telegram"), "webhook", [url])).error == \
+        "unknown_command"
+    saved = await commands.run(asked(), "webhook", [url])
+    assert saved.error is None and "t" * 20 not in saved.text and WEBHOOK_ID[-4:] in saved.text
+    chat = await services.registry.get_chat(ref)
+    assert chat.secret == "t" * 68 and chat.configured_by == "77"
+    assert chat.topics == set(services.catalog.directory.names)
+    await commands.run(asked(), "webhook", [url, "remove"])
+    assert await services.registry.get_chat(ref) is None

@@ -7,7 +7,7 @@ interaction, call the command layer, and turn the ``Reply`` into their own messa
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -37,6 +37,20 @@ class ChannelAccess(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """An incoming webhook a URL names: where alerts go, and the secret that posts there."""
+
+    chat: ChatRef
+    secret: str = field(repr=False)
+
+
+class WebhookAccess(Protocol):
+    """A platform's side of ``/webhook``: read a webhook URL (None if it is not one)."""
+
+    def parse(self, url: str) -> WebhookTarget | None: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Invocation:
     """Who asked, where, and with what rights (the transport checks the rights)."""
 
@@ -49,6 +63,7 @@ class Invocation:
     can_post: bool = True  # the bot may post alerts in this chat
     chat_language: str | None = None  # a group's own language (Discord guild locale), if any
     channels: ChannelAccess | None = None  # the platform's channel check (Telegram /channel)
+    webhooks: WebhookAccess | None = None  # the platform's webhook reader (Discord /webhook)
 
 
 @dataclass(frozen=True, slots=True)

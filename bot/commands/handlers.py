@@ -7,6 +7,7 @@ comes out as a short reply with the right form; nothing else escapes ``run``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ from bot.commands.replies import (
 )
 from bot.domain.chats import Chat, ChatKind, ChatRef, Language
 from bot.domain.errors import (
+    ChatNotRegistered,
     InvalidId,
     MissingArgument,
     NotAdmin,
@@ -63,7 +65,10 @@ CORE_TAIL: tuple[CommandSpec, ...] = (
     CommandSpec("stop", N_("Stop alerts and delete this chat's data"), changes_settings=True),
     CommandSpec("channel", N_("Subscribe a channel you administer"),
                 platforms=frozenset({"telegram"})),
+    CommandSpec("webhook", N_("Send alerts to a channel's incoming webhook"),
+                changes_settings=True, platforms=frozenset({"discord"})),
 )
+REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}
 ALL_WORDS = {"all", "全部", "所有"}
 
 
@@ -136,6 +141,8 @@ class Commands:
                 reply = await spec.handler(self.context, inv, args, language)
             else:
                 reply = await getattr(self, name)(inv, args, language)
+            if reply.error is None:
+                await self._remember_who_configured(inv, spec)
         except UserInputError as error:
             outcome = error.code
             reply = self._error(language, error)
@@ -190,6 +197,14 @@ class Commands:
         if inv.chat_language:
             return Language.from_client(inv.chat_language)
         return Language.BOTH
+
+    async def _remember_who_configured(self, inv: Invocation, spec: CommandSpec) -> None:
+        """A group's settings changed: keep who did it (told when the bot cannot post)."""
+        if inv.chat_kind is not ChatKind.GROUP or inv.user_id is None or spec.name == "stop" \
+                or not (spec.changes_settings or spec.name == "start"):
+            return
+        with contextlib.suppress(ChatNotRegistered):
+            await self.registry.set_configured_by(inv.chat, inv.user_id)
 
     @staticmethod
     def _require_admin(inv: Invocation) -> None:
@@ -461,6 +476,37 @@ class Commands:
                 f._("Topics: {topics}").format(topics=self._topic_list(f, now))])
 
         return Reply(localized(language, compose), language=language)
+
+    async def webhook(self, inv: Invocation, args: list[str], language: Language) -> Reply:
+        """``/webhook URL [remove]`` in a server channel: alerts go to an incoming webhook.
+
+        The URL's token is a secret: stored once, never echoed (only the id's last digits).
+        """
+        if inv.webhooks is None:
+            raise UnknownCommand("webhook", value="/webhook")
+        if not args:
+            raise MissingArgument(usage="/webhook URL [remove]", value="")
+        target = inv.webhooks.parse(args[0])
+        if target is None:
+            return Reply(localized(language, lambda f: f._(
+                "That is not a Discord webhook URL. Copy it from the channel's settings, "
+                "Integrations, Webhooks.")), language=language, error="invalid_webhook",
+                ephemeral=True)
+        tail = target.chat.chat_id[-4:]
+        if any(word.lower() in REMOVE_WORDS for word in args[1:]):
+            await self.registry.delete_chat(target.chat)
+            return Reply(localized(language, lambda f: f._("Webhook …{tail} removed.").format(
+                tail=tail)), language=language, ephemeral=True)
+        await self.registry.upsert_chat(target.chat, ChatKind.CHANNEL, language=language,
+                                        title=inv.chat_title)
+        await self.registry.set_secret(target.chat, target.secret)
+        if inv.user_id:
+            await self.registry.set_configured_by(target.chat, inv.user_id)
+        await self.registry.reactivate(target.chat)
+        await self.registry.subscribe(target.chat, *self.topics.names)
+        return Reply(localized(language, lambda f: f._(
+            "Webhook …{tail} saved: every alert goes there. The URL stays secret; remove it "
+            "with /webhook and remove.").format(tail=tail)), language=language, ephemeral=True)
 
     def _topics_named(self, args: list[str]) -> tuple[str, ...]:
         """Topic names from what a user typed (``fomc, btc``, ``比特幣``, ``all``)."""

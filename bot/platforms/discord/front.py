@@ -28,7 +28,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
-from bot.commands.core import CommandSpec, Invocation, Reply, localized
+from bot.commands.core import CommandSpec, Invocation, Reply, WebhookTarget
 from bot.commands.handlers import Commands
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
@@ -36,7 +36,6 @@ from bot.domain.topics import TopicDirectory
 from bot.platforms.discord.sender import CHART_NAME, embeds_for, use_api
 from bot.render.formatting import Formatter
 from bot.render.i18n import NP_
-from bot.store.registry import Registry
 from bot.store.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -87,6 +86,19 @@ class CatalogTranslator(app_commands.Translator):
 COMMANDS_STATE = "discord-commands"
 
 
+class DiscordWebhooks:
+    """``/webhook``'s Discord side: an incoming webhook URL → the chat it posts to."""
+
+    def parse(self, url: str) -> WebhookTarget | None:
+        match = WEBHOOK_URL.match(url.strip())
+        if match is None:
+            return None
+        return WebhookTarget(ChatRef("webhook", match.group("id")), match.group("token"))
+
+
+DISCORD_WEBHOOKS = DiscordWebhooks()
+
+
 def topic_choices(topics: TopicDirectory) -> list[Choice[str]]:
     """One choice per registered topic (translated by the catalog), then "all"."""
     return [*(Choice(name=locale_str(info.title), value=info.name) for info in topics),
@@ -127,7 +139,8 @@ def build_tree(client: discord.Client, handle: Handler,
             cmd = admin(cmd)
         tree.add_command(cmd)
 
-    with_options = {"subscribe", "unsubscribe", "lang", "alert", "delalert", "fomc", "settings"}
+    with_options = {"subscribe", "unsubscribe", "lang", "alert", "delalert", "fomc", "settings",
+                    "webhook"}
     for spec in specs.values():
         if spec.name not in with_options:
             simple(spec.name, settings=spec.changes_settings or spec.name == "start")
@@ -204,8 +217,7 @@ def build_tree(client: discord.Client, handle: Handler,
         if not timezone and not quiet_hours:
             await handle(interaction, "settings", [])
 
-    @tree.command(name=name("webhook"),
-                  description=locale_str("Send alerts to a channel's incoming webhook"))
+    @tree.command(name=name("webhook"), description=describe("webhook"))
     @app_commands.rename(url=name("url"), remove=name("remove"))
     @app_commands.describe(url=locale_str("The webhook URL (kept secret)"),
                            remove=locale_str("Remove this webhook instead"))
@@ -222,12 +234,10 @@ class DiscordFrontEnd:
     platform = "discord"
     leader_only = True  # one gateway session answers each interaction once
 
-    def __init__(self, settings: Settings, commands: Commands, registry: Registry,
-                 topics: TopicDirectory, state: StateStore) -> None:
+    def __init__(self, settings: Settings, commands: Commands, topics: TopicDirectory,
+                 state: StateStore) -> None:
         self.settings = settings.discord
         self.commands = commands
-        self.registry = registry
-        self.topics = topics
         self.state = state
         self.client = discord.Client(intents=discord.Intents.none())
         self.tree = build_tree(self.client, self.handle, self.webhook, topics, commands.table)
@@ -277,17 +287,12 @@ class DiscordFrontEnd:
             chat_language=str(interaction.guild_locale.value)
             if in_guild and interaction.guild_locale else None,
             is_admin=(not in_guild) or bool(permissions and permissions.manage_guild),
-            chat_title=getattr(channel, "name", None))
+            chat_title=getattr(channel, "name", None), webhooks=DISCORD_WEBHOOKS)
 
     async def handle(self, interaction: discord.Interaction, command: str,
                      args: list[str]) -> None:
         inv = self.invocation(interaction)
         reply = await self.commands.run(inv, command, args)
-        if reply.error is None and inv.chat_kind is ChatKind.GROUP and \
-                (self.commands.specs[command].changes_settings or command == "start") and \
-                command != "stop":
-            with contextlib.suppress(Exception):
-                await self.registry.set_configured_by(inv.chat, inv.user_id or "")
         await self.respond(interaction, reply, ephemeral=inv.chat_kind is ChatKind.GROUP)
 
     async def respond(self, interaction: discord.Interaction, reply: Reply, *,
@@ -311,36 +316,7 @@ class DiscordFrontEnd:
             await interaction.response.send_message(**kwargs)
 
     async def webhook(self, interaction: discord.Interaction, url: str, remove: bool) -> None:
-        inv = self.invocation(interaction)
-        language = Language.from_client(inv.chat_language or inv.user_language)
-
-        def say(compose: Callable[[Formatter], str]) -> Reply:
-            return Reply(localized(language, compose), language=language)
-
-        match = WEBHOOK_URL.match(url.strip())
-        if not inv.is_admin:
-            reply = say(lambda f: f._("Sorry, only members with Manage Server can set this up."))
-        elif match is None:
-            reply = say(lambda f: f._("That is not a Discord webhook URL. Copy it from the "
-                                      "channel's settings, Integrations, Webhooks."))
-        else:
-            ref = ChatRef("webhook", match.group("id"))
-            registry = self.registry
-            if remove:
-                await registry.delete_chat(ref)
-                reply = say(lambda f: f._("Webhook …{tail} removed.").format(
-                    tail=match.group("id")[-4:]))
-            else:
-                await registry.upsert_chat(ref, ChatKind.CHANNEL, language=language,
-                                           title=inv.chat_title)
-                await registry.set_secret(ref, match.group("token"))
-                await registry.set_configured_by(ref, inv.user_id or "")
-                await registry.reactivate(ref)
-                await registry.subscribe(ref, *self.topics.names)
-                reply = say(lambda f: f._("Webhook …{tail} saved: every alert goes there. "
-                                          "The URL stays secret; remove it with /webhook and "
-                                          "remove.").format(tail=match.group("id")[-4:]))
-        await self.respond(interaction, reply, ephemeral=True)
+        await self.handle(interaction, "webhook", [url, "remove"] if remove else [url])
 
 
 class ButtonsView(discord.ui.View):
