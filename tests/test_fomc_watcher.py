@@ -159,3 +159,17 @@ async def test_restart_neither_repeats_nor_misses(services, fed):
         async with client:
             assert await third.check_rss() == []
     assert third.published == []
+
+
+def test_state_keeps_the_previous_statement_parsed_and_reads_old_raw_state():
+    """The previous statement is stored as its sentences; a state written before (raw
+    HTML under ``last_text``) is read into the same sentences, so the diff is unchanged."""
+    import json
+
+    from bot.topics.fomc.statement import statement_sentences
+    from bot.topics.fomc.watcher import FomcState
+
+    html = fed_fixture("monetary20241218a.htm").decode()
+    old = FomcState.from_json(json.dumps({"last_date": "2024-12-18", "last_text": html}))
+    assert old.last_sentences == list(statement_sentences(html))
+    assert "last_text" not in json.loads(old.to_json())

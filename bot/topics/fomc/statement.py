@@ -19,6 +19,7 @@ import csv
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -622,21 +623,33 @@ def _verb_decision(sentence: str) -> str | None:
     return None
 
 
+def statement_sentences(raw: str) -> tuple[str, ...]:
+    """The policy sentences of a statement page or text (what a diff compares)."""
+    return tuple(policy_sentences(read_document(raw).body))
+
+
 def parse_statement(
     raw: str,
     *,
     previous_range: Range | None = None,
     previous_text: str | None = None,
+    previous_sentences: Sequence[str] | None = None,
     history: TargetRangeHistory | None = None,
     statement_date: date | None = None,
     require_complete: bool = False,
+    document: StatementDocument | None = None,
 ) -> ParsedStatement:
     """Parse a statement page or text. Raises ``StatementParseError`` if it is not one.
 
     The size of a move is, in order: stated in the text; the range before the meeting
-    from ``history`` when the history covers the date; ``previous_range``.
+    from ``history`` when the history covers the date; ``previous_range``. The previous
+    statement is given as its sentences (a watcher keeps them) or as its text; a caller
+    that already read ``raw`` passes its ``document`` so the page is read once.
     """
-    document = read_document(raw)
+    if document is None:
+        document = read_document(raw)
+    if previous_sentences is None and previous_text is not None:
+        previous_sentences = statement_sentences(previous_text)
     if require_complete:
         _check_complete(raw, document)
     day = statement_date or document.date
@@ -669,11 +682,9 @@ def parse_statement(
         bps, about = preferred_change(clause, previous_for_dissent, (low, high))
         dissenters.append(Dissent(name=name, preferred=clause or None,
                                   preferred_change_bps=bps, about=about))
-    previous_sentences = None
-    if previous_text is not None:
-        previous_doc = read_document(previous_text)
-        previous_sentences = {_canonical(s) for s in policy_sentences(previous_doc.body)}
-    balance = parse_balance_sheet(sentences, previous_sentences, day)
+    previous_set = None if previous_sentences is None else \
+        {_canonical(s) for s in previous_sentences}
+    balance = parse_balance_sheet(sentences, previous_set, day)
     return ParsedStatement(
         date=day, title=document.title, decision=decision, change_bps=change,
         target_low=low, target_high=high, votes_for=count_votes_for(document.body),

@@ -18,7 +18,7 @@ import contextlib
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -34,15 +34,15 @@ from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.ports import TARGET_RANGE_SNAPSHOT
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
-from bot.topics.fomc.events import FomcDecision
+from bot.topics.fomc.events import FomcDecision, StatementChange
 from bot.topics.fomc.statement import (
     ParsedStatement,
     StatementParseError,
     TargetRangeHistory,
     diff_statements,
     parse_statement,
-    policy_sentences,
     read_document,
+    statement_sentences,
 )
 from bot.topics.http import Backoff, describe_error, make_http_client
 
@@ -54,6 +54,7 @@ BURST_END = time(14, 10)
 LATE_AFTER = timedelta(minutes=10)
 STATEMENT_TITLE = re.compile(r"\bFOMC statement\b", re.I)
 MAX_SEEN = 200
+RECENT_KEPT = 20  # ``published``: the latest announcements, for tests and diagnostics
 RSS_PATH = "/feeds/press_monetary.xml"
 
 
@@ -102,7 +103,7 @@ class FomcState:
     last_date: str | None = None
     last_low: str | None = None
     last_high: str | None = None
-    last_text: str | None = None
+    last_sentences: list[str] | None = None  # the previous statement, parsed (for the diff)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__)
@@ -112,6 +113,9 @@ class FomcState:
         if not raw:
             return cls()
         data = json.loads(raw)
+        old_text = data.pop("last_text", None)  # stored before the statement was kept parsed
+        if old_text and not data.get("last_sentences"):
+            data["last_sentences"] = list(statement_sentences(old_text))
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
     @property
@@ -131,15 +135,14 @@ def build_event(
     *,
     url: str,
     released_at: datetime,
-    previous_text: str | None,
+    previous_sentences: Sequence[str] | None,
     late: bool,
     unscheduled: bool,
 ) -> FomcDecision:
-    changes: tuple = ()
+    changes: tuple[StatementChange, ...] = ()
     unchanged = None
-    if previous_text:
-        previous = policy_sentences(read_document(previous_text).body)
-        diff, unchanged = diff_statements(previous, list(parsed.sentences))
+    if previous_sentences:
+        diff, unchanged = diff_statements(list(previous_sentences), list(parsed.sentences))
         changes = tuple(diff)
     day = parsed.date or released_at.astimezone(EASTERN).date()
     return FomcDecision(
@@ -173,7 +176,7 @@ class FomcWatcher(PollingWatcher):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.history = TargetRangeHistory.packaged()
         self.backoff = Backoff()
-        self.published: list[FomcDecision] = []
+        self.published: list[FomcDecision] = []  # the latest RECENT_KEPT announcements
 
     # State ---------------------------------------------------------------------------
     async def load_state(self) -> FomcState:
@@ -297,7 +300,7 @@ class FomcWatcher(PollingWatcher):
             return
         state.last_date = parsed.date.isoformat() if parsed.date else None
         state.last_low, state.last_high = str(parsed.target_low), str(parsed.target_high)
-        state.last_text = page.text
+        state.last_sentences = list(parsed.sentences)
         await self.ctx.snapshots.set_json(TARGET_RANGE_SNAPSHOT, {
             "low": state.last_low, "high": state.last_high, "date": state.last_date})
         log.info("fomc: first start, baseline is the statement of %s (%s-%s%%)",
@@ -325,20 +328,22 @@ class FomcWatcher(PollingWatcher):
         if day is not None and state.last_date == day.isoformat():
             return None  # announced already (by the other path, or before a restart)
         parsed = parse_statement(html, previous_range=state.last_range,
-                                 previous_text=state.last_text, history=self.history,
-                                 statement_date=day, require_complete=True)
+                                 previous_sentences=state.last_sentences,
+                                 history=self.history, statement_date=day,
+                                 require_complete=True, document=document)
         now = self.clock()
         stated = release_time(parsed, parsed.date) if parsed.date else None
         released = released_at or stated or now
         late = now - released > LATE_AFTER
         event = build_event(
-            parsed, url=url, released_at=released, previous_text=state.last_text, late=late,
+            parsed, url=url, released_at=released, previous_sentences=state.last_sentences,
+            late=late,
             unscheduled=parsed.date is not None and not self.calendar.is_decision_day(parsed.date))
         await self.announce(event)
         state = await self.load_state()
         state.last_date = event.meeting_date.isoformat()
         state.last_low, state.last_high = str(event.target_low), str(event.target_high)
-        state.last_text = html
+        state.last_sentences = list(parsed.sentences)
         state.remember(guid)
         await self.save_state(state)
         return event
@@ -348,6 +353,7 @@ class FomcWatcher(PollingWatcher):
         await remember_decision(self.ctx, event)
         self.history.add(event.meeting_date, (event.target_low, event.target_high))
         self.published.append(event)
+        del self.published[:-RECENT_KEPT]
         log.info("fomc: %s %s %+d bp to %s-%s (%s, %d queued)", event.meeting_date,
                  event.decision, event.change_bps, event.target_low, event.target_high,
                  result.status, result.queued)
@@ -427,7 +433,8 @@ async def handle_demo_statement(reading: Mapping[str, Any],
     released = datetime.fromisoformat(data["released_at"])
     calendar = load_calendar()
     event = build_event(parsed, url=data["url"], released_at=released,
-                        previous_text=data.get("previous_text"), late=False,
+                        previous_sentences=statement_sentences(data["previous_text"])
+                        if data.get("previous_text") else None, late=False,
                         unscheduled=not calendar.is_decision_day(parsed.date or released.date()))
     await remember_decision(demo.topic, event)
     return [Publication(event)]

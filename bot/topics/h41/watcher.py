@@ -38,6 +38,7 @@ from bot.topics.h41.regime import WeekPoint, change_over, classify
 from bot.topics.http import Backoff, describe_error, make_http_client
 
 log = logging.getLogger(__name__)
+RECENT_KEPT = 20
 
 EASTERN = ZoneInfo("America/New_York")
 CURRENT_PATH = "/releases/h41/current/"
@@ -173,7 +174,7 @@ class H41Watcher(PollingWatcher):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.history = H41History(ctx)
         self.backoff = Backoff()
-        self.published: list[BalanceSheetRelease] = []
+        self.published: list[BalanceSheetRelease] = []  # the latest RECENT_KEPT releases
         self.state_name = "h41"
 
     def in_release_window(self, now: datetime) -> bool:
@@ -263,6 +264,7 @@ class H41Watcher(PollingWatcher):
         if regime_event is not None:
             await self.ctx.publisher.publish(regime_event)
         self.published.append(event)
+        del self.published[:-RECENT_KEPT]
         log.info("h41: week %s total %d (%s, via %s)", week.week_ending, week.total_assets or 0,
                  event.regime, source)
         return event
