@@ -37,7 +37,7 @@ from bot.store.records import EventRecords
 from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
 from bot.store.state import StateStore
-from bot.topics.base import TopicContext
+from bot.topics.base import TopicContext, utc_now
 from bot.topics.catalog import Catalog
 from bot.topics.fomc.schedule import refresh_calendar
 
@@ -86,8 +86,8 @@ class Services:
             renderers=self.catalog.renderers, topics=self.catalog.directory,
             status=self.status_lines,
             default_timezone=self.settings.registry.default_timezone,
-            commands=self.catalog.commands)
-        return Commands(context, clock=clock)
+            commands=self.catalog.commands, clock=clock or utc_now)
+        return Commands(context)
 
     async def status_lines(self, zone: str, now: datetime) -> StatusCompose:
         return await self.catalog.status_lines(self.topic, zone, now)

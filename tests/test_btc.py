@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands.amounts import parse_alert_args, parse_amount, parse_duration
 from bot.domain.chats import ChatKind, ChatRef, Direction, RepeatMode
 from bot.domain.errors import InvalidAmount, InvalidThreshold
 from bot.topics.btc import payloads as messages
+from bot.topics.btc.amounts import parse_alert_args, parse_amount, parse_duration
 from bot.topics.btc.composite import CompositePrice, CompositeRules, Degraded, composite
 from bot.topics.btc.engine import EngineRules, MoveEngine, MoveRules, ThresholdEngine
 from bot.topics.btc.feeds import SPECS, Feed

@@ -72,6 +72,7 @@ async def test_subscribe_and_language_commands(commands, services):
     ("/alert sideways 80000", "invalid_threshold", "用法：/alert", "Usage: /alert"),
     ("/alert below", "invalid_threshold", "用法：/alert", "Usage: /alert"),
     ("/delalert x", "invalid_id", "不是提醒編號", "is not an alert number"),
+    ("/delalert ①", "invalid_id", "不是提醒編號", "is not an alert number"),
     ("/delalert 42", "threshold_not_found", "#42", "#42"),
     ("/settings tz Mars/Base", "unknown_timezone", "無法辨識的時區", "Unknown time zone"),
     ("/settings quiet noon", "invalid_quiet_hours", "勿擾時段格式", "Quiet hours look like"),
@@ -162,8 +163,9 @@ async def test_fomc_view_renders_the_latest_event(commands, services):
 def test_every_command_has_a_description(commands):
     assert all(spec.description for spec in commands.table)
     assert [spec.name for spec in commands.table] == [
-        "start", "help", "subscribe", "unsubscribe", "lang", "alert", "alerts", "delalert",
-        "status", "fomc", "balance", "odds", "btc", "settings", "stop", "channel", "webhook"]
+        "start", "help", "subscribe", "unsubscribe", "lang", "status", "fomc", "balance",
+        "odds", "btc", "alert", "alerts", "delalert", "settings", "stop", "channel",
+        "webhook"]
     # a platform's own command is refused elsewhere, like an unknown one
     assert {spec.name for spec in commands.table if spec.platforms} == {"channel", "webhook"}
 

@@ -21,7 +21,7 @@ from bot.app import build_services
 from bot.commands.core import Invocation
 from bot.demo.replay import replay
 from bot.domain.chats import ChatKind, ChatRef, Language
-from bot.domain.events import BaseEvent
+from bot.domain.events import BaseEvent, Frozen
 from bot.domain.topics import TopicInfo
 from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.console import ConsoleTransport
@@ -56,16 +56,21 @@ def render_cpi(event: CpiRelease, f: Formatter, zone: str) -> Section:
                    (f"Consumer prices rose {event.headline_yoy}% over the year.",))
 
 
+class CpiSnapshot(Frozen):
+    month: str
+    yoy: float
+
+
 async def demo_cpi(reading: Mapping[str, Any], demo: DemoContext) -> list[Publication]:
     data = reading["data"]
-    await demo.topic.snapshots.set_json("cpi", data)
+    await demo.topic.snapshots.set_model("cpi", CpiSnapshot(**data))
     return [Publication(CpiRelease(occurred_at=datetime.now(UTC), month=data["month"],
                                    headline_yoy=data["yoy"]))]
 
 
 def cpi_status(f: Formatter, view: StatusView) -> str | None:
     latest = view.snapshots.get("cpi")
-    return f"CPI {latest['month']}: {latest['yoy']}%" if latest else None
+    return f"CPI {latest.month}: {latest.yoy}%" if isinstance(latest, CpiSnapshot) else None
 
 
 CPI = TopicSpec(
@@ -73,7 +78,7 @@ CPI = TopicSpec(
     events=(CpiRelease,),
     renderers={"cpi_release": (render_cpi, lambda event: "info")},
     demo={"cpi": demo_cpi},
-    snapshots=("cpi",),
+    snapshots={"cpi": CpiSnapshot},
     status=cpi_status,
 )
 

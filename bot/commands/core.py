@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.domain.chats import ChatKind, ChatRef, Language
@@ -110,6 +110,7 @@ class CommandContext:
     status: StatusSource
     default_timezone: str
     commands: tuple[CommandSpec, ...] = ()  # the topics' own commands
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 TopicHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
-from decimal import Decimal
 
 from bot import metrics
-from bot.commands.amounts import parse_alert_args
 from bot.commands.core import (
     Button,
     CommandContext,
@@ -26,15 +22,12 @@ from bot.commands.core import (
     localized,
 )
 from bot.commands.replies import (
-    direction_words,
     error_text,
     language_name,
-    mode_words,
 )
 from bot.domain.chats import Chat, ChatKind, ChatRef, Language
 from bot.domain.errors import (
     ChatNotRegistered,
-    InvalidId,
     MissingArgument,
     NotAdmin,
     UnknownCommand,
@@ -53,10 +46,6 @@ CORE_HEAD: tuple[CommandSpec, ...] = (
                 changes_settings=True),
     CommandSpec("unsubscribe", N_("Unsubscribe from a topic"), changes_settings=True),
     CommandSpec("lang", N_("Language: zh-Hant, en or both"), changes_settings=True),
-    CommandSpec("alert", N_("BTC price alert, e.g. /alert below 80000"),
-                changes_settings=True),
-    CommandSpec("alerts", N_("List this chat's price alerts")),
-    CommandSpec("delalert", N_("Delete a price alert by its number"), changes_settings=True),
     CommandSpec("status", N_("Rates, next FOMC, balance sheet, odds, BTC")),
 )
 """The core commands shown before the topics' own (``/fomc``, ``/balance`` …)."""
@@ -105,12 +94,11 @@ def parse_command(text: str, bot_username: str | None = None) -> tuple[str, list
 
 
 class Commands:
-    def __init__(self, context: CommandContext,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, context: CommandContext) -> None:
         self.context = context
         self.registry = context.registry
         self.topics = context.topics
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = context.clock
         self.table = command_table(context.commands)
         self.specs: dict[str, CommandSpec] = {spec.name: spec for spec in self.table}
 
@@ -318,84 +306,6 @@ class Commands:
         new = await self.registry.set_language(inv.chat, " ".join(args))
         return Reply(localized(new, lambda f: f._("Language set: {language}.").format(
             language=language_name(f, new))), language=new)
-
-    async def alert(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        chat = await self._chat(inv)
-        zone = chat.timezone
-        request = parse_alert_args(args)
-        direction, level, mode = request.direction, request.level, request.mode
-        price = await self._price()
-        expires = self.clock() + request.expires_in if request.expires_in else None
-        added = await self.registry.add_threshold(inv.chat, direction, level, mode=mode,
-                                                  expires_at=expires, price=price)
-        threshold = added.threshold
-
-        def compose(f: Formatter) -> str:
-            what = f._("Bitcoin {direction} {level}").format(
-                direction=direction_words(f, threshold.direction),
-                level=f.usd_level(threshold.level))
-            if added.existing:
-                lines = [f._("This chat already has that alert: #{id} {what}.").format(
-                    id=threshold.id, what=what)]
-            else:
-                lines = [f._("Alert #{id} set: {what} ({mode}).").format(
-                    id=threshold.id, what=what, mode=mode_words(f, threshold.mode))]
-            if threshold.expires_at and not added.existing:
-                lines.append(f._("It expires {when}.").format(
-                    when=f.local_moment(threshold.expires_at, zone)))
-            if price is not None:
-                now_text = f._("Bitcoin is now {price}.").format(price=f.usd(price))
-                if added.passed:
-                    now_text += " " + f._("It is already past that level, so the alert waits "
-                                          "for the next crossing.")
-                lines.append(now_text)
-            else:
-                lines.append(f._("No live price yet: the alert fires on the first crossing "
-                                 "the feeds see."))
-            lines.append(f._("See /alerts; delete with /delalert {id}.").format(id=threshold.id))
-            return "\n".join(lines)
-
-        return Reply(localized(language, compose), language=language)
-
-    async def _price(self) -> Decimal | None:
-        snapshot = await self.context.snapshots.get_json("btc")
-        if not snapshot or snapshot.get("price") is None:
-            return None
-        return Decimal(str(snapshot["price"]))
-
-    async def alerts(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        await self._chat(inv)
-        thresholds = await self.registry.list_thresholds(inv.chat)
-
-        def compose(f: Formatter) -> str:
-            if not thresholds:
-                return f._("No price alerts yet. Example: /alert below 80000")
-            lines = [f._("Price alerts of this chat:")]
-            for t in thresholds:
-                lines.append(f._("#{id} Bitcoin {direction} {level} ({mode})").format(
-                    id=t.id, direction=direction_words(f, t.direction),
-                    level=f.usd_level(t.level), mode=mode_words(f, t.mode)))
-            lines.append(f._("Delete with /delalert ID."))
-            return "\n".join(lines)
-
-        return Reply(localized(language, compose), language=language)
-
-    async def delalert(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        await self._chat(inv)
-        if not args:
-            raise MissingArgument(usage="/delalert ID", value="")
-        if args[0].lower() in ALL_WORDS:
-            removed = [t.id for t in await self.registry.list_thresholds(inv.chat)]
-            for threshold_id in removed:
-                await self.registry.remove_threshold(inv.chat, threshold_id)
-            return Reply(localized(language, lambda f: f._("Deleted all {n} price alerts.").format(
-                n=len(removed))), language=language)
-        text = args[0].lstrip("#")
-        if not text.isdigit() or len(text) > 9:
-            raise InvalidId(args[0], value=args[0])
-        await self.registry.remove_threshold(inv.chat, int(text))
-        return Reply(localized(language, lambda f: f._("Alert #{id} deleted.").format(
-            id=int(text))), language=language)
 
     async def settings(self, inv: Invocation, args: list[str], language: Language) -> Reply:
         chat = await self._chat(inv)

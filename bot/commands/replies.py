@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.chats import Direction, Language, RepeatMode
+from bot.domain.chats import Language
 from bot.domain.errors import UserInputError
 from bot.render.formatting import Formatter
 
@@ -13,18 +13,6 @@ def language_name(f: Formatter, language: Language) -> str:
         Language.EN: f._("English"),
         Language.BOTH: f._("both (Chinese, then English)"),
     }[language]
-
-
-def direction_words(f: Formatter, direction: Direction) -> str:
-    return {
-        Direction.ABOVE: f._("rises above"),
-        Direction.BELOW: f._("falls below"),
-        Direction.CROSS: f._("crosses"),
-    }[direction]
-
-
-def mode_words(f: Formatter, mode: RepeatMode) -> str:
-    return f._("once") if mode is RepeatMode.ONCE else f._("every time (re-armed)")
 
 
 ALERT_USAGE = "/alert above|below|cross PRICE [repeat]"

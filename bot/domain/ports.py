@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date as Day
+from decimal import Decimal
 from typing import Protocol
 
 from bot.domain.chats import ChatRef
-from bot.domain.events import BaseEvent
+from bot.domain.events import BaseEvent, Frozen
 
 TARGET_RANGE_SNAPSHOT = "target_range"
-"""Snapshot the FOMC topic keeps current: ``{"low", "high", "date"}`` of the target range.
-Other topics (odds, a morning brief) read the range from here, never from FOMC's state."""
+"""Snapshot the FOMC topic keeps current (a ``TargetRange``). Other topics (odds, a
+morning brief) read the range from here, never from FOMC's state."""
+
+
+class TargetRange(Frozen):
+    """The federal funds target range and the day it was set (None: not known)."""
+
+    low: Decimal
+    high: Decimal
+    date: Day | None = None
 
 
 @dataclass(frozen=True, slots=True)

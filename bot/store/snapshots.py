@@ -7,13 +7,18 @@ event keys (the event itself stays in its record, rendered with the alert render
 from __future__ import annotations
 
 import json
-from typing import Any
+import logging
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
 from bot.domain.events import BaseEvent
 from bot.store.keys import KeySchema
 from bot.store.records import EventRecords
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 
 class Snapshots:
@@ -28,6 +33,25 @@ class Snapshots:
     async def latest_event(self, name: str) -> BaseEvent | None:
         event_key = await self.redis.get(self.keys.latest(name))
         return await self.records.load_event(str(event_key)) if event_key else None
+
+    async def set_model(self, name: str, value: BaseModel, *,
+                        ttl_seconds: int | None = None) -> None:
+        """Keep a typed snapshot (stored as its JSON, field aliases as names)."""
+        await self.redis.set(self.keys.latest(name), value.model_dump_json(by_alias=True),
+                             ex=ttl_seconds)
+
+    async def get_model(self, name: str, model: type[M]) -> M | None:
+        """A typed snapshot, or None when there is none or it no longer reads as ``model``
+        (written by an older version: the next reading replaces it)."""
+        raw = await self.redis.get(self.keys.latest(name))
+        if not raw:
+            return None
+        try:
+            return model.model_validate_json(raw)
+        except ValidationError as exc:
+            log.warning("snapshot %s unreadable as %s (%d errors): ignored", name,
+                        model.__name__, exc.error_count())
+            return None
 
     async def set_json(self, name: str, value: Any, *, ttl_seconds: int | None = None) -> None:
         await self.redis.set(self.keys.latest(name), json.dumps(value, default=str),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+from pydantic import BaseModel
 
 from bot.commands.core import CommandSpec
 from bot.config import Settings
@@ -96,7 +97,7 @@ StatusLine = Callable[[Formatter, "StatusView"], str | None]
 class StatusView:
     """What a topic's ``/status`` line may read, already loaded for the chat."""
 
-    snapshots: Mapping[str, Any]
+    snapshots: Mapping[str, BaseModel | None]
     latest: Mapping[str, BaseEvent | None]
     calendar: FomcCalendar
     zone: str
@@ -114,7 +115,8 @@ class TopicSpec:
     watcher: Callable[[TopicContext], Watcher] | None = None
     check: Callable[[Settings], Awaitable[list[CheckResult]]] | None = None
     demo: Mapping[str, DemoHandler] = field(default_factory=dict)
-    snapshots: tuple[str, ...] = ()  # snapshot names its status line reads (JSON)
+    snapshots: Mapping[str, type[BaseModel]] = field(default_factory=dict)
+    """The snapshots its status line reads, by name, with their model."""
     latest: tuple[str, ...] = ()  # latest-event names its status line reads
     status: StatusLine | None = None
     commands: tuple[CommandSpec, ...] = ()  # its own chat commands (/fomc, /balance …)

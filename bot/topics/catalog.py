@@ -12,6 +12,8 @@ import asyncio
 from collections.abc import Iterable
 from datetime import datetime
 
+from pydantic import BaseModel
+
 from bot.commands.core import CommandSpec, StatusCompose
 from bot.config import Settings
 from bot.domain.events import EventTypes
@@ -57,8 +59,8 @@ class Catalog:
         return table
 
     @property
-    def snapshot_names(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(n for spec in self.topics for n in spec.snapshots))
+    def snapshot_models(self) -> dict[str, type[BaseModel]]:
+        return {name: model for spec in self.topics for name, model in spec.snapshots.items()}
 
     @property
     def latest_names(self) -> tuple[str, ...]:
@@ -71,7 +73,8 @@ class Catalog:
 
     async def status_lines(self, ctx: TopicContext, zone: str, now: datetime) -> StatusCompose:
         """Load what every topic's status line reads, once; compose them per language."""
-        snapshots = {name: await ctx.snapshots.get_json(name) for name in self.snapshot_names}
+        snapshots = {name: await ctx.snapshots.get_model(name, model)
+                     for name, model in self.snapshot_models.items()}
         latest = {name: await ctx.snapshots.latest_event(name) for name in self.latest_names}
         view = StatusView(snapshots, latest, await ctx.calendar.current(), zone, now)
         lines = [spec.status for spec in self.topics if spec.status is not None]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
@@ -12,16 +10,16 @@ from bot.topics.btc import render
 from bot.topics.btc.commands import COMMANDS
 from bot.topics.btc.demo import DEMO_HANDLERS
 from bot.topics.btc.events import PriceCrossing, PriceMove
+from bot.topics.btc.snapshot import PRICE_SNAPSHOT, PriceSnapshot
 from bot.topics.btc.watcher import PriceWatcher, check
 
 
 def status(f: Formatter, view: StatusView) -> str:
-    btc = view.snapshots.get("btc")
-    if not btc or btc.get("price") is None:
+    btc = view.snapshots.get(PRICE_SNAPSHOT)
+    if not isinstance(btc, PriceSnapshot):
         return f._("Bitcoin: no price yet")
     return f._("Bitcoin: {price} ({sources})").format(
-        price=f.usd(Decimal(str(btc["price"]))),
-        sources=f._(", ").join(btc.get("sources", [])))
+        price=f.usd(btc.price), sources=f._(", ").join(btc.sources))
 
 
 TOPIC = TopicSpec(
@@ -33,7 +31,7 @@ TOPIC = TopicSpec(
     watcher=PriceWatcher,
     check=check,
     demo=DEMO_HANDLERS,
-    snapshots=("btc",),
+    snapshots={PRICE_SNAPSHOT: PriceSnapshot},
     status=status,
     commands=COMMANDS,
 )

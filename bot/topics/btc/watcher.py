@@ -19,6 +19,7 @@ from bot.topics.btc.engine import EngineRules, Firing, MoveEngine, MoveRules, Th
 from bot.topics.btc.events import PriceMove
 from bot.topics.btc.feeds import Feed, build_feeds
 from bot.topics.btc.payloads import Tick
+from bot.topics.btc.snapshot import PRICE_SNAPSHOT, PriceSnapshot
 from bot.topics.http import describe_error, make_http_client
 
 log = logging.getLogger(__name__)
@@ -76,9 +77,9 @@ class PriceEvaluator:
             return [], None  # no new tick: not a new reading (the gap clock keeps running)
         self._new_data = False
         self.last = result
-        await self.ctx.snapshots.set_json(
-            "btc", {"price": str(result.price), "sources": list(result.sources),
-                    "quote": result.quote, "at": result.at.isoformat()},
+        await self.ctx.snapshots.set_model(
+            PRICE_SNAPSHOT, PriceSnapshot(price=result.price, sources=result.sources,
+                                          quote=result.quote, at=result.at),
             ttl_seconds=SNAPSHOT_TTL_SECONDS)
         firings = await self.engine.on_price(result)
         move = self.moves.on_price(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bot.domain.ports import TARGET_RANGE_SNAPSHOT
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
@@ -40,9 +40,8 @@ def current_range(view: StatusView) -> tuple[Decimal, Decimal, date] | None:
     if isinstance(latest, FomcDecision):
         return latest.target_low, latest.target_high, latest.meeting_date
     known = view.snapshots.get(TARGET_RANGE_SNAPSHOT)
-    if known and known.get("low") is not None and known.get("date"):
-        return (Decimal(str(known["low"])), Decimal(str(known["high"])),
-                date.fromisoformat(known["date"]))
+    if isinstance(known, TargetRange) and known.date is not None:
+        return known.low, known.high, known.date
     return None
 
 
@@ -63,7 +62,7 @@ TOPIC = TopicSpec(
     watcher=FomcWatcher,
     check=check,
     demo=DEMO_HANDLERS,
-    snapshots=(TARGET_RANGE_SNAPSHOT,),
+    snapshots={TARGET_RANGE_SNAPSHOT: TargetRange},
     latest=("fomc",),
     status=status,
     commands=COMMANDS,

@@ -32,7 +32,7 @@ import httpx
 from bot import metrics
 from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
-from bot.domain.ports import TARGET_RANGE_SNAPSHOT
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.events import FomcDecision, StatementChange
 from bot.topics.fomc.statement import (
@@ -301,8 +301,8 @@ class FomcWatcher(PollingWatcher):
         state.last_date = parsed.date.isoformat() if parsed.date else None
         state.last_low, state.last_high = str(parsed.target_low), str(parsed.target_high)
         state.last_sentences = list(parsed.sentences)
-        await self.ctx.snapshots.set_json(TARGET_RANGE_SNAPSHOT, {
-            "low": state.last_low, "high": state.last_high, "date": state.last_date})
+        await self.ctx.snapshots.set_model(TARGET_RANGE_SNAPSHOT, TargetRange(
+            low=parsed.target_low, high=parsed.target_high, date=parsed.date))
         log.info("fomc: first start, baseline is the statement of %s (%s-%s%%)",
                  state.last_date, state.last_low, state.last_high)
 
@@ -362,9 +362,8 @@ class FomcWatcher(PollingWatcher):
 async def remember_decision(ctx: TopicContext, event: FomcDecision) -> None:
     """Keep ``/fomc`` and the current target range (read by other topics) up to date."""
     await ctx.snapshots.set_latest_event("fomc", event.key)
-    await ctx.snapshots.set_json(TARGET_RANGE_SNAPSHOT, {
-        "low": str(event.target_low), "high": str(event.target_high),
-        "date": event.meeting_date.isoformat()})
+    await ctx.snapshots.set_model(TARGET_RANGE_SNAPSHOT, TargetRange(
+        low=event.target_low, high=event.target_high, date=event.meeting_date))
 
 
 def statement_items(entries: list[Any]) -> list[dict[str, Any]]:

@@ -6,18 +6,18 @@ from bot.commands.core import CommandContext, CommandSpec, Invocation, Reply, lo
 from bot.domain.chats import Language
 from bot.render.i18n import N_
 from bot.topics.odds.render import odds_table_text
+from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 
 
 async def odds(ctx: CommandContext, inv: Invocation, args: list[str],
                language: Language) -> Reply:
-    table = await ctx.snapshots.get_json("odds")
-    if not table:
+    table = await ctx.snapshots.get_model(ODDS_SNAPSHOT, OddsSnapshot)
+    if table is None:
         return Reply(localized(language, lambda f: f._(
             "No rate odds have been computed yet.")), language=language)
     attachment = None
-    chart_key = table.get("chart_event")
-    if chart_key:
-        attachment = await ctx.records.load_attachment(chart_key, "odds.png")
+    if table.chart_event:
+        attachment = await ctx.records.load_attachment(table.chart_event, "odds.png")
     return Reply(localized(language, lambda f: odds_table_text(f, table)),
                  attachment=attachment, attachment_name="odds.png" if attachment else None,
                  language=language)

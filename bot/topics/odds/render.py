@@ -7,6 +7,7 @@ from decimal import Decimal
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.odds.events import MeetingOdds, OddsShift
+from bot.topics.odds.snapshot import OddsSnapshot
 
 MIN_SHOWN = 0.0005  # buckets that round to 0.0% are left out, as CME does
 
@@ -89,19 +90,14 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
     )
 
 
-def odds_table_text(f: Formatter, table: dict) -> str:
+def odds_table_text(f: Formatter, table: OddsSnapshot) -> str:
     """The ``/odds`` view: every coming meeting's buckets, from the stored daily table."""
-    from datetime import date
-
-    low, high = (Decimal(str(v)) for v in table["current_range"])
+    low, high = table.current_range
     lines = [f._("Rate odds from fed funds futures (settlements of {day}); current range "
-                 "{range}").format(day=f.date(date.fromisoformat(table["as_of"])),
-                                   range=f.rate_range(low, high))]
-    history = table.get("history", {})
-    for index, raw in enumerate(table.get("meetings", [])[:6]):
-        meeting = MeetingOdds(meeting_date=date.fromisoformat(raw["date"]),
-                              probabilities=raw["probabilities"], cut=raw["cut"],
-                              hold=raw["hold"], hike=raw["hike"])
+                 "{range}").format(day=f.date(table.as_of), range=f.rate_range(low, high))]
+    for index, view in enumerate(table.meetings[:6]):
+        meeting = MeetingOdds(meeting_date=view.day, probabilities=view.probabilities,
+                              cut=view.cut, hold=view.hold, hike=view.hike)
         lines.append("")
         lines.append(f._("{meeting} meeting: cut {cut} / hold {hold} / hike {hike}").format(
             meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
@@ -111,10 +107,10 @@ def odds_table_text(f: Formatter, table: dict) -> str:
             past = []
             for label, key in ((f._("a day ago"), "1d"), (f._("a week ago"), "1w"),
                                (f._("a month ago"), "1m")):
-                then = history.get(key)
-                if then and then.get("cut") is not None:
+                then = table.history.get(key)
+                if then is not None and then.cut is not None:
                     past.append(f._("{when}: cut {cut}").format(
-                        when=label, cut=f.percent(then["cut"], 0)))
+                        when=label, cut=f.percent(then.cut, 0)))
             if past:
                 lines.append("  " + f._("; ").join(past))
     return "\n".join(lines)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
@@ -11,18 +9,18 @@ from bot.topics.base import StatusView, TopicSpec
 from bot.topics.odds import render
 from bot.topics.odds.commands import COMMANDS
 from bot.topics.odds.events import OddsShift
+from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 from bot.topics.odds.watcher import DEMO_HANDLERS, OddsWatcher, check
 
 
 def status(f: Formatter, view: StatusView) -> str:
-    odds = view.snapshots.get("odds")
-    if not odds or not odds.get("meetings"):
+    odds = view.snapshots.get(ODDS_SNAPSHOT)
+    if not isinstance(odds, OddsSnapshot) or not odds.meetings:
         return f._("Rate odds: not computed yet")
-    first = odds["meetings"][0]
+    first = odds.meetings[0]
     return f._("Next meeting {day}: cut {cut} / hold {hold} / hike {hike}").format(
-        day=f.date(date.fromisoformat(first["date"]), year=False),
-        cut=f.percent(first.get("cut", 0), 0), hold=f.percent(first.get("hold", 0), 0),
-        hike=f.percent(first.get("hike", 0), 0))
+        day=f.date(first.day, year=False), cut=f.percent(first.cut, 0),
+        hold=f.percent(first.hold, 0), hike=f.percent(first.hike, 0))
 
 
 TOPIC = TopicSpec(
@@ -33,7 +31,7 @@ TOPIC = TopicSpec(
     watcher=OddsWatcher,
     check=check,
     demo=DEMO_HANDLERS,
-    snapshots=("odds",),
+    snapshots={ODDS_SNAPSHOT: OddsSnapshot},
     status=status,
     commands=COMMANDS,
 )

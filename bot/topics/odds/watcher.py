@@ -30,8 +30,9 @@ from bot import metrics
 from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.chats import Language
-from bot.domain.ports import TARGET_RANGE_SNAPSHOT
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
+from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.http import Backoff, describe_error, make_http_client
 from bot.topics.odds.chart import odds_chart
 from bot.topics.odds.events import MeetingOdds as MeetingOddsEvent
@@ -47,6 +48,7 @@ from bot.topics.odds.method import (
     parse_month,
     parse_settlements_text,
 )
+from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -204,11 +206,9 @@ def check_fresh(settlements: Settlements, today: date) -> None:
 # The current target range -------------------------------------------------------------
 async def current_range(ctx: TopicContext) -> tuple[Decimal, Decimal]:
     """As the FOMC topic last published it, else the packaged history of ranges."""
-    known = await ctx.snapshots.get_json(TARGET_RANGE_SNAPSHOT)
-    if known and known.get("low") is not None and known.get("high") is not None:
-        return Decimal(str(known["low"])), Decimal(str(known["high"]))
-    from bot.topics.fomc.statement import TargetRangeHistory
-
+    known = await ctx.snapshots.get_model(TARGET_RANGE_SNAPSHOT, TargetRange)
+    if known is not None:
+        return known.low, known.high
     history = TargetRangeHistory.packaged()
     return history.ranges[-1]
 
@@ -343,7 +343,7 @@ async def record_table(ctx: TopicContext, table: OddsTable, *, meeting_week: boo
         for name, data in charts.items():
             await ctx.records.save_attachment(chart_name, name, data)
         snapshot["chart_event"] = chart_name
-    await ctx.snapshots.set_json("odds", snapshot)
+    await ctx.snapshots.set_model(ODDS_SNAPSHOT, OddsSnapshot.model_validate(snapshot))
     out = []
     for event in events:
         charts = {}
@@ -431,7 +431,6 @@ async def check(settings: Settings) -> list[CheckResult]:
             settlements = await source.fetch(today)
             check_fresh(settlements, today)
             calendar = load_calendar()
-            from bot.topics.fomc.statement import TargetRangeHistory
 
             table = compute_odds(settlements.prices, calendar.decision_days,
                                  settlements.trade_date, TargetRangeHistory.packaged()
