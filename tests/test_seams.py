@@ -104,6 +104,8 @@ async def test_a_toy_topic_needs_only_its_spec(settings, redis, tmp_path):
     buttons = [b.data for row in start.buttons for b in row]
     assert "topic:cpi" in buttons
     assert (await commands.run(dm, "subscribe", ["通膨"])).error is None
+    unknown = await commands.run(dm, "subscribe", ["weather"])
+    assert unknown.error == "unknown_topic" and "fomc, h41, odds, btc, cpi" in unknown.text
     assert "cpi" in (await services.registry.get_chat(dm.chat)).topics
     menu = await commands.run(dm, "subscribe", [])
     assert any("CPI releases" in b.label for row in menu.buttons for b in row)

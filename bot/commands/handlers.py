@@ -34,27 +34,29 @@ from bot.domain.errors import (
     UserInputError,
 )
 from bot.render.formatting import Formatter
-from bot.render.i18n import N_
+from bot.render.i18n import N_, NP_
 from bot.store.registry import parse_quiet_hours
 
 log = logging.getLogger(__name__)
 
 CORE_HEAD: tuple[CommandSpec, ...] = (
-    CommandSpec("start", N_("Start: choose language and topics")),
-    CommandSpec("help", N_("List the commands")),
-    CommandSpec("subscribe", N_("Subscribe to a topic: fomc, h41, odds, btc"),
+    CommandSpec(NP_("command", "start"), N_("Start: choose language and topics")),
+    CommandSpec(NP_("command", "help"), N_("List the commands")),
+    CommandSpec(NP_("command", "subscribe"), N_("Subscribe to a topic: fomc, h41, odds, btc"),
                 changes_settings=True),
-    CommandSpec("unsubscribe", N_("Unsubscribe from a topic"), changes_settings=True),
-    CommandSpec("lang", N_("Language: zh-Hant, en or both"), changes_settings=True),
-    CommandSpec("status", N_("Rates, next FOMC, balance sheet, odds, BTC")),
+    CommandSpec(NP_("command", "unsubscribe"),
+                N_("Unsubscribe from a topic"), changes_settings=True),
+    CommandSpec(NP_("command", "lang"), N_("Language: zh-Hant, en or both"), changes_settings=True),
+    CommandSpec(NP_("command", "status"), N_("Rates, next FOMC, balance sheet, odds, BTC")),
 )
 """The core commands shown before the topics' own (``/fomc``, ``/balance`` …)."""
 CORE_TAIL: tuple[CommandSpec, ...] = (
-    CommandSpec("settings", N_("Time zone and quiet hours"), changes_settings=True),
-    CommandSpec("stop", N_("Stop alerts and delete this chat's data"), changes_settings=True),
-    CommandSpec("channel", N_("Subscribe a channel you administer"),
+    CommandSpec(NP_("command", "settings"), N_("Time zone and quiet hours"), changes_settings=True),
+    CommandSpec(NP_("command", "stop"),
+                N_("Stop alerts and delete this chat's data"), changes_settings=True),
+    CommandSpec(NP_("command", "channel"), N_("Subscribe a channel you administer"),
                 platforms=frozenset({"telegram"})),
-    CommandSpec("webhook", N_("Send alerts to a channel's incoming webhook"),
+    CommandSpec(NP_("command", "webhook"), N_("Send alerts to a channel's incoming webhook"),
                 changes_settings=True, platforms=frozenset({"discord"})),
 )
 REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}

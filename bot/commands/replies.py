@@ -27,8 +27,9 @@ def error_text(f: Formatter, error: UserInputError) -> str:
         return f._("Unknown language “{value}”. Use /lang zh-Hant, /lang en or /lang both.").format(
             value=value)
     if code == "unknown_topic":
-        return f._("Unknown topic “{value}”. Topics: fomc, h41, odds, btc (or all). "
-                   "Example: /subscribe fomc").format(value=value)
+        choices = f._(", ").join(str(c) for c in error.params.get("choices") or ())
+        return f._("Unknown topic “{value}”. Topics: {choices} (or all). "
+                   "Example: /subscribe fomc").format(value=value, choices=choices)
     if code == "unknown_timezone":
         return f._("Unknown time zone “{value}”. Use a name like Asia/Taipei, Asia/Hong_Kong "
                    "or America/New_York. Example: /settings tz Asia/Taipei").format(value=value)

@@ -45,23 +45,14 @@ WEBHOOK_URL = re.compile(
     r"(?P<id>\d{17,20})/(?P<token>[\w-]{20,200})/?$")
 CONTENT_LIMIT = 2000
 
-# command and option names in Chinese (Discord allows CJK letters in localized names)
-NAMES = {
-    "start": NP_("command", "start"), "help": NP_("command", "help"),
-    "subscribe": NP_("command", "subscribe"), "unsubscribe": NP_("command", "unsubscribe"),
-    "lang": NP_("command", "lang"), "alert": NP_("command", "alert"),
-    "alerts": NP_("command", "alerts"), "delalert": NP_("command", "delalert"),
-    "status": NP_("command", "status"), "fomc": NP_("command", "fomc"),
-    "balance": NP_("command", "balance"), "odds": NP_("command", "odds"),
-    "btc": NP_("command", "btc"), "settings": NP_("command", "settings"),
-    "stop": NP_("command", "stop"), "webhook": NP_("command", "webhook"),
-    "topic": NP_("command", "topic"), "language": NP_("command", "language"),
-    "direction": NP_("command", "direction"), "price": NP_("command", "price"),
-    "repeat": NP_("command", "repeat"), "expires": NP_("command", "expires"),
-    "id": NP_("command", "id"), "timezone": NP_("command", "timezone"),
-    "quiet_hours": NP_("command", "quiet_hours"), "changes": NP_("command", "changes"),
-    "url": NP_("command", "url"), "remove": NP_("command", "remove"),
-}
+# option names in Chinese (Discord allows CJK letters in localized names); the command
+# names are marked where each command is declared (its CommandSpec)
+OPTION_NAMES = (
+    NP_("command", "topic"), NP_("command", "language"), NP_("command", "direction"),
+    NP_("command", "price"), NP_("command", "repeat"), NP_("command", "expires"),
+    NP_("command", "id"), NP_("command", "timezone"), NP_("command", "quiet_hours"),
+    NP_("command", "changes"), NP_("command", "url"), NP_("command", "remove"),
+)
 
 
 def name(text: str) -> locale_str:

@@ -14,7 +14,7 @@ from bot.commands.core import (
 from bot.domain.chats import Direction, Language, RepeatMode
 from bot.domain.errors import InvalidId, MissingArgument
 from bot.render.formatting import Formatter
-from bot.render.i18n import N_
+from bot.render.i18n import N_, NP_
 from bot.topics.btc.amounts import parse_alert_args
 from bot.topics.btc.snapshot import PRICE_SNAPSHOT, PriceSnapshot
 
@@ -135,10 +135,12 @@ async def delalert(ctx: CommandContext, inv: Invocation, args: list[str],
 
 
 COMMANDS = (
-    CommandSpec("btc", N_("Bitcoin composite price"), handler=btc),
-    CommandSpec("alert", N_("BTC price alert, e.g. /alert below 80000"), changes_settings=True,
+    CommandSpec(NP_("command", "btc"), N_("Bitcoin composite price"), handler=btc),
+    CommandSpec(NP_("command", "alert"),
+                N_("BTC price alert, e.g. /alert below 80000"), changes_settings=True,
                 handler=alert),
-    CommandSpec("alerts", N_("List this chat's price alerts"), handler=alerts),
-    CommandSpec("delalert", N_("Delete a price alert by its number"), changes_settings=True,
+    CommandSpec(NP_("command", "alerts"), N_("List this chat's price alerts"), handler=alerts),
+    CommandSpec(NP_("command", "delalert"),
+                N_("Delete a price alert by its number"), changes_settings=True,
                 handler=delalert),
 )

@@ -12,7 +12,7 @@ from bot.commands.core import (
 )
 from bot.domain.chats import Language
 from bot.render.formatting import Formatter
-from bot.render.i18n import N_
+from bot.render.i18n import N_, NP_
 from bot.topics.fomc.events import FomcDecision
 
 DIFF_WORDS = ("diff", "changes", "變動")
@@ -50,4 +50,5 @@ async def fomc_diff(ctx: CommandContext, language: Language) -> Reply:
     return Reply(localized(language, compose), language=language)
 
 
-COMMANDS = (CommandSpec("fomc", N_("Last FOMC decision and what changed"), handler=fomc),)
+COMMANDS = (CommandSpec(NP_("command", "fomc"),
+                        N_("Last FOMC decision and what changed"), handler=fomc),)

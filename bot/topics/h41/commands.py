@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.core import CommandContext, CommandSpec, Invocation, Reply, latest_event_reply
 from bot.domain.chats import Language
-from bot.render.i18n import N_
+from bot.render.i18n import N_, NP_
 
 
 async def balance(ctx: CommandContext, inv: Invocation, args: list[str],
@@ -13,5 +13,6 @@ async def balance(ctx: CommandContext, inv: Invocation, args: list[str],
         "No H.4.1 release has been read yet."))
 
 
-COMMANDS = (CommandSpec("balance", N_("Latest Fed balance sheet (H.4.1) with chart"),
+COMMANDS = (CommandSpec(NP_("command", "balance"),
+                        N_("Latest Fed balance sheet (H.4.1) with chart"),
                         handler=balance),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.core import CommandContext, CommandSpec, Invocation, Reply, localized
 from bot.domain.chats import Language
-from bot.render.i18n import N_
+from bot.render.i18n import N_, NP_
 from bot.topics.odds.render import odds_table_text
 from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 
@@ -23,4 +23,5 @@ async def odds(ctx: CommandContext, inv: Invocation, args: list[str],
                  language=language)
 
 
-COMMANDS = (CommandSpec("odds", N_("Rate-move odds for the coming meetings"), handler=odds),)
+COMMANDS = (CommandSpec(NP_("command", "odds"),
+                        N_("Rate-move odds for the coming meetings"), handler=odds),)
