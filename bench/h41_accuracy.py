@@ -26,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import itertools
 
 from bot.topics.h41.parse import parse_h41_file, split_row
-from bot.topics.h41.regime import change_over
-from bot.topics.h41.watcher import regimes_of
+from bot.topics.h41.regime import change_over, regimes_of
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/corpus/h41"
 FACT_FIELDS = {

@@ -23,8 +23,8 @@ from bot.topics.h41.parse import (
     parse_release,
     split_row,
 )
-from bot.topics.h41.regime import WeekPoint, classify
-from bot.topics.h41.watcher import CURRENT_PATH, H41Watcher, build_events, regimes_of
+from bot.topics.h41.regime import WeekPoint, classify, regimes_of
+from bot.topics.h41.watcher import CURRENT_PATH, H41Watcher, build_events
 from tests.servers import FakeFed, LocalServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "h41"

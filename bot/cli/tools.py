@@ -73,7 +73,7 @@ def parse_fomc(args: argparse.Namespace) -> int:
 # parse h41 ----------------------------------------------------------------------------
 def parse_h41(args: argparse.Namespace) -> int:
     from bot.topics.h41.parse import H41ParseError, parse_h41_file
-    from bot.topics.h41.watcher import regimes_of
+    from bot.topics.h41.regime import regimes_of
 
     try:
         weeks = parse_h41_file(_read(args.file))

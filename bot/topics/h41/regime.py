@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.topics.h41.events import Regime
+from bot.topics.h41.parse import H41Week
 
 SMOOTHING_WEEKS = 4
 WINDOW_WEEKS = 13
@@ -88,3 +89,11 @@ def change_over(values: Sequence[int], weeks: int) -> int | None:
     if len(values) <= weeks:
         return None
     return values[-1] - values[-1 - weeks]
+
+
+def regimes_of(history: Sequence[H41Week]) -> list[Regime]:
+    """The QT/QE regime of each week of a series of releases (weeks without securities
+    are left out)."""
+    points = [WeekPoint(w.week_ending, w.securities or 0, w.treasuries) for w in history
+              if w.securities is not None]
+    return classify(points)

@@ -24,8 +24,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.domain.chats import Language
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
-from bot.topics.h41.chart import balance_sheet_chart
-from bot.topics.h41.events import BalanceSheetRelease, Regime, RegimeChange
+from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
 from bot.topics.h41.parse import (
     H41ParseError,
     H41Week,
@@ -34,7 +33,7 @@ from bot.topics.h41.parse import (
     parse_release,
     release_date_of,
 )
-from bot.topics.h41.regime import WeekPoint, change_over, classify
+from bot.topics.h41.regime import change_over, regimes_of
 from bot.topics.http import Backoff, describe_error, make_http_client
 
 log = logging.getLogger(__name__)
@@ -55,12 +54,6 @@ def fred_url(base_url: str, start: date | None = None) -> str:
 
 
 # Pure: history → event ----------------------------------------------------------------
-def regimes_of(history: Sequence[H41Week]) -> list[Regime]:
-    points = [WeekPoint(w.week_ending, w.securities or 0, w.treasuries) for w in history
-              if w.securities is not None]
-    return classify(points)
-
-
 def build_events(
     history: Sequence[H41Week],
     *,
@@ -119,6 +112,9 @@ def build_events(
 
 
 def charts_for(history: Sequence[H41Week], chart: str) -> dict[str, bytes]:
+    # matplotlib costs ~3 s and ~40 MB at import: load it when the weekly chart is drawn
+    from bot.topics.h41.chart import balance_sheet_chart
+
     """The chart in each language, named ``<chart>.<language>.png``."""
     weeks = [w for w in history if w.total_assets is not None and w.securities is not None]
     regimes = regimes_of(weeks)

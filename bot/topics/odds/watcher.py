@@ -34,7 +34,6 @@ from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.http import Backoff, describe_error, make_http_client
-from bot.topics.odds.chart import odds_chart
 from bot.topics.odds.events import MeetingOdds as MeetingOddsEvent
 from bot.topics.odds.events import OddsShift
 from bot.topics.odds.method import (
@@ -278,7 +277,9 @@ def _shift(table: OddsTable, move: str, now: float, day_ago: float | None,
 
 
 def charts_for(table: OddsTable, chart: str) -> dict[str, bytes]:
+    # matplotlib is loaded when a chart is first drawn, not at start
     from bot.render.formatting import Formatter
+    from bot.topics.odds.chart import odds_chart
 
     nxt = table.meetings[0]
     out = {}
