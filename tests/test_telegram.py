@@ -315,3 +315,23 @@ async def test_fomc_statement_reaches_every_chat_once_in_its_language(telegram):
         has_zh, has_en = "聯準會宣布維持利率不變" in text, "The Fed held rates steady" in text
         assert (has_zh, has_en) == {Language.ZH_HANT: (True, False), Language.EN: (False, True),
                                     Language.BOTH: (True, True)}[language]
+
+
+async def test_a_reply_with_a_chart_goes_the_way_alerts_go(telegram):
+    """/balance answers with the alert and its chart through the same send path as the
+    outbox (photo first; HTML as the alert is formatted)."""
+    from tests.samples import samples
+
+    standin, services = telegram
+    event = samples()["h41_2025_04_16"]
+    await services.records.save_event(event, {"chats": []})
+    await services.records.save_attachment(event.key, f"{event.chart}.en.png", b"\x89PNG chart")
+    await services.snapshots.set_latest_event("h41", event.key)
+    async with Running(services):
+        standin.command(private(ALICE), ALICE, "/start")
+        standin.command(private(ALICE), ALICE, "/lang en")
+        standin.command(private(ALICE), ALICE, "/balance")
+        await until(lambda: standin.sent("sendPhoto"))
+    photo = standin.sent("sendPhoto")[-1].params
+    assert int(photo["chat_id"]) == 501 and photo.get("parse_mode") == "HTML"
+    assert "<b>" in photo["caption"] or "<b>" in standin.texts_to(501)[-1]

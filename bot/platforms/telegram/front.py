@@ -28,7 +28,6 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -47,7 +46,9 @@ from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, lo
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.platforms.telegram.sender import send_parts
 from bot.render.formatting import Formatter
+from bot.render.message import split_text
 from bot.store.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -292,24 +293,15 @@ class TelegramFrontEnd:
     # Replies -------------------------------------------------------------------------
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                          *, thread_id: int | None = None) -> None:
-        from bot.render.message import split_text
-
-        markup = keyboard(reply)
         if reply.alert is not None:
             parts, mode = split_text(reply.alert.to_html()), ParseMode.HTML
+            title = reply.alert.sections[0].title if reply.alert.sections else ""
         else:
-            parts, mode = split_text(reply.text), None
+            parts, mode, title = split_text(reply.text), None, ""
         try:
-            if reply.attachment:
-                title = reply.alert.sections[0].title if reply.alert and reply.alert.sections \
-                    else ""
-                await context.bot.send_photo(chat_id, reply.attachment, caption=title[:1024],
-                                             message_thread_id=thread_id)
-            for index, part in enumerate(parts):
-                await context.bot.send_message(
-                    chat_id, part, parse_mode=mode, message_thread_id=thread_id,
-                    reply_markup=markup if index == len(parts) - 1 else None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+            await send_parts(context.bot, chat_id, parts, parse_mode=mode,
+                             attachment=reply.attachment, title=title, thread_id=thread_id,
+                             markup=keyboard(reply))
         except TelegramError as exc:
             log.info("telegram: reply to %s failed: %s", chat_id, exc)
 

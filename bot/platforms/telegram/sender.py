@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, no deprecation noise
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -134,17 +134,41 @@ class TelegramTransport:
 
     async def _send(self, chat: Chat, message: AlertMessage, parts: list[str],
                     attachment: bytes | None, *, parse_mode: str | None) -> None:
-        common: dict[str, Any] = {"disable_notification": message.silent,
-                  "message_thread_id": int(chat.thread_id) if chat.thread_id else None}
-        if attachment is not None:
-            if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:
-                caption, parts = parts[0], []
-            else:
-                title = message.sections[0].title if message.sections else ""
-                caption = f"<b>{html.escape(title)}</b>" if parse_mode else title
-            await self.bot.send_photo(chat.ref.chat_id, photo=attachment, caption=caption,
-                                      parse_mode=parse_mode, **common)
-        for part in parts:
-            await self.bot.send_message(
-                chat.ref.chat_id, part, parse_mode=parse_mode,
-                link_preview_options=LinkPreviewOptions(is_disabled=True), **common)
+        await send_parts(
+            self.bot, chat.ref.chat_id, parts, parse_mode=parse_mode, attachment=attachment,
+            title=message.sections[0].title if message.sections else "",
+            thread_id=int(chat.thread_id) if chat.thread_id else None, silent=message.silent)
+
+
+async def send_parts(
+    bot: Bot,
+    chat_id: int | str,
+    parts: list[str],
+    *,
+    parse_mode: str | None,
+    attachment: bytes | None = None,
+    title: str = "",
+    thread_id: int | None = None,
+    silent: bool = False,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """The one way fedalert posts to a Telegram chat, for alerts and command replies alike.
+
+    A chart goes first, as a photo whose caption is the whole text when it fits, else the
+    title; then the text, split to Telegram's limit; buttons ride on the last message.
+    Errors are the caller's to map (the outbox retries, a reply logs).
+    """
+    common: dict[str, Any] = {"disable_notification": silent, "message_thread_id": thread_id}
+    parts = list(parts)
+    if attachment is not None:
+        if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:
+            caption, parts = parts[0], []
+        else:
+            caption = f"<b>{html.escape(title)}</b>" if parse_mode and title else title
+        await bot.send_photo(chat_id, photo=attachment, caption=caption, parse_mode=parse_mode,
+                             reply_markup=None if parts else markup, **common)
+    for index, part in enumerate(parts):
+        await bot.send_message(
+            chat_id, part, parse_mode=parse_mode,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            reply_markup=markup if index == len(parts) - 1 else None, **common)
