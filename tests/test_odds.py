@@ -4,6 +4,7 @@ import calendar as cal
 import json
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.domain.calendar import load_calendar
 from bot.domain.chats import ChatKind, ChatRef
+from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.topics.odds.method import OddsInputError, compute_odds, parse_month, parse_settlements_text
 from bot.topics.odds.watcher import OddsWatcher, compare_tables, parse_cme_json
 from tests.servers import LocalServer
@@ -275,8 +277,9 @@ async def test_fetch_to_alert_through_a_local_cme(services):
     async with LocalServer(app) as server:
         services.settings = services.settings.model_copy(update={
             "cme": services.settings.cme.model_copy(update={"base_url": server.url})})
-        await services.redis.set(services.keys.state("fomc"),
-                                 json.dumps({"last_low": "3.75", "last_high": "4.00"}))
+        # the range the FOMC topic publishes for the other topics
+        await services.snapshots.set_model(TARGET_RANGE_SNAPSHOT, TargetRange(
+            low=Decimal("3.75"), high=Decimal("4.00")))
         async with httpx.AsyncClient() as client:
             watcher = OddsWatcher(services.topic, client=client, clock=lambda: clock_day["now"])
             # day 1: Oct-hike odds below 50 % (history only: the first table is not news)

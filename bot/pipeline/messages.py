@@ -13,7 +13,7 @@ from collections import OrderedDict
 from bot.domain.chats import Language
 from bot.domain.events import BaseEvent
 from bot.render.message import AlertMessage, Section
-from bot.render.renderers import RenderRegistry, attachment_name
+from bot.render.renderers import RenderRegistry
 from bot.store.records import EventRecords
 
 LOCAL_CACHE_SIZE = 256
@@ -38,8 +38,7 @@ class MessageRenderer:
             return None
         sections = tuple([await self.section(event, single, zone)
                           for single in language.singles])
-        return AlertMessage(event_key, self.renderers.style(event), sections,
-                            attachment=attachment_name(event, language), silent=silent)
+        return self.renderers.assemble(event, language, sections, silent=silent)
 
     async def section(self, event: BaseEvent, language: Language, zone: str) -> Section:
         cache_key = (event.key, language.value, zone)

@@ -43,9 +43,14 @@ class RenderRegistry:
 
     def message(self, event: BaseEvent, language: Language, zone: str) -> AlertMessage:
         """Every section a chat with this language setting reads (``both``: zh-Hant, then en)."""
-        sections = tuple(self.section(event, single, zone) for single in language.singles)
+        return self.assemble(event, language, tuple(
+            self.section(event, single, zone) for single in language.singles))
+
+    def assemble(self, event: BaseEvent, language: Language, sections: tuple[Section, ...],
+                 *, silent: bool = False) -> AlertMessage:
+        """The message a chat receives, from its sections (rendered here or cached)."""
         return AlertMessage(event.key, self.style(event), sections,
-                            attachment=attachment_name(event, language))
+                            attachment=attachment_name(event, language), silent=silent)
 
 
 def attachment_name(event: BaseEvent, language: Language) -> str | None:

@@ -9,12 +9,17 @@ snapshot (``bot.store.snapshots``), not read from this one's state.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 
 from bot.store.keys import KeySchema
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 
 
 class StateStore:
@@ -35,6 +40,22 @@ class StateStore:
 
     async def set_json(self, name: str, value: Any) -> None:
         await self.set_text(name, json.dumps(value, default=str))
+
+    async def get_model(self, name: str, model: type[M]) -> M | None:
+        """Typed state; None when there is none, or when it no longer reads as ``model``
+        (the watcher then starts over as on a first start)."""
+        raw = await self.get_text(name)
+        if not raw:
+            return None
+        try:
+            return model.model_validate_json(raw)
+        except ValidationError as exc:
+            log.warning("state %s unreadable as %s (%d errors): starting over", name,
+                        model.__name__, exc.error_count())
+            return None
+
+    async def set_model(self, name: str, value: BaseModel) -> None:
+        await self.set_text(name, value.model_dump_json())
 
     async def history_put(self, name: str, entries: Mapping[str, str]) -> None:
         if entries:

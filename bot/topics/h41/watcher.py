@@ -23,6 +23,7 @@ import httpx
 from bot import metrics
 from bot.config import Settings
 from bot.domain.chats import Language
+from bot.domain.events import Frozen
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
 from bot.topics.h41.parse import (
@@ -132,6 +133,15 @@ def release_moment(release_date: date) -> datetime:
     return datetime.combine(release_date, time(16, 30), EASTERN).astimezone(UTC)
 
 
+class H41State(Frozen):
+    """What the H.4.1 watcher remembers between polls."""
+
+    initialized: bool = False  # the first release seen after a start is the baseline
+    etag: str | None = None
+    release_date: date | None = None  # of the release last read
+    last_week: date | None = None  # the latest week announced (or back-filled)
+
+
 # History in Redis ---------------------------------------------------------------------
 class H41History:
     def __init__(self, ctx: TopicContext) -> None:
@@ -178,12 +188,11 @@ class H41Watcher(PollingWatcher):
         return local.weekday() in (3, 4) and RELEASE_WINDOW[0] <= local.time() < \
             RELEASE_WINDOW[1]
 
-    async def state(self) -> dict[str, Any]:
-        raw = await self.ctx.state.get_text(self.state_name)
-        return json.loads(raw) if raw else {}
+    async def state(self) -> H41State:
+        return await self.ctx.state.get_model(self.state_name, H41State) or H41State()
 
-    async def save_state(self, state: Mapping[str, Any]) -> None:
-        await self.ctx.state.set_text(self.state_name, json.dumps(state))
+    async def save_state(self, state: H41State) -> None:
+        await self.ctx.state.set_model(self.state_name, state)
 
     async def step(self) -> float:
         window = self.in_release_window(self.clock())
@@ -205,11 +214,11 @@ class H41Watcher(PollingWatcher):
         """One look at the current release page; announces a new week once."""
         assert self.client is not None
         state = await self.state()
-        if not state.get("initialized"):
+        if not state.initialized:
             await self.backfill()
         headers = {}
-        if state.get("etag"):
-            headers["If-None-Match"] = state["etag"]
+        if state.etag:
+            headers["If-None-Match"] = state.etag
         response = await self.client.get(self.settings.fed.base_url + CURRENT_PATH,
                                          headers=headers)
         metrics.SOURCE_POLLS.labels("h41_page", str(response.status_code)).inc()
@@ -219,25 +228,23 @@ class H41Watcher(PollingWatcher):
         text = response.text
         release = release_date_of(text)
         state = await self.state()
-        if release is not None and state.get("release_date") == release.isoformat():
+        if release is not None and state.release_date == release:
             return None
         week = parse_release(text)  # raises on a half-written or re-arranged page
         event = await self.accept(week, url=f"https://www.federalreserve.gov/releases/h41/"
                                             f"{week.release_date:%Y%m%d}/"
                                   if week.release_date else None,
-                                  announce=bool(state.get("initialized")))
-        state = await self.state()
-        state.update({"release_date": (week.release_date or release or week.week_ending)
-                      .isoformat(), "initialized": True,
-                      "etag": response.headers.get("ETag")})
+                                  announce=state.initialized)
+        state = (await self.state()).model_copy(update={
+            "release_date": week.release_date or release or week.week_ending,
+            "initialized": True, "etag": response.headers.get("ETag")})
         await self.save_state(state)
         return event
 
     async def accept(self, week: H41Week, *, url: str | None, announce: bool,
                      source: str = "page") -> BalanceSheetRelease | None:
-        state = await self.state()
-        last = state.get("last_week")
-        if announce and last and week.week_ending.isoformat() <= last:
+        last = (await self.state()).last_week
+        if announce and last and week.week_ending <= last:
             return None  # an older or already announced week
         await self.history.add([week])
         history = await self.history.all()
@@ -245,9 +252,8 @@ class H41Watcher(PollingWatcher):
         late = self.clock() - released_at > timedelta(hours=6)
         event, regime_event = build_events(history, released_at=released_at, url=url,
                                            late=late)
-        state = await self.state()
-        state["last_week"] = week.week_ending.isoformat()
-        await self.save_state(state)
+        await self.save_state((await self.state()).model_copy(
+            update={"last_week": week.week_ending}))
         if not announce:
             log.info("h41: first start, baseline week %s", week.week_ending)
             await self.ctx.snapshots.set_latest_event("h41", event.key)
@@ -280,9 +286,8 @@ class H41Watcher(PollingWatcher):
         complete = [w for w in weeks if w.total_assets is not None]
         await self.history.add(complete)
         if complete:
-            state = await self.state()
-            state["last_week"] = complete[-1].week_ending.isoformat()
-            await self.save_state(state)
+            await self.save_state((await self.state()).model_copy(
+                update={"last_week": complete[-1].week_ending}))
         log.info("h41: back-filled %d weeks from FRED", len(complete))
         return len(complete)
 
@@ -290,10 +295,9 @@ class H41Watcher(PollingWatcher):
         """The Fed page keeps failing: take a newer week from FRED if it has one."""
         assert self.client is not None
         state = await self.state()
-        if not state.get("initialized"):
+        if not state.initialized:
             return None
-        last = state.get("last_week")
-        start = date.fromisoformat(last) if last else None
+        start = state.last_week
         try:
             response = await self.client.get(fred_url(self.settings.fred.base_url, start))
             response.raise_for_status()
@@ -302,7 +306,7 @@ class H41Watcher(PollingWatcher):
         except (httpx.HTTPError, H41ParseError) as exc:
             log.warning("h41: FRED fallback failed too (%s)", describe_error(exc))
             return None
-        if not weeks or (last and weeks[-1].week_ending.isoformat() <= last):
+        if not weeks or (start and weeks[-1].week_ending <= start):
             return None
         return await self.accept(weeks[-1], url=None, announce=True, source="FRED")
 

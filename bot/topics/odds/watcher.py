@@ -30,6 +30,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.chats import Language
+from bot.domain.events import Frozen
 from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.statement import TargetRangeHistory
@@ -295,6 +296,13 @@ def charts_for(table: OddsTable, chart: str) -> dict[str, bytes]:
     return out
 
 
+class OddsState(Frozen):
+    """What the odds watcher remembers: the settlement day of the last table it used."""
+
+    trade_date: date | None = None
+    source: str | None = None
+
+
 # History ------------------------------------------------------------------------------
 class OddsHistory:
     def __init__(self, ctx: TopicContext) -> None:
@@ -395,9 +403,8 @@ class OddsWatcher(PollingWatcher):
         today = now.astimezone(EASTERN).date()
         settlements = await source.fetch(today)
         check_fresh(settlements, today)
-        raw = await self.ctx.state.get_text("odds")
-        state = json.loads(raw) if raw else {}
-        if state.get("trade_date") == settlements.trade_date.isoformat():
+        state = await self.ctx.state.get_model("odds", OddsState) or OddsState()
+        if state.trade_date == settlements.trade_date:
             return None
         low, high = await current_range(self.ctx)
         table = compute_odds(settlements.prices, self.calendar.decision_days,
@@ -408,12 +415,11 @@ class OddsWatcher(PollingWatcher):
                                     level=self.settings.odds.alert_level,
                                     jump=self.settings.odds.alert_jump)
         events = [event for event, _ in alerts]
-        if state.get("trade_date"):  # the first table after a start is history, not news
+        if state.trade_date:  # the first table after a start is history, not news
             for event, charts in alerts:
                 await self.ctx.publisher.publish(event, attachments=charts)
-        state.update({"trade_date": settlements.trade_date.isoformat(),
-                      "source": settlements.source})
-        await self.ctx.state.set_text("odds", json.dumps(state))
+        await self.ctx.state.set_model("odds", OddsState(trade_date=settlements.trade_date,
+                                                         source=settlements.source))
         metrics.SOURCE_POLLS.labels("odds", "new").inc()
         log.info("odds: %s from %s, next meeting %s cut %.1f%%, %d alerts",
                  settlements.trade_date, settlements.source,
