@@ -110,9 +110,9 @@ def _add_h41_parser(kinds: Any) -> None:
 
 
 # calendar -----------------------------------------------------------------------------
+CALENDAR_FILE = Path("config/fomc_calendar.toml")  # in a checkout: the packaged file
 def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.domain.calendar import (
-        CONFIG_CALENDAR,
         load_calendar,
         merge_calendar,
         parse_calendar_page,
@@ -143,7 +143,7 @@ def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     meetings = parse_calendar_page(html)
     if not meetings:
         return _fail("no meetings found on the calendar page (layout changed?)")
-    target = args.file or CONFIG_CALENDAR
+    target = args.file or CALENDAR_FILE
     current = load_calendar(target if target.exists() else None)
     merged = merge_calendar(current, meetings, source=url, today=datetime.now(UTC).date())
     target.parent.mkdir(parents=True, exist_ok=True)

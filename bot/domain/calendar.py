@@ -1,8 +1,8 @@
 """The FOMC meeting calendar shared by the statement watcher and the odds.
 
-The schedule ships with the package (``bot/data/fomc_calendar.toml``, also reachable as
-``config/fomc_calendar.toml`` in a checkout). ``fedalert calendar refresh`` reads the
-Fed's calendar page and rewrites it.
+The schedule ships with the package (``bot/data/fomc_calendar.toml``); a running
+deployment reads the copy its leader refreshes daily (``bot.store.calendar``), else this
+one. ``fedalert calendar refresh`` rewrites a calendar file for maintainers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
 STATEMENT_TIME = time(14, 0)
-CONFIG_CALENDAR = Path("config/fomc_calendar.toml")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -110,10 +109,10 @@ def packaged_calendar_text() -> str:
 
 
 def load_calendar(path: Path | None = None) -> FomcCalendar:
-    """The calendar from ``path``, else ``config/fomc_calendar.toml``, else the packaged one."""
-    for candidate in (path, CONFIG_CALENDAR):
-        if candidate is not None and candidate.is_file():
-            return FomcCalendar.from_toml(candidate.read_text("utf-8"))
+    """The calendar in ``path``, else the packaged one (never a file found by the working
+    directory: a deployment's calendar is the refreshed copy in its store)."""
+    if path is not None and path.is_file():
+        return FomcCalendar.from_toml(path.read_text("utf-8"))
     return FomcCalendar.from_toml(packaged_calendar_text())
 
 

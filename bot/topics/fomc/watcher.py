@@ -430,7 +430,7 @@ async def handle_demo_statement(reading: Mapping[str, Any],
         history=TargetRangeHistory.packaged(),
         statement_date=date.fromisoformat(data["date"]) if data.get("date") else None)
     released = datetime.fromisoformat(data["released_at"])
-    calendar = load_calendar()
+    calendar = await demo.topic.calendar.current()
     event = build_event(parsed, url=data["url"], released_at=released,
                         previous_sentences=statement_sentences(data["previous_text"])
                         if data.get("previous_text") else None, late=False,

@@ -459,7 +459,7 @@ async def handle_demo_settlements(reading: Mapping[str, Any],
     as_of = date.fromisoformat(data["trade_date"])
     prices = parse_settlements_text(json.dumps(data["settlements"]))
     low, high = await current_range(demo.topic)
-    calendar = load_calendar()
+    calendar = await demo.topic.calendar.current()
     table = compute_odds(prices, calendar.decision_days, as_of, (low, high), "cme")
 
     meeting_week = (table.meetings[0].decision_day - as_of).days <= MEETING_WEEK_DAYS
