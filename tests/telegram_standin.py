@@ -136,7 +136,7 @@ class TelegramStandIn:
         if not pending and timeout:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
+                await asyncio.wait_for(self._new_update.wait(), min(timeout, 0.2))
             pending = [u for u in self.updates if u["update_id"] >= offset]
         return self.ok(pending[:100])
 

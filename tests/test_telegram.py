@@ -51,6 +51,14 @@ async def until(predicate, timeout=8.0):
         await asyncio.sleep(0.05)
 
 
+async def until_stored(check, timeout=8.0):
+    """Wait until an async check of the store holds (instead of sleeping a fixed time)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
 class Running:
     def __init__(self, services):
         self.front = TelegramFrontEnd(services.settings, services.commands(), services.registry)
@@ -127,18 +135,25 @@ async def test_group_admins_change_settings_others_are_refused(telegram):
     assert any(c.params.get("user_id") in ("12", 12) for c in standin.sent("getChatMember"))
 
 
+async def active(services, ref, expected):
+    chat = await services.registry.get_chat(ref)
+    return chat is not None and chat.active is expected
+
+
+async def gone(services, ref):
+    return await services.registry.get_chat(ref) is None
+
+
 async def test_blocked_user_and_group_migration(telegram):
     standin, services = telegram
     async with Running(services):
         standin.command(private(BOB), BOB, "/start")
         await until(lambda: standin.texts_to(502))
+        bob = ChatRef("telegram", "502")
         standin.member_change(private(BOB), BOB, "member", "kicked")
-        await asyncio.sleep(0.6)
-        bob = await services.registry.get_chat(ChatRef("telegram", "502"))
-        assert not bob.active
+        await until_stored(lambda: active(services, bob, False))
         standin.member_change(private(BOB), BOB, "kicked", "member")  # unblocked
-        await asyncio.sleep(0.6)
-        assert (await services.registry.get_chat(ChatRef("telegram", "502"))).active
+        await until_stored(lambda: active(services, bob, True))
 
         standin.members[(-500, 11)] = "administrator"
         standin.command(GROUP, ADMIN, "/start")
@@ -147,7 +162,7 @@ async def test_blocked_user_and_group_migration(telegram):
         migration = {"message_id": 99, "date": 1, "chat": GROUP, "from": ADMIN,
                      "migrate_to_chat_id": -1001234567890}
         standin.push({"message": migration})
-        await asyncio.sleep(0.8)
+        await until_stored(lambda: gone(services, ChatRef("telegram", "-500")))
     assert await services.registry.get_chat(ChatRef("telegram", "-500")) is None
     moved = await services.registry.get_chat(ChatRef("telegram", "-1001234567890"))
     assert moved.topics == {"odds"} and moved.title == "投資群"
