@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.commands.core import CommandContext, StatusCompose
 from bot.commands.handlers import Commands
@@ -27,7 +31,7 @@ from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.pipeline.deliver import DeliveryWorker
 from bot.pipeline.messages import MessageRenderer
 from bot.pipeline.publish import Publisher
-from bot.platforms.base import FrontEnd, Transport
+from bot.platforms.base import FrontEnd, RejectedCredentials, Transport
 from bot.platforms.console import ConsoleTransport
 from bot.store.calendar import CalendarStore
 from bot.store.keys import KeySchema
@@ -37,6 +41,7 @@ from bot.store.records import EventRecords
 from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
 from bot.store.state import StateStore
+from bot.supervision import Supervisor, describe
 from bot.topics.base import TopicContext, utc_now
 from bot.topics.catalog import Catalog
 from bot.topics.fomc.schedule import refresh_calendar
@@ -172,61 +177,74 @@ def build_front_ends(services: Services) -> list[FrontEnd]:
     return front_ends
 
 
-async def heartbeat(services: Services, stop: asyncio.Event) -> None:
+async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Event) -> None:
+    """Every few seconds: this instance is alive, and the state of each of its parts (what
+    ``fedalert health`` reads)."""
     key = services.keys.instance(services.instance_id)
     while not stop.is_set():
-        with contextlib.suppress(Exception):
-            await services.redis.set(key, "alive", ex=HEARTBEAT_SECONDS * 3)
+        beat = json.dumps({"at": time.time(), "parts": supervisor.report(),
+                           "unhealthy": supervisor.unhealthy()})
+        with contextlib.suppress(RedisError, OSError):
+            await services.redis.set(key, beat, ex=HEARTBEAT_SECONDS * 3)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(RedisError, OSError):
         await services.redis.delete(key)
 
 
-async def run_workers(services: Services, transports: list[Transport],
-                      stop: asyncio.Event) -> None:
-    tasks = []
-    for transport in transports:
-        await transport.start()
-        for n in range(services.settings.outbox.workers_per_platform):
-            worker = DeliveryWorker(services.outbox, services.registry, services.messages,
-                                    transport, f"{services.instance_id}-{n}")
-            tasks.append(asyncio.create_task(worker.run(stop),
-                                             name=f"deliver-{transport.platform}"))
+async def deliver_through(services: Services, transport: Transport,
+                          stop: asyncio.Event) -> None:
+    """One platform's sending: start its transport, run its workers; close it on the way
+    out. A transport that cannot start (network down, token refused) fails the part, and
+    the supervisor tries again later, without holding up the other platforms."""
+    await transport.start()
     try:
-        await asyncio.gather(*tasks)
+        async with asyncio.TaskGroup() as group:
+            for n in range(services.settings.outbox.workers_per_platform):
+                worker = DeliveryWorker(services.outbox, services.registry, services.messages,
+                                        transport, f"{services.instance_id}-{n}")
+                group.create_task(worker.run(stop), name=f"deliver-{transport.platform}-{n}")
     finally:
-        for transport in transports:
-            with contextlib.suppress(Exception):
-                await transport.close()
+        with contextlib.suppress(Exception):
+            await transport.close()
 
 
 async def leader_duties(services: Services, stop: asyncio.Event,
-                        front_ends: list[FrontEnd] | None = None) -> None:
+                        front_ends: list[FrontEnd] | None = None,
+                        supervisor: Supervisor | None = None) -> None:
     """What only the leader runs: finish interrupted fan-outs, the source watchers, and the
-    front ends that must run once (Telegram long polling allows one poller per token)."""
+    front ends that must run once (Telegram long polling allows one poller per token).
+    Each runs as its own supervised part: one failing is restarted, the others go on."""
+    supervisor = supervisor or Supervisor()
     await services.publisher.resume_pending()
     watchers = services.catalog.watchers(services.topic)
     if not watchers and not front_ends:
         log.info("no source watchers enabled")
     async with asyncio.TaskGroup() as group:
-        group.create_task(_guarded("scheduler", run_jobs(services, stop)), name="scheduler")
+        group.create_task(supervisor.run("scheduler", lambda: run_jobs(services, stop), stop))
         for watcher in watchers:
-            group.create_task(_guarded(watcher.name, watcher.run(stop)),
-                              name=f"watch-{watcher.name}")
+            group.create_task(supervisor.run(f"watch-{watcher.name}",
+                                             partial(watcher.run, stop), stop))
         for front_end in front_ends or []:
-            group.create_task(_guarded(front_end.platform, front_end.run(stop)),
-                              name=f"front-{front_end.platform}")
+            group.create_task(supervisor.run(f"front-{front_end.platform}",
+                                             partial(front_end.run, stop), stop))
 
 
-async def _guarded(name: str, job: Awaitable[None]) -> None:
-    """One watcher failing must not take the others down: log it and let it go."""
-    try:
-        await job
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("%s stopped with an error", name)
+async def preflight(transports: list[Transport]) -> None:
+    """Start each transport once before running: a token the platform refuses is a
+    configuration mistake (``RejectedCredentials``: one line, exit status 2); anything else
+    (no network yet) is retried by the supervisor, so it only gets a warning here."""
+    for transport in transports:
+        try:
+            await transport.start()
+        except RejectedCredentials:
+            raise
+        except Exception as exc:
+            log.warning("%s not reachable at start (%s); retrying in the background",
+                        transport.platform, describe(exc))
+        finally:
+            with contextlib.suppress(Exception):
+                await transport.close()
 
 
 async def run_instance(
@@ -236,33 +254,34 @@ async def run_instance(
     *,
     with_pollers: bool = True,
     front_ends: list[FrontEnd] | None = None,
+    supervisor: Supervisor | None = None,
 ) -> None:
+    supervisor = supervisor or Supervisor()
     await check_schema(services)
     if not services.settings.has_chat_tokens:
         await ensure_console_chat(services.registry)
         log.info("no chat token configured: alerts are printed to the console")
     front_ends = build_front_ends(services) if front_ends is None else front_ends
-    tasks = [
-        asyncio.create_task(heartbeat(services, stop), name="heartbeat"),
-        asyncio.create_task(run_workers(services, transports, stop), name="workers"),
-    ]
-    if with_pollers:
-        once = [f for f in front_ends if f.leader_only]
-        election = LeaderElection(services.redis, services.keys.leader, services.instance_id,
-                                  services.settings.leader.ttl_seconds)
-        tasks.append(asyncio.create_task(
-            election.run(lambda: leader_duties(services, stop, once), stop), name="leader"))
-    for front_end in front_ends:
-        if not front_end.leader_only:
-            tasks.append(asyncio.create_task(
-                _guarded(front_end.platform, front_end.run(stop)),
-                name=f"front-{front_end.platform}"))
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    await preflight(transports)
+    async with asyncio.TaskGroup() as group:
+        group.create_task(heartbeat(services, supervisor, stop), name="heartbeat")
+        for transport in transports:
+            group.create_task(supervisor.run(
+                f"deliver-{transport.platform}",
+                partial(deliver_through, services, transport, stop), stop))
+        if with_pollers:
+            once = [f for f in front_ends if f.leader_only]
+            election = LeaderElection(services.redis, services.keys.leader,
+                                      services.instance_id,
+                                      services.settings.leader.ttl_seconds)
+            group.create_task(supervisor.run(
+                "leader", partial(election.run,
+                                  lambda: leader_duties(services, stop, once, supervisor),
+                                  stop), stop))
+        for front_end in front_ends:
+            if not front_end.leader_only:
+                group.create_task(supervisor.run(f"front-{front_end.platform}",
+                                                 partial(front_end.run, stop), stop))
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

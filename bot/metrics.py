@@ -16,6 +16,11 @@ FEED_DEGRADED = Gauge("fedalert_price_feed_degraded",
                       "1 while the BTC composite is below quorum")
 PRICE_SOURCES = Gauge("fedalert_price_sources_fresh", "Fresh BTC price sources")
 LEADER = Gauge("fedalert_leader", "1 while this instance runs the pollers")
+PART_UP = Gauge("fedalert_part_up", "1 while a long-running part runs (0: restarting)",
+                ["part"])
+PART_RESTARTS = Counter("fedalert_part_restarts_total", "Restarts of a long-running part",
+                        ["part"])
+STORE_ERRORS = Counter("fedalert_store_errors_total", "Failed Redis operations", ["where"])
 COMMANDS = Counter("fedalert_commands_total", "Chat commands", ["platform", "command", "outcome"])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 import tempfile
@@ -119,9 +120,9 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
         instance = args.instance or settings.instance_id or socket.gethostname()
         try:
             await client.ping()
-            async for _ in client.scan_iter(match=keys.instance(instance) + "*", count=1000):
-                print("healthy")
-                return 0
+            async for key in client.scan_iter(match=keys.instance(instance) + "*", count=1000):
+                beat = await client.get(key)
+                return health_of(None if beat is None else str(beat), instance)
             print(f"unhealthy: no heartbeat from {instance}")
             return 1
         except Exception as exc:
@@ -131,6 +132,27 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
             await client.aclose()
 
     return asyncio.run(probe())
+
+
+def health_of(beat: str | None, instance: str) -> int:
+    """``healthy`` (0) when the heartbeat says every part runs; else one line naming the
+    parts that have been down longer than their grace time (1)."""
+    try:
+        data = json.loads(beat or "")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):  # an older instance's plain "alive"
+        print("healthy" if beat else f"unhealthy: no heartbeat from {instance}")
+        return 0 if beat else 1
+    down = [str(name) for name in data.get("unhealthy") or []]
+    if down:
+        parts = data.get("parts") or {}
+        detail = "; ".join(f"{name}: {parts.get(name, {}).get('last_error') or 'down'}"
+                           for name in down)
+        print(f"unhealthy: {detail}")
+        return 1
+    print("healthy")
+    return 0
 
 
 # parser -------------------------------------------------------------------------------
@@ -220,7 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, SchemaMismatch | EmbeddedServerError):
             print(str(exc), file=sys.stderr)
             return 2
-        raise
+        # unexpected: one masked line and the (masked) traceback through the log handler
+        logging.getLogger("fedalert").critical("stopped by an unexpected error: %s",
+                                               type(exc).__name__, exc_info=True)
+        return 1
 
 
 if __name__ == "__main__":

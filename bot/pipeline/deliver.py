@@ -18,16 +18,20 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from redis.exceptions import RedisError, ResponseError
+
 from bot import metrics
 from bot.domain.chats import ChatRef
 from bot.pipeline.messages import MessageRenderer
 from bot.platforms.base import Delivered, Failed, Gone, Moved, RetryAfter, Transport
 from bot.store.outbox import Delivery, Outbox
 from bot.store.registry import Registry
+from bot.supervision import OutageLog
 
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
+ERROR_DELAY_CAP = 5.0
 
 
 class DeliveryWorker:
@@ -52,19 +56,34 @@ class DeliveryWorker:
         self._last_reclaim = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.outbox.ensure_groups(self.platform)
         log.info("delivery worker %s for %s started", self.consumer, self.platform)
+        outage = OutageLog(f"delivery ({self.platform}, {self.consumer}): the store",
+                           logger=log)
         while not stop.is_set():
             try:
                 handled = await self.run_once()
+                outage.recovered()
+                wait = 0.0 if handled else IDLE_POLL_SECONDS
             except asyncio.CancelledError:
                 raise
-            except Exception:  # Redis hiccup: keep the worker alive, try again shortly
-                log.exception("delivery loop error (%s)", self.platform)
-                handled = 0
-            if not handled:
+            except ResponseError as exc:
+                if "NOGROUP" in str(exc):  # the store came back empty: recreate the groups
+                    self.outbox.forget_groups(self.platform)
+                outage.failed(exc)
+                metrics.STORE_ERRORS.labels("delivery").inc()
+                wait = self.error_delay(outage.failures)
+            except (RedisError, OSError) as exc:  # unreachable: wait, keep the worker alive
+                outage.failed(exc)
+                metrics.STORE_ERRORS.labels("delivery").inc()
+                wait = self.error_delay(outage.failures)
+            if wait:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), IDLE_POLL_SECONDS)
+                    await asyncio.wait_for(stop.wait(), wait)
+
+    @staticmethod
+    def error_delay(failures: int) -> float:
+        """0.2 s, 0.4 s, … up to 5 s between tries while the store is down."""
+        return float(min(ERROR_DELAY_CAP, IDLE_POLL_SECONDS * 2 ** min(failures - 1, 8)))
 
     async def run_once(self) -> int:
         """One pass: promote due retries, reclaim orphans now and then, handle a batch."""

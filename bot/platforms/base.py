@@ -11,8 +11,18 @@ import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.config import ConfigError
 from bot.domain.chats import Chat
 from bot.render.message import AlertMessage
+
+
+class RejectedCredentials(ConfigError):
+    """The platform refused our token: a configuration mistake, named without the token."""
+
+    def __init__(self, platform: str, variable: str) -> None:
+        super().__init__(f"config error: {platform} rejected the token; check it "
+                         f"[{variable}]")
+        self.platform = platform
 
 
 @dataclass(frozen=True, slots=True)

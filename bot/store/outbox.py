@@ -94,6 +94,10 @@ class Outbox:
         return queued
 
     # Consuming -----------------------------------------------------------------------
+    def forget_groups(self, platform: str) -> None:
+        """The groups vanished (a store restarted empty): create them again on next use."""
+        self._groups_ready.discard(platform)
+
     async def ensure_groups(self, platform: str) -> None:
         if platform in self._groups_ready:
             return

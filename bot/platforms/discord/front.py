@@ -230,9 +230,15 @@ class DiscordFrontEnd:
         self.settings = settings.discord
         self.commands = commands
         self.state = state
-        self.client = discord.Client(intents=discord.Intents.none())
-        self.tree = build_tree(self.client, self.handle, self.webhook, topics, commands.table)
-        self.client.setup_hook = self._setup  # type: ignore[method-assign]
+        self.topics = topics
+        self.client, self.tree = self._new_client()
+
+    def _new_client(self) -> tuple[discord.Client, app_commands.CommandTree]:
+        """A fresh gateway client: a closed discord.py client cannot be started again."""
+        client = discord.Client(intents=discord.Intents.none())
+        tree = build_tree(client, self.handle, self.webhook, self.topics, self.commands.table)
+        client.setup_hook = self._setup  # type: ignore[method-assign]
+        return client, tree
 
     async def _setup(self) -> None:
         await self.tree.set_translator(CatalogTranslator())
@@ -253,6 +259,8 @@ class DiscordFrontEnd:
     async def run(self, stop: asyncio.Event) -> None:
         assert self.settings.token is not None
         use_api(self.settings.api_url)
+        if self.client.is_closed():
+            self.client, self.tree = self._new_client()
         task = asyncio.create_task(self.client.start(self.settings.token.get_secret_value()))
         try:
             stopping = asyncio.create_task(stop.wait())

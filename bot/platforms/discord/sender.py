@@ -19,7 +19,14 @@ import aiohttp
 import discord
 
 from bot.domain.chats import Chat
-from bot.platforms.base import Delivered, DeliveryResult, Failed, Gone, RetryAfter
+from bot.platforms.base import (
+    Delivered,
+    DeliveryResult,
+    Failed,
+    Gone,
+    RejectedCredentials,
+    RetryAfter,
+)
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage
 
@@ -84,9 +91,13 @@ class DiscordTransport:
     def __init__(self, token: str, api_url: str, *, rate_limit_timeout: float = 60.0) -> None:
         self.token = token
         self.api_url = api_url
-        self.client = discord.Client(intents=discord.Intents.none(),
-                                     max_ratelimit_timeout=rate_limit_timeout)
+        self.rate_limit_timeout = rate_limit_timeout
+        self.client = self._new_client()
         self.sent = 0
+
+    def _new_client(self) -> discord.Client:
+        return discord.Client(intents=discord.Intents.none(),
+                              max_ratelimit_timeout=self.rate_limit_timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiscordTransport:
@@ -95,7 +106,12 @@ class DiscordTransport:
 
     async def start(self) -> None:
         use_api(self.api_url)
-        await self.client.login(self.token)
+        if self.client.is_closed():  # a closed client cannot log in again
+            self.client = self._new_client()
+        try:
+            await self.client.login(self.token)
+        except discord.LoginFailure:
+            raise RejectedCredentials("Discord", "FEDALERT_DISCORD__TOKEN") from None
 
     async def close(self) -> None:
         await self.client.close()

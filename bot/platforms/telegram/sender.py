@@ -38,7 +38,15 @@ from telegram.error import (
 )
 
 from bot.domain.chats import Chat, ChatKind
-from bot.platforms.base import Delivered, DeliveryResult, Failed, Gone, Moved, RetryAfter
+from bot.platforms.base import (
+    Delivered,
+    DeliveryResult,
+    Failed,
+    Gone,
+    Moved,
+    RejectedCredentials,
+    RetryAfter,
+)
 from bot.platforms.pacing import Pacer
 from bot.render.message import TELEGRAM_CAPTION_LIMIT, AlertMessage, split_text, utf16_len
 
@@ -82,7 +90,10 @@ class TelegramTransport:
                                             telegram.private_messages_per_second))
 
     async def start(self) -> None:
-        await self.bot.initialize()
+        try:
+            await self.bot.initialize()
+        except InvalidToken:
+            raise RejectedCredentials("Telegram", "FEDALERT_TELEGRAM__TOKEN") from None
 
     async def close(self) -> None:
         await self.bot.shutdown()

