@@ -188,9 +188,25 @@ class RegistrySettings(_Section):
         return _check_zone(value)
 
 
+class RedisSettings(_Section):
+    """How fedalert reaches its store (the URL itself is ``redis_url``, a secret)."""
+
+    connect_timeout: float = Field(
+        15.0, gt=0, le=600,
+        description="seconds to keep trying to reach Redis at start before exiting (status 2)")
+
+
 class OddsSettings(_Section):
     source: Literal["cme", "yahoo", "file"] = "cme"
     file: Path | None = Field(None, description="JSON or CSV month,price file (source=file)")
+
+    @model_validator(mode="after")
+    def _file_for_file_source(self) -> OddsSettings:
+        if self.source == "file" and self.file is None:
+            raise ValueError("source=file needs odds.file (FEDALERT_ODDS__FILE)")
+        if self.file is not None and not self.file.is_file():
+            raise ValueError(f"{self.file} is not a readable file")
+        return self
     day_count: Literal["cme", "legacy"] = "cme"
     alert_level: float = Field(0.5, gt=0, lt=1, description="alert when a move crosses this")
     alert_jump: float = Field(0.10, gt=0, lt=1, description="...or moves this much in a day")
@@ -267,6 +283,7 @@ class Settings(BaseSettings):
     okx: OkxSettings = OkxSettings()
     coinbase: CoinbaseSettings = CoinbaseSettings()
     kraken: KrakenSettings = KrakenSettings()
+    redis: RedisSettings = RedisSettings()
     outbox: OutboxSettings = OutboxSettings()
     leader: LeaderSettings = LeaderSettings()
     registry: RegistrySettings = RegistrySettings()
@@ -285,8 +302,21 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _load_redis_url_file(self) -> Settings:
         url = _read_secret_file(self.redis_url_file, self.redis_url, "redis_url")
+        if url is not None and self.redis_url is None:  # read from redis_url_file
+            try:
+                _check_redis_url(url.get_secret_value())
+            except ValueError as exc:
+                raise ConfigError(f"config error: redis_url_file: {exc} "
+                                  f"[{ENV_PREFIX}REDIS_URL_FILE]") from None
         object.__setattr__(self, "redis_url", url)
         return self
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_redis_url(value.get_secret_value())
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -297,7 +327,11 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = Path(os.environ.get(CONFIG_PATH_ENV, DEFAULT_CONFIG_PATH))
+        named = os.environ.get(CONFIG_PATH_ENV)
+        if named and not Path(named).is_file():
+            raise ConfigError(f"config error: the settings file {named} does not exist "
+                              f"[{CONFIG_PATH_ENV}]")
+        path = Path(named) if named else DEFAULT_CONFIG_PATH
         toml = _SecretFreeToml(settings_cls, toml_file=path)
         return (init_settings, env_settings, toml)
 
@@ -356,8 +390,49 @@ def describe_validation_error(exc: ValidationError) -> str:
     return f"config error: {dotted}: {message} [{_env_name(loc)}]{more}"
 
 
+def _check_redis_url(url: str) -> None:
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        # the message must not echo the URL: it may hold a password
+        raise ValueError("not a Redis URL: use redis://[:password@]host:6379/0, rediss:// "
+                         "or unix:///path/to/socket")
+
+
+ALLOWED_EXTRA_VARIABLES = {CONFIG_PATH_ENV, "FEDALERT_UPDATE_GOLDEN"}
+"""``FEDALERT_*`` variables that are not settings (the tests' own use ``FEDALERT_TEST_``)."""
+
+
+def known_variables(model: type[BaseModel] = Settings, prefix: str = ENV_PREFIX) -> set[str]:
+    """Every ``FEDALERT_*`` name a setting answers to (nested sections joined by ``__``)."""
+    names = set()
+    for name, info in model.model_fields.items():
+        names.add(f"{prefix}{name.upper()}")
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= known_variables(annotation, f"{prefix}{name.upper()}__")
+    return names
+
+
+def check_variables(environ: dict[str, str] | None = None) -> None:
+    """A misspelt variable is a mistake, not a default: name it and suggest the right one."""
+    import difflib
+
+    environ = dict(os.environ if environ is None else environ)
+    known = known_variables()
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or \
+                upper in ALLOWED_EXTRA_VARIABLES or upper.startswith("FEDALERT_TEST_"):
+            continue
+        close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(f"config error: {name} is not a fedalert setting{hint}")
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Load and validate the settings; raise ``ConfigError`` with one clear line."""
+    if not overrides:
+        check_variables()
     try:
         return Settings(**overrides)
     except ValidationError as exc:

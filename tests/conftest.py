@@ -61,7 +61,7 @@ def settings(redis_url: str, prefix: str, monkeypatch: pytest.MonkeyPatch) -> Se
     for name in list(os.environ):
         if name.startswith("FEDALERT_") and name != "FEDALERT_TEST_REDIS_URL":
             monkeypatch.delenv(name)
-    monkeypatch.setenv("FEDALERT_CONFIG", str(FIXTURES / "no-such-settings.toml"))
+    monkeypatch.setenv("FEDALERT_CONFIG", str(FIXTURES / "empty-settings.toml"))
     return load_settings(redis_url=redis_url, key_prefix=prefix, partitions=4,
                          outbox={"reclaim_idle_seconds": 1.0, "backoff_base_seconds": 0.05})
 
@@ -79,7 +79,7 @@ def subprocess_env(settings: Settings, redis_url: str, prefix: str) -> dict[str,
         "FEDALERT_REDIS_URL": redis_url,
         "FEDALERT_KEY_PREFIX": prefix,
         "FEDALERT_PARTITIONS": "4",
-        "FEDALERT_CONFIG": str(FIXTURES / "no-such-settings.toml"),
+        "FEDALERT_CONFIG": str(FIXTURES / "empty-settings.toml"),
         "FEDALERT_SOURCES__FOMC": "false",
         "FEDALERT_SOURCES__H41": "false",
         "FEDALERT_SOURCES__ODDS": "false",

@@ -16,8 +16,10 @@ def clean_env(monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith("FEDALERT_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("FEDALERT_CONFIG", str(tmp_path / "settings.toml"))
-    return tmp_path / "settings.toml"
+    path = tmp_path / "settings.toml"
+    path.write_text("")
+    monkeypatch.setenv("FEDALERT_CONFIG", str(path))
+    return path
 
 
 def test_example_file_is_valid(clean_env, monkeypatch):
@@ -77,3 +79,27 @@ def test_secrets_are_masked_in_logs(capsys):
         logging.getLogger("x").exception("oops")
     err = capsys.readouterr().err
     assert "SECRET" not in err and "bot***/sendMessage" in err
+
+
+@pytest.mark.parametrize(("variables", "expected"), [
+    ({"FEDALERT_REDIS_ULR": "redis://127.0.0.1:6379/0"},
+     "FEDALERT_REDIS_ULR is not a fedalert setting; did you mean FEDALERT_REDIS_URL?"),
+    ({"FEDALERT_TELEGRAM__TOKN": "1:x"}, "did you mean FEDALERT_TELEGRAM__TOKEN?"),
+    ({"FEDALERT_REDIS_URL": "notaurl"}, "redis_url: not a Redis URL"),
+    ({"FEDALERT_REDIS_URL": "http://user:hunter2@example:6379"}, "not a Redis URL"),
+    ({"FEDALERT_ODDS__SOURCE": "file"}, "source=file needs odds.file"),
+    ({"FEDALERT_REDIS__CONNECT_TIMEOUT": "0"}, "redis.connect_timeout"),
+])
+def test_start_up_mistakes_are_one_line(clean_env, monkeypatch, variables, expected):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert expected in message and "\n" not in message and "hunter2" not in message
+
+
+def test_a_named_settings_file_must_exist(clean_env, monkeypatch):
+    monkeypatch.setenv("FEDALERT_CONFIG", str(clean_env.parent / "typo.toml"))
+    with pytest.raises(ConfigError, match=r"typo\.toml does not exist"):
+        load_settings()

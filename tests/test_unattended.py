@@ -108,3 +108,51 @@ async def test_a_rejected_telegram_token_is_one_line_and_exit_2(subprocess_env, 
     assert proc.returncode == 2, text
     assert "Telegram rejected the token" in text and "FEDALERT_TELEGRAM__TOKEN" in text
     assert "THIS-TOKEN-IS-WRONG" not in text and "Traceback" not in text
+
+
+async def test_a_second_process_on_the_same_data_folder_shares_the_store(subprocess_env,
+                                                                          tmp_path):
+    """`fedalert worker` beside `fedalert run` on one data folder uses the running embedded
+    server and never stops it; `fedalert health` finds the instance without a URL."""
+    env = {k: v for k, v in subprocess_env.items() if k != "FEDALERT_REDIS_URL"}
+    env.update(FEDALERT_DATA_DIR=str(tmp_path / "data"), FEDALERT_INSTANCE_ID="owner")
+
+    async def fedalert(*args: str, **extra: str) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", *args, env=dict(env, **extra),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+
+    health = await fedalert("health", "--instance", "owner")
+    out, _ = await health.communicate()
+    assert health.returncode == 1 and b"no fedalert is running" in out
+
+    owner = await fedalert("run")
+    try:
+        url_file = tmp_path / "data" / "valkey" / "fedalert-valkey.url"
+        await wait_for(url_file.exists, timeout=30)
+        client = make_client(url_file.read_text().strip())
+        await wait_for_async(lambda: client.exists(f"{env['FEDALERT_KEY_PREFIX']}:instance:owner"))
+        worker = await fedalert("worker", FEDALERT_INSTANCE_ID="helper")
+        await wait_for_async(lambda: client.exists(f"{env['FEDALERT_KEY_PREFIX']}:instance:helper"))
+        worker.terminate()
+        worker_out, _ = await asyncio.wait_for(worker.communicate(), 20)
+        assert worker.returncode == 0, worker_out.decode()
+        assert b"using the embedded store" in worker_out
+        assert b"stopping a stale" not in worker_out
+        assert await client.ping()  # the owner's server still runs
+        health = await fedalert("health", "--instance", "owner")
+        out, _ = await health.communicate()
+        assert health.returncode == 0, out.decode()
+        await client.aclose()
+    finally:
+        owner.terminate()
+        owner_out, _ = await asyncio.wait_for(owner.communicate(), 20)
+    assert owner.returncode == 0, owner_out.decode()
+    assert b"Traceback" not in owner_out
+
+
+async def wait_for_async(check, timeout=30.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.1)

