@@ -16,11 +16,13 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 
 CONSOLE_CHAT = ChatRef("console", "main")
 HEARTBEAT_SECONDS = 10
+RESUME_EVERY_SECONDS = 60
 BUILT_IN_PLATFORMS = ("telegram", "discord", "webhook", "console")
 """Platforms of the packages in ``bot/platforms``: chats on these get outbox streams even
 when this instance has no token for them (another instance, or the next start, sends)."""
@@ -230,6 +233,26 @@ async def leader_duties(services: Services, stop: asyncio.Event,
                                              partial(front_end.run, stop), stop))
 
 
+async def startup_summary(services: Services, transports: list[Transport],
+                          with_pollers: bool) -> str:
+    """One line an operator can read: where the store is, what runs, the next decision."""
+    kwargs = services.redis.connection_pool.connection_kwargs
+    store = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+    sources = [spec.name for spec in services.catalog.topics
+               if spec.watcher is not None and spec.enabled(services.settings)]
+    platforms = [t.platform for t in transports]
+    meeting = (await services.calendar.current()).next_meeting(datetime.now(UTC))
+    when = "none scheduled"
+    if meeting is not None:
+        eastern = meeting.statement_at.astimezone(ZoneInfo("America/New_York"))
+        taipei = meeting.statement_at.astimezone(ZoneInfo("Asia/Taipei"))
+        when = f"{eastern:%Y-%m-%d %H:%M} ET ({taipei:%m-%d %H:%M} Taipei)"
+    role = "leader candidate" if with_pollers else "delivery only"
+    return (f"fedalert {services.instance_id} starting ({role}): store {store}, prefix "
+            f"{services.keys.prefix!r}; sources {', '.join(sources) or 'none'}; platforms "
+            f"{', '.join(platforms)}; next FOMC decision {when}")
+
+
 async def preflight(transports: list[Transport]) -> None:
     """Start each transport once before running: a token the platform refuses is a
     configuration mistake (``RejectedCredentials``: one line, exit status 2); anything else
@@ -258,6 +281,7 @@ async def run_instance(
 ) -> None:
     supervisor = supervisor or Supervisor()
     await check_schema(services)
+    log.info("%s", await startup_summary(services, transports, with_pollers))
     if not services.settings.has_chat_tokens:
         await ensure_console_chat(services.registry)
         log.info("no chat token configured: alerts are printed to the console")
@@ -292,14 +316,27 @@ def install_signal_handlers(stop: asyncio.Event) -> None:
 
 
 async def run_jobs(services: Services, stop: asyncio.Event) -> None:
-    """Jobs on a clock (APScheduler), on the leader: the daily FOMC calendar refresh."""
+    """Jobs on a clock (APScheduler), on the leader: the daily FOMC calendar refresh, and
+    finishing fan-outs a failure left half done (a watcher that lost the store mid-publish)
+    without waiting for a change of leader."""
     scheduler = AsyncIOScheduler(timezone="America/New_York")
     scheduler.add_job(refresh_calendar, CronTrigger(hour=6, minute=5),
                       args=[services.settings, services.calendar],
                       id="fomc-calendar", coalesce=True, max_instances=1,
                       misfire_grace_time=6 * 3600)
+    scheduler.add_job(resume_fan_outs, IntervalTrigger(seconds=RESUME_EVERY_SECONDS),
+                      args=[services], id="resume-fan-outs", coalesce=True, max_instances=1)
     scheduler.start()
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def resume_fan_outs(services: Services) -> None:
+    """Fan-out is idempotent (a ``sent`` set per event), so finishing one that another
+    task is still running queues nothing twice."""
+    try:
+        await services.publisher.resume_pending()
+    except (RedisError, OSError) as exc:
+        log.info("resuming fan-outs deferred: the store is unreachable (%s)", describe(exc))

@@ -53,6 +53,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                                with_pollers=not args.no_pollers)
 
     asyncio.run(main())
+    logging.getLogger("fedalert").info("stopped")
     return 0
 
 
