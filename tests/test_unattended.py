@@ -156,3 +156,24 @@ async def wait_for_async(check, timeout=30.0):
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.1)
+
+
+async def test_demo_is_quiet_on_a_closed_pipe_and_checks_its_options(tmp_path):
+    errors = tmp_path / "stderr.txt"
+    shell = await asyncio.create_subprocess_exec(
+        "bash", "-c", f'"{sys.executable}" -m bot demo --speed 20 2>"{errors}" | head -1; '
+                      'echo "status=${PIPESTATUS[0]}"', stdout=asyncio.subprocess.PIPE)
+    out, _ = await asyncio.wait_for(shell.communicate(), 90)
+    assert out.startswith(b"fedalert demo") and out.strip().endswith(b"status=0"), out
+    assert "Traceback" not in errors.read_text() and "BrokenPipe" not in errors.read_text()
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"readings": 3}')
+    for args, expected in ((["--speed", "0"], b"must be a number above 0"),
+                           (["--scenario", str(bad)], b"needs a \"readings\" list"),
+                           (["--output", "/proc/fedalert-nope"], b"cannot write charts")):
+        run = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "demo", *args, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(run.communicate(), 60)
+        assert run.returncode == 2 and expected in err and b"Traceback" not in err

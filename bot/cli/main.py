@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -67,12 +68,26 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 @_command("demo")
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_services, check_schema
-    from bot.demo.replay import load_scenario, replay
+    from bot.demo.replay import ScenarioError, load_scenario, replay
     from bot.platforms.console import ConsoleTransport
     from bot.store.server import connect
 
-    scenario = load_scenario(args.scenario)
-    output_dir = args.output or Path(tempfile.gettempdir()) / "fedalert-demo"
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    # charts go to a folder of this user and this run, unless one is named
+    output_dir = args.output or Path(tempfile.mkdtemp(prefix="fedalert-demo-"))
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        probe = output_dir / ".fedalert-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        print(f"demo: cannot write charts to {output_dir} ({exc.strerror or exc}) [--output]",
+              file=sys.stderr)
+        return 2
 
     async def main() -> int:
         # the demo never touches a configured deployment: always a fresh embedded store
@@ -85,6 +100,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                   f"{scenario.get('description', '')}\n", flush=True)
             report = await replay(services, scenario, transport, speed=args.speed,
                                   output_dir=output_dir)
+        if transport.closed:  # the reader left: end quietly, as command-line tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
         print(f"demo done: {report.readings} readings, {report.events} events, "
               f"{report.delivered} alerts delivered in {report.seconds:.1f} s", flush=True)
         return 0
@@ -169,6 +188,17 @@ def health_of(beat: str | None, instance: str) -> int:
     return 0
 
 
+def positive_number(text: str) -> float:
+    """An argparse type: a number above zero (``--speed 0`` would never end)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a number above 0")
+    return value
+
+
 # parser -------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -196,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Replay a shipped scenario of timed source readings "
                                       "through the real pipeline (embedded Valkey, renderer, "
                                       "outbox, console). Needs no Redis, token or network.")
-    demo.add_argument("--speed", type=float, default=1.0,
+    demo.add_argument("--speed", type=positive_number, default=1.0,
                       help="time compression of the scenario (default 1: a few seconds)")
     demo.add_argument("--scenario", type=Path, help="a scenario JSON file of your own")
     demo.add_argument("--output", type=Path,

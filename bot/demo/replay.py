@@ -42,12 +42,31 @@ def handlers(services: Services) -> dict[str, DemoHandler]:
     return {"event": handle_event_reading, **services.catalog.demo_handlers()}
 
 
+class ScenarioError(ValueError):
+    """A scenario file that cannot be replayed; the message says why in one line."""
+
+
 def load_scenario(path: Path | None = None) -> dict[str, Any]:
+    """The packaged scenario, or the file at ``path``, checked enough to replay."""
     if path is None:
         text = resources.files("bot.demo").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
     else:
-        text = path.read_text("utf-8")
-    return json.loads(text)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"cannot read {path}: {exc}") from None
+    try:
+        scenario = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(f"{path}: not JSON ({exc})") from None
+    readings = scenario.get("readings") if isinstance(scenario, dict) else None
+    if not isinstance(readings, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("source"), str) for r in readings):
+        raise ScenarioError(f"{path}: needs a \"readings\" list of objects with a "
+                            f"\"source\" (see bot/demo/{DEFAULT_SCENARIO})")
+    if not isinstance(scenario.get("chats", []), list):
+        raise ScenarioError(f"{path}: \"chats\" must be a list")
+    return scenario
 
 
 async def setup_chats(services: Services, chats: list[Mapping[str, Any]]) -> list[ChatRef]:
@@ -97,6 +116,8 @@ async def replay(
     worker_task = asyncio.create_task(worker.run(stop))
     try:
         for reading in scenario.get("readings", []):
+            if getattr(transport, "closed", False):
+                break  # nobody reads the output any more (``fedalert demo | head``)
             delay = float(reading.get("at", 0)) / speed - (time.monotonic() - started)
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -111,7 +132,8 @@ async def replay(
                     attachments=publication.attachments)
                 report.events += 1
                 report.queued += result.queued
-        await _drain(services, transport.platform, drain_timeout)
+        if not getattr(transport, "closed", False):
+            await _drain(services, transport.platform, drain_timeout)
     finally:
         stop.set()
         await worker_task

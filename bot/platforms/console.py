@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -31,12 +32,15 @@ class ConsoleTransport:
         self._next_slot = 0.0
         self._lock = asyncio.Lock()
         self.delivered = 0
+        self.closed = False
 
     async def start(self) -> None:
         return None
 
     async def close(self) -> None:
-        self.stream.flush()
+        if not self.closed:
+            with contextlib.suppress(BrokenPipeError, ValueError):
+                self.stream.flush()
 
     async def deliver(
         self, chat: Chat, message: AlertMessage, attachment: bytes | None
@@ -55,8 +59,14 @@ class ConsoleTransport:
             if attachment is not None and message.attachment:
                 lines.append(self._attachment_line(message, attachment))
             lines.append(RULE)
-            self.stream.write("\n".join(lines) + "\n")
-            self.stream.flush()
+            if self.closed:
+                return Delivered()  # the reader went away: nothing to show it
+            try:
+                self.stream.write("\n".join(lines) + "\n")
+                self.stream.flush()
+            except (BrokenPipeError, ValueError):  # ``| head`` closed the pipe
+                self.closed = True
+                return Delivered()
             self.delivered += 1
         return Delivered()
 

@@ -37,7 +37,7 @@ def balance_sheet_chart(
     _shade(ax, weeks, regimes, f)
     ax.annotate(f.usd_millions(total_assets[-1]), xy=(weeks[-1], trillions[-1]),
                 xytext=(-6, 10), textcoords="offset points", ha="right",
-                color=LINE_COLORS[0], fontsize=10, fontweight="bold")
+                color=LINE_COLORS[0], fontsize=11)
     ax.set_title(f._("Fed balance sheet (H.4.1)"), fontsize=13)
     ax.set_ylabel(f._("Trillions of US dollars"))
     ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
