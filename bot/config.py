@@ -196,13 +196,31 @@ class RedisSettings(_Section):
         description="seconds to keep trying to reach Redis at start before exiting (status 2)")
 
 
+ODDS_SOURCES = ("cme", "yahoo", "file")
+
+
 class OddsSettings(_Section):
-    source: Literal["cme", "yahoo", "file"] = "cme"
+    source: str = Field("cme", description="where settlements come from, in order of "
+                                           "preference: cme, yahoo, file (e.g. cme,yahoo)")
     file: Path | None = Field(None, description="JSON or CSV month,price file (source=file)")
+
+    @field_validator("source")
+    @classmethod
+    def _source_list(cls, value: str) -> str:
+        names = [part.strip().lower() for part in value.split(",") if part.strip()]
+        unknown = [name for name in names if name not in ODDS_SOURCES]
+        if not names or unknown:
+            raise ValueError(f"use one or more of {', '.join(ODDS_SOURCES)}, comma-separated "
+                             f"(not {', '.join(unknown) or 'nothing'})")
+        return ",".join(dict.fromkeys(names))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(self.source.split(","))
 
     @model_validator(mode="after")
     def _file_for_file_source(self) -> OddsSettings:
-        if self.source == "file" and self.file is None:
+        if "file" in self.sources and self.file is None:
             raise ValueError("source=file needs odds.file (FEDALERT_ODDS__FILE)")
         if self.file is not None and not self.file.is_file():
             raise ValueError(f"{self.file} is not a readable file")
@@ -269,6 +287,7 @@ class Settings(BaseSettings):
     data_dir: Path | None = None
     instance_id: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
     metrics_port: int | None = Field(None, ge=1, le=65535)
     user_agent: str = "fedalert/0.1 (+https://github.com/fedalert/fedalert; alerts bot)"
     http_timeout_seconds: float = Field(10.0, gt=0)

@@ -7,6 +7,7 @@ logger produced it.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -71,10 +72,25 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secrets: Iterable[str] = (), *, stream: object = None) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``FEDALERT_LOG_FORMAT=json``): time, level, logger,
+    message, and the (already masked) traceback when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+                 "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(level: str, secrets: Iterable[str] = (), *, stream: object = None,
+                  json_lines: bool = False) -> None:
     install_masking(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonFormatter() if json_lines else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(SecretFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):

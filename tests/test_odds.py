@@ -320,3 +320,47 @@ async def test_stale_or_failing_source_is_never_used(services, caplog):
     assert delay > 0
     assert await services.snapshots.get_json("odds") is None
     assert any("not used" in r.getMessage() for r in caplog.records)
+
+
+async def test_sources_fall_back_in_order_and_say_which_serves(caplog):
+    from bot.topics.odds.method import OddsInputError
+    from bot.topics.odds.watcher import FallbackSource, Settlements
+
+    today = date(2026, 9, 18)
+
+    class Refused:
+        name = "cme"
+
+        async def fetch(self, day):
+            raise OddsInputError("403: not a browser")
+
+    class Serving:
+        name = "yahoo"
+
+        async def fetch(self, day):
+            return Settlements(day, {(2026, 10): 96.1}, "Yahoo")
+
+    chain = FallbackSource([Refused(), Serving()])
+    with caplog.at_level("INFO"):
+        settlements = await chain.fetch(today)
+    assert settlements.source == "Yahoo" and chain.serving == "yahoo"
+    assert "cme failed" in caplog.text and "now from yahoo" in caplog.text
+    with pytest.raises(OddsInputError, match="cme: .*; yahoo: "):
+        await FallbackSource([Refused(), Refused2()]).fetch(today)
+
+
+class Refused2:
+    name = "yahoo"
+
+    async def fetch(self, day):
+        from bot.topics.odds.method import OddsInputError
+
+        raise OddsInputError("unreachable")
+
+
+def test_odds_source_setting_takes_an_ordered_list():
+    from bot.config import OddsSettings
+
+    assert OddsSettings(source="CME, yahoo").sources == ("cme", "yahoo")
+    with pytest.raises(ValueError, match="not bloomberg"):
+        OddsSettings(source="cme,bloomberg")

@@ -103,3 +103,22 @@ def test_a_named_settings_file_must_exist(clean_env, monkeypatch):
     monkeypatch.setenv("FEDALERT_CONFIG", str(clean_env.parent / "typo.toml"))
     with pytest.raises(ConfigError, match=r"typo\.toml does not exist"):
         load_settings()
+
+
+def test_json_log_lines_are_masked_objects():
+    import io
+    import json
+    import logging
+
+    from bot.logs import setup_logging
+
+    out = io.StringIO()
+    setup_logging("INFO", ["777:SECRET-TOKEN"], stream=out, json_lines=True)
+    try:
+        raise RuntimeError("failed with 777:SECRET-TOKEN")
+    except RuntimeError:
+        logging.getLogger("bot.test").exception("sending with 777:SECRET-TOKEN failed")
+    entry = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert entry["level"] == "ERROR" and entry["logger"] == "bot.test"
+    assert "SECRET" not in out.getvalue() and "***" in entry["message"]
+    setup_logging("WARNING")

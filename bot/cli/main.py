@@ -271,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = args.log_level or settings.log_level
     if args.command == "demo" and not args.log_level:
         level = "WARNING"
-    setup_logging(level, settings.secret_values())
+    setup_logging(level, settings.secret_values(), json_lines=settings.log_format == "json")
     try:
         return _COMMANDS[args.command](args, settings)
     except ConfigError as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -185,15 +185,49 @@ class FileSource:
         return Settlements(modified, parse_settlements_text(text), f"file {self.path.name}")
 
 
-def make_source(settings: Settings, client: httpx.AsyncClient) -> PriceSource:
+def make_source(settings: Settings, client: httpx.AsyncClient) -> FallbackSource:
+    """The configured sources, tried in order (``odds.source = cme,yahoo``)."""
     odds = settings.odds
-    if odds.source == "yahoo":
-        return YahooSource(client, settings.yahoo.base_url)
-    if odds.source == "file":
-        if odds.file is None:
-            raise OddsInputError("odds.source is file but odds.file is not set")
-        return FileSource(odds.file)
-    return CmeSource(client, settings.cme.base_url)
+    chain: list[PriceSource] = []
+    for name in odds.sources:
+        if name == "yahoo":
+            chain.append(YahooSource(client, settings.yahoo.base_url))
+        elif name == "file":
+            if odds.file is None:
+                raise OddsInputError("odds.source includes file but odds.file is not set")
+            chain.append(FileSource(odds.file))
+        else:
+            chain.append(CmeSource(client, settings.cme.base_url))
+    return FallbackSource(chain)
+
+
+class FallbackSource:
+    """Each source in turn until one gives fresh settlements (CME is known to turn away
+    clients that are not browsers); ``serving`` says which one did."""
+
+    def __init__(self, sources: Sequence[PriceSource]) -> None:
+        self.sources = tuple(sources)
+        self.name = ",".join(source.name for source in self.sources)
+        self.serving: str | None = None
+
+    async def fetch(self, today: date) -> Settlements:
+        failures: list[str] = []
+        for source in self.sources:
+            try:
+                settlements = await source.fetch(today)
+                check_fresh(settlements, today)
+            except (httpx.HTTPError, OddsInputError, OSError, ValueError) as exc:
+                failures.append(f"{source.name}: {describe_error(exc)}: {exc}")
+                if source is not self.sources[-1]:
+                    log.info("odds: %s failed (%s: %s); trying the next source",
+                             source.name, describe_error(exc), exc)
+                    continue
+                raise OddsInputError("no settlements: " + "; ".join(failures)) from exc
+            if self.serving != source.name:
+                log.info("odds: settlements now from %s", source.name)
+            self.serving = source.name
+            return settlements
+        raise OddsInputError("no odds source configured")
 
 
 def check_fresh(settlements: Settlements, today: date) -> None:
@@ -436,7 +470,7 @@ async def check(settings: Settings) -> list[CheckResult]:
             source = make_source(settings, client)
             today = datetime.now(EASTERN).date()
             settlements = await source.fetch(today)
-            check_fresh(settlements, today)
+            name = f"odds: {source.serving} settlements (of {settings.odds.source})"
             calendar = load_calendar()
 
             table = compute_odds(settlements.prices, calendar.decision_days,
