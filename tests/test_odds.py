@@ -345,7 +345,7 @@ async def test_sources_fall_back_in_order_and_say_which_serves(caplog):
         settlements = await chain.fetch(today)
     assert settlements.source == "Yahoo" and chain.serving == "yahoo"
     assert "cme failed" in caplog.text and "now from yahoo" in caplog.text
-    with pytest.raises(OddsInputError, match="cme: .*; yahoo: "):
+    with pytest.raises(OddsInputError, match=r"cme: .*; yahoo: "):
         await FallbackSource([Refused(), Refused2()]).fetch(today)
 
 
