@@ -239,7 +239,7 @@ async def startup_summary(services: Services, transports: list[Transport],
     kwargs = services.redis.connection_pool.connection_kwargs
     store = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
     sources = [spec.name for spec in services.catalog.topics
-               if spec.watcher is not None and spec.enabled(services.settings)]
+               if with_pollers and spec.watcher is not None and spec.enabled(services.settings)]
     platforms = [t.platform for t in transports]
     meeting = (await services.calendar.current()).next_meeting(datetime.now(UTC))
     when = "none scheduled"

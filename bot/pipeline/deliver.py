@@ -31,7 +31,7 @@ from bot.supervision import OutageLog
 log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
-ERROR_DELAY_CAP = 5.0
+ERROR_DELAY_CAP = 2.0
 
 
 class DeliveryWorker:
@@ -82,7 +82,7 @@ class DeliveryWorker:
 
     @staticmethod
     def error_delay(failures: int) -> float:
-        """0.2 s, 0.4 s, … up to 5 s between tries while the store is down."""
+        """0.2 s, 0.4 s, … up to 2 s between tries while the store is down."""
         return float(min(ERROR_DELAY_CAP, IDLE_POLL_SECONDS * 2 ** min(failures - 1, 8)))
 
     async def run_once(self) -> int:
