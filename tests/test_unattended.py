@@ -4,6 +4,7 @@ part crashes) and fedalert carries on with one clear line per change, no traceba
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import sys
@@ -177,3 +178,41 @@ async def test_demo_is_quiet_on_a_closed_pipe_and_checks_its_options(tmp_path):
             stderr=asyncio.subprocess.PIPE)
         _, err = await asyncio.wait_for(run.communicate(), 60)
         assert run.returncode == 2 and expected in err and b"Traceback" not in err
+
+
+async def test_entries_of_a_stopped_instance_are_taken_over_at_once(settings, redis):
+    """A worker dies holding read entries; its instance has no heartbeat, so another worker
+    takes them now, not after ``reclaim_idle_seconds`` (60 s here)."""
+    slow = settings.model_copy(update={"outbox": settings.outbox.model_copy(
+        update={"reclaim_idle_seconds": 60.0})})
+    services = build_services(slow, redis)
+    refs = [ChatRef("console", f"held{i}") for i in range(30)]
+    for ref in refs:
+        await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.publisher.publish(fomc_event(), chats=refs)
+
+    class Stuck(RecordingTransport):
+        async def deliver(self, chat, message, attachment):
+            await asyncio.Event().wait()  # hangs until the worker is killed
+
+    stop = asyncio.Event()
+    dying = DeliveryWorker(services.outbox, services.registry, services.messages, Stuck(),
+                           "gone-instance-0")
+    task = asyncio.create_task(dying.run(stop))
+    await asyncio.sleep(0.5)
+    task.cancel()  # killed mid-send: its entries stay pending, and it has no heartbeat
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert (await services.outbox.backlog("console"))["pending"] == len(refs)
+
+    transport = RecordingTransport()
+    rescuer = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                             "rescuer-0")
+    started = asyncio.get_running_loop().time()
+    rescue = asyncio.create_task(rescuer.run(stop))
+    try:
+        await wait_for(lambda: len(transport.sent) == len(refs), timeout=10)
+    finally:
+        stop.set()
+        await rescue
+    assert asyncio.get_running_loop().time() - started < 10

@@ -108,7 +108,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
               f"{report.delivered} alerts delivered in {report.seconds:.1f} s", flush=True)
         return 0
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except BrokenPipeError:  # the reader left before the end (``| head``): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 # check / health -----------------------------------------------------------------------

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2
 ERROR_DELAY_CAP = 2.0
+STOPPED_CHECK_SECONDS = 10.0  # how often to look for entries of stopped instances
 
 
 class DeliveryWorker:
@@ -67,7 +68,8 @@ class DeliveryWorker:
             except asyncio.CancelledError:
                 raise
             except ResponseError as exc:
-                if "NOGROUP" in str(exc):  # the store came back empty: recreate the groups
+                if "NOGROUP" in str(exc) or "no such key" in str(exc).lower():
+                    # the store came back empty: recreate the streams' groups
                     self.outbox.forget_groups(self.platform)
                 outage.failed(exc)
                 metrics.STORE_ERRORS.labels("delivery").inc()
@@ -90,8 +92,11 @@ class DeliveryWorker:
         await self.outbox.promote_due(self.platform)
         batch: list[Delivery] = []
         now = time.monotonic()
-        if now - self._last_reclaim >= self.settings.reclaim_idle_seconds / 2:
+        if now - self._last_reclaim >= min(self.settings.reclaim_idle_seconds / 2,
+                                           STOPPED_CHECK_SECONDS):
             self._last_reclaim = now
+            batch.extend(await self.outbox.reclaim_from_stopped(
+                self.platform, self.consumer, self.settings.read_batch))
             batch.extend(await self.outbox.reclaim(self.platform, self.consumer,
                                                    self.settings.read_batch))
         batch.extend(await self.outbox.read(self.platform, self.consumer,

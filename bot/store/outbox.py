@@ -16,6 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
@@ -136,6 +137,45 @@ class Outbox:
                                                 count=count)
             entries = reply[1] if len(reply) > 1 else []
             claimed.extend(self._parse(part, platform, entries))
+        return claimed
+
+    async def reclaim_from_stopped(self, platform: str, consumer: str,
+                                   count: int) -> list[Delivery]:
+        """Take over what consumers of instances that are gone had read, at once.
+
+        A consumer is named ``<instance id>-<n>``; an instance whose heartbeat key is gone
+        (it stopped, or was killed over a heartbeat ago) will not finish its entries, so
+        they need not idle for ``reclaim_idle_seconds`` first.
+        """
+        await self.ensure_groups(platform)
+        claimed: list[Delivery] = []
+        alive: dict[str, bool] = {}
+        for part in self.keys.all_partitions():
+            stream = part.outbox(platform)
+            try:
+                consumers = await self.redis.xinfo_consumers(stream, GROUP)
+            except ResponseError as exc:  # the stream or group vanished (store restarted)
+                if "no such key" in str(exc).lower() or "NOGROUP" in str(exc):
+                    self.forget_groups(platform)
+                    return claimed
+                raise
+            for info in consumers:
+                name = str(info.get("name", ""))
+                if name == consumer or not int(info.get("pending", 0)):
+                    continue
+                instance = name.rpartition("-")[0] or name
+                if instance not in alive:
+                    alive[instance] = bool(await self.redis.exists(self.keys.instance(instance)))
+                if alive[instance]:
+                    continue
+                rows = await self.redis.xpending_range(stream, GROUP, "-", "+", count,
+                                                       consumername=name)
+                ids: list[Any] = [row["message_id"] for row in rows]
+                if ids:
+                    entries = await self.redis.xclaim(stream, GROUP, consumer, 0, ids)
+                    claimed.extend(self._parse(part, platform, entries))
+                if len(ids) == int(info.get("pending", 0)):  # all taken: forget the consumer
+                    await self.redis.xgroup_delconsumer(stream, GROUP, name)
         return claimed
 
     @staticmethod
