@@ -135,8 +135,11 @@ async def test_settings_and_stop(commands, services):
     reply = await say(commands, DM, "/stop")
     assert "已停止" in reply.text
     assert await services.registry.get_chat(DM.chat) is None
-    # a later command asks to /start again instead of failing
-    assert (await say(commands, DM, "/subscribe fomc")).error == "chat_not_registered"
+    # a later command asks to /start again instead of failing ...
+    assert (await say(commands, DM, "/alerts")).error == "chat_not_registered"
+    # ... but subscribing sets the chat up again, as the README promises
+    assert (await say(commands, DM, "/subscribe fomc")).error is None
+    assert (await services.registry.get_chat(DM.chat)).topics == {"fomc"}
 
 
 async def test_views_without_data_say_so(commands):

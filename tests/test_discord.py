@@ -231,3 +231,17 @@ async def test_webhook_goes_through_the_command_table(services):
     assert chat.topics == set(services.catalog.directory.names)
     await commands.run(asked(), "webhook", [url, "remove"])
     assert await services.registry.get_chat(ref) is None
+
+
+async def test_subscribe_without_start_and_a_bad_expiry_is_named(services):
+    commands = services.commands()
+    channel = Invocation(ChatRef("discord", "880000000000000123"), ChatKind.GROUP,
+                         user_id="7", user_language="en-US", chat_language="en-US",
+                         is_admin=True, chat_title="macro")
+    assert (await commands.run(channel, "subscribe", ["btc"])).error is None
+    chat = await services.registry.get_chat(channel.chat)
+    assert chat.topics == {"btc"} and chat.language is Language.BOTH  # not English only
+    bad = await commands.run(channel, "alert", ["below", "70000", "expires:soon"])
+    assert bad.error == "invalid_duration" and "soon" in bad.text and "price" not in bad.text
+    good = await commands.run(channel, "alert", ["below", "70000", "expires:7d"])
+    assert good.error is None

@@ -184,9 +184,9 @@ class Commands:
         """A new chat's language: the user's client in private, the group's own, else both."""
         if inv.chat_kind is ChatKind.PRIVATE:
             return Language.from_client(inv.user_language)
-        if inv.chat_language:
-            return Language.from_client(inv.chat_language)
-        return Language.BOTH
+        if inv.chat_language and inv.chat_language.lower().startswith("zh"):
+            return Language.ZH_HANT  # a Chinese-speaking server or group
+        return Language.BOTH  # Taiwanese readers first: both until the admins choose
 
     async def _remember_who_configured(self, inv: Invocation, spec: CommandSpec) -> None:
         """A group's settings changed: keep who did it (told when the bot cannot post)."""
@@ -205,6 +205,17 @@ class Commands:
     def _error(language: Language, error: UserInputError) -> Reply:
         return Reply(localized(language, lambda f: error_text(f, error)), language=language,
                      error=error.code, ephemeral=True)
+
+    async def _chat_or_register(self, inv: Invocation) -> Chat:
+        """``/subscribe`` or ``/lang`` in a chat never set up: set it up as ``/start`` would
+        (the caller's right to change settings is already checked)."""
+        chat = await self.registry.get_chat(inv.chat)
+        if chat is None:
+            await self.registry.upsert_chat(inv.chat, inv.chat_kind, language=self._guess(inv),
+                                            title=inv.chat_title)
+        elif not chat.active:
+            await self.registry.reactivate(inv.chat)
+        return await self._chat(inv)
 
     async def _chat(self, inv: Invocation) -> Chat:
         return await self.registry.require_chat(inv.chat)
@@ -283,7 +294,10 @@ class Commands:
 
     async def _change_topics(self, inv: Invocation, args: list[str], language: Language, *,
                              subscribe: bool) -> Reply:
-        await self._chat(inv)
+        if subscribe:
+            await self._chat_or_register(inv)
+        else:
+            await self._chat(inv)
         if not args:
             return await self._settings_menu(inv, language)
         topics = self._topics_named(args)
@@ -302,7 +316,7 @@ class Commands:
         return Reply(localized(language, compose), language=language)
 
     async def lang(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        await self._chat(inv)
+        await self._chat_or_register(inv)
         if not args:
             return await self._settings_menu(inv, language)
         new = await self.registry.set_language(inv.chat, " ".join(args))

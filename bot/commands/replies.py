@@ -36,6 +36,8 @@ def error_text(f: Formatter, error: UserInputError) -> str:
     if code == "invalid_amount":
         return f._("“{value}” is not a price. Examples: 80000, 80,000, 80k, 8萬, $80,000. "
                    "Usage: {usage}").format(value=value, usage=ALERT_USAGE)
+    if code == "invalid_duration":
+        return f._("“{value}” is not a duration. Use e.g. 12h, 7d or 2w.").format(value=value)
     if code == "invalid_threshold":
         return f._("Usage: {usage}. Example: /alert below 80000").format(usage=ALERT_USAGE)
     if code == "too_many_thresholds":

@@ -40,6 +40,10 @@ class InvalidThreshold(UserInputError):
     code = "invalid_threshold"
 
 
+class InvalidDuration(UserInputError):
+    code = "invalid_duration"
+
+
 class TooManyThresholds(UserInputError):
     code = "too_many_thresholds"
 

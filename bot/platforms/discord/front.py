@@ -177,7 +177,7 @@ def build_tree(client: discord.Client, handle: Handler,
         if repeat:
             args.append("repeat")
         if expires:
-            args.append(expires)
+            args.append(f"expires:{expires}")
         await handle(interaction, "alert", args)
 
     @tree.command(name=name("delalert"), description=describe("delalert"))
@@ -249,7 +249,9 @@ class DiscordFrontEnd:
         translator = CatalogTranslator()
         payload = [await command.get_translated_payload(self.tree, translator)
                    for command in self.tree.get_commands()]
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+        # the application is part of the key: a new bot on the same store syncs its own
+        digest = hashlib.sha256(json.dumps([self.client.application_id, payload],
+                                           sort_keys=True, default=str).encode())
         if await self.state.get_text(COMMANDS_STATE) == digest.hexdigest():
             return
         await self.tree.sync()

@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from bot.domain.chats import Direction, RepeatMode
-from bot.domain.errors import InvalidAmount, InvalidThreshold
+from bot.domain.errors import InvalidAmount, InvalidDuration, InvalidThreshold
 
 MAX_AMOUNT = Decimal("100000000")
 MAX_INPUT = 40
@@ -116,6 +116,10 @@ class AlertRequest:
     expires_in: timedelta | None = None
 
 
+EXPIRES_TAG = "expires:"
+"""Marks an argument as the expiry (``expires:7d``), so a bad one is not read as a price."""
+
+
 def parse_alert_args(args: list[str]) -> AlertRequest:
     """``above|below|cross PRICE [repeat] [7d]`` (the price may be split: ``8 萬``)."""
     if len(args) < 2:
@@ -124,6 +128,13 @@ def parse_alert_args(args: list[str]) -> AlertRequest:
     rest = list(args[1:])
     mode = RepeatMode.ONCE
     expires_in = None
+    for word in [w for w in rest if w.lower().startswith(EXPIRES_TAG)]:
+        # a value given as the expiry (Discord's "expires" option): judged as a duration
+        value = word[len(EXPIRES_TAG):]
+        expires_in = parse_duration(value)
+        if expires_in is None:
+            raise InvalidDuration(value, value=value)
+        rest.remove(word)
     while len(rest) > 1:
         word = rest[-1]
         duration = parse_duration(word)
