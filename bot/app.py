@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot import metrics
 from bot.commands.core import CommandContext, StatusCompose
 from bot.commands.handlers import Commands
 from bot.config import Settings
@@ -180,15 +181,28 @@ def build_front_ends(services: Services) -> list[FrontEnd]:
     return front_ends
 
 
-async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Event) -> None:
+async def record_queue_metrics(services: Services, platforms: list[str]) -> None:
+    for platform in platforms:
+        backlog = await services.outbox.backlog(platform)
+        metrics.OUTBOX_QUEUED.labels(platform).set(backlog["queued"])
+        metrics.OUTBOX_DELAYED.labels(platform).set(backlog["delayed"])
+        metrics.OUTBOX_DEAD.labels(platform).set(backlog["dead"])
+        metrics.OUTBOX_OLDEST_SECONDS.labels(platform).set(
+            await services.outbox.oldest_age_seconds(platform))
+
+
+async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Event,
+                    platforms: list[str] | None = None) -> None:
     """Every few seconds: this instance is alive, and the state of each of its parts (what
-    ``fedalert health`` reads)."""
+    ``fedalert health`` reads); the outbox gauges of its platforms are refreshed too."""
+    platforms = platforms or []
     key = services.keys.instance(services.instance_id)
     while not stop.is_set():
         beat = json.dumps({"at": time.time(), "parts": supervisor.report(),
                            "unhealthy": supervisor.unhealthy()})
         with contextlib.suppress(RedisError, OSError):
             await services.redis.set(key, beat, ex=HEARTBEAT_SECONDS * 3)
+            await record_queue_metrics(services, platforms)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
     with contextlib.suppress(RedisError, OSError):
@@ -288,7 +302,8 @@ async def run_instance(
     front_ends = build_front_ends(services) if front_ends is None else front_ends
     await preflight(transports)
     async with asyncio.TaskGroup() as group:
-        group.create_task(heartbeat(services, supervisor, stop), name="heartbeat")
+        group.create_task(heartbeat(services, supervisor, stop,
+                                    [t.platform for t in transports]), name="heartbeat")
         for transport in transports:
             group.create_task(supervisor.run(
                 f"deliver-{transport.platform}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 DELIVERIES = Counter("fedalert_deliveries_total", "Delivery attempts by outcome",
                      ["platform", "outcome"])
@@ -20,6 +20,15 @@ PART_UP = Gauge("fedalert_part_up", "1 while a long-running part runs (0: restar
                 ["part"])
 PART_RESTARTS = Counter("fedalert_part_restarts_total", "Restarts of a long-running part",
                         ["part"])
+OUTBOX_QUEUED = Gauge("fedalert_outbox_queued", "Deliveries waiting in the outbox",
+                      ["platform"])
+OUTBOX_DELAYED = Gauge("fedalert_outbox_delayed", "Deliveries waiting for a retry time",
+                       ["platform"])
+OUTBOX_DEAD = Gauge("fedalert_outbox_dead", "Dead-lettered deliveries", ["platform"])
+OUTBOX_OLDEST_SECONDS = Gauge("fedalert_outbox_oldest_seconds",
+                              "Age of the oldest delivery not yet sent", ["platform"])
+SOURCE_POLL_SECONDS = Histogram("fedalert_source_poll_seconds", "Time one poll of a source took",
+                                ["source"], buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 STORE_ERRORS = Counter("fedalert_store_errors_total", "Failed Redis operations", ["where"])
 COMMANDS = Counter("fedalert_commands_total", "Chat commands", ["platform", "command", "outcome"])
 

@@ -235,6 +235,19 @@ class Outbox:
         return moved
 
     # Inspection ----------------------------------------------------------------------
+    async def oldest_age_seconds(self, platform: str) -> float:
+        """How long the oldest entry still in the streams (read or not) has waited."""
+        oldest_ms: int | None = None
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                pipe.xrange(part.outbox(platform), "-", "+", count=1)
+            replies = await pipe.execute()
+        for entries in replies:
+            for entry_id, _fields in entries or []:
+                ms = int(str(entry_id).split("-")[0])
+                oldest_ms = ms if oldest_ms is None else min(oldest_ms, ms)
+        return 0.0 if oldest_ms is None else max(0.0, time.time() - oldest_ms / 1000)
+
     async def backlog(self, platform: str) -> dict[str, int]:
         """Queued, pending (read, not acknowledged), delayed and dead entries."""
         totals = {"queued": 0, "pending": 0, "delayed": 0, "dead": 0}

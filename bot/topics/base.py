@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel
 
+from bot import metrics
 from bot.commands.core import CommandSpec
 from bot.config import Settings
 from bot.domain.calendar import FomcCalendar
@@ -133,6 +134,7 @@ class PollingWatcher:
     wait at once.
     """
 
+    name: str
     settings: Settings
     client: httpx.AsyncClient | None
 
@@ -145,7 +147,8 @@ class PollingWatcher:
             self.client = make_http_client(self.settings)
         try:
             while not stop.is_set():
-                delay = await self.step()
+                with metrics.SOURCE_POLL_SECONDS.labels(self.name).time():
+                    delay = await self.step()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
         finally:
