@@ -109,6 +109,9 @@ class DiscordSettings(_Section):
     token: SecretStr | None = None
     token_file: Path | None = None
     api_url: HttpUrl = "https://discord.com/api/v10"
+    gateway_url: WsUrl | None = Field(
+        None, description="the gateway to connect to (a proxy, a local stand-in); "
+                          "default: the one Discord's API names")
 
     @model_validator(mode="after")
     def _load_token_file(self) -> DiscordSettings:

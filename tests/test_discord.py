@@ -245,3 +245,16 @@ async def test_subscribe_without_start_and_a_bad_expiry_is_named(services):
     assert bad.error == "invalid_duration" and "soon" in bad.text and "price" not in bad.text
     good = await commands.run(channel, "alert", ["below", "70000", "expires:7d"])
     assert good.error is None
+
+
+async def test_the_gateway_url_can_be_set():
+    from bot.platforms.discord.front import fixed_gateway
+
+    class FakeHttp:
+        async def request(self, route):
+            assert route.path == "/gateway/bot"
+            return {"shards": 1, "url": "wss://gateway.discord.gg",
+                    "session_start_limit": {"total": 1000, "remaining": 999}}
+
+    shards, url, limits = await fixed_gateway(FakeHttp(), "ws://127.0.0.1:9999")
+    assert (shards, url, limits["remaining"]) == (1, "ws://127.0.0.1:9999", 999)

@@ -22,6 +22,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import discord
@@ -75,6 +76,14 @@ class CatalogTranslator(app_commands.Translator):
 
 
 COMMANDS_STATE = "discord-commands"
+
+
+async def fixed_gateway(http: discord.http.HTTPClient,
+                        url: str) -> tuple[int, str, dict[str, Any]]:
+    """``GET /gateway/bot`` with the gateway replaced by the configured one (shards and
+    session limits still come from Discord)."""
+    shards, _, limits = await discord.http.HTTPClient.get_bot_gateway(http)
+    return shards, url, dict(limits)
 
 
 class DiscordWebhooks:
@@ -263,6 +272,9 @@ class DiscordFrontEnd:
         use_api(self.settings.api_url)
         if self.client.is_closed():
             self.client, self.tree = self._new_client()
+        if self.settings.gateway_url:
+            self.client.http.get_bot_gateway = partial(  # type: ignore[method-assign,assignment]
+                fixed_gateway, self.client.http, self.settings.gateway_url)
         task = asyncio.create_task(self.client.start(self.settings.token.get_secret_value()))
         try:
             stopping = asyncio.create_task(stop.wait())
