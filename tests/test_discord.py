@@ -136,7 +136,7 @@ async def test_every_slash_command_is_localized(services):
     async def handle(*_):
         return None
 
-    tree = build_tree(client, handle, handle, services.catalog.directory,
+    tree = build_tree(client, handle, services.catalog.directory,
                       services.commands().table)
     translator = CatalogTranslator()
     await tree.set_translator(translator)
@@ -229,6 +229,10 @@ async def test_webhook_goes_through_the_command_table(services):
     chat = await services.registry.get_chat(ref)
     assert chat.secret == "t" * 68 and chat.configured_by == "77"
     assert chat.topics == set(services.catalog.directory.names)
+    # the webhook's own settings change through the same command
+    assert (await commands.run(asked(), "webhook", [url, "fomc", "lang:en"])).error is None
+    chat = await services.registry.get_chat(ref)
+    assert chat.topics == {"fomc"} and chat.language is Language.EN
     await commands.run(asked(), "webhook", [url, "remove"])
     assert await services.registry.get_chat(ref) is None
 

@@ -112,7 +112,7 @@ async def test_a_toy_topic_needs_only_its_spec(settings, redis, tmp_path):
     status = await commands.run(dm, "status", [])
     assert "CPI 2026-10: 2.9%" in status.text
 
-    tree = build_tree(discord.Client(intents=discord.Intents.none()), _noop, _noop,
+    tree = build_tree(discord.Client(intents=discord.Intents.none()), _noop,
                       services.catalog.directory, commands.table)
     subscribe = tree.get_command("subscribe")
     assert isinstance(subscribe, app_commands.Command)

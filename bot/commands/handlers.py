@@ -419,17 +419,26 @@ class Commands:
                 "Integrations, Webhooks.")), language=language, error="invalid_webhook",
                 ephemeral=True)
         tail = target.chat.chat_id[-4:]
-        if any(word.lower() in REMOVE_WORDS for word in args[1:]):
+        words = args[1:]
+        if any(word.lower() in REMOVE_WORDS for word in words):
             await self.registry.delete_chat(target.chat)
             return Reply(localized(language, lambda f: f._("Webhook …{tail} removed.").format(
                 tail=tail)), language=language, ephemeral=True)
-        await self.registry.upsert_chat(target.chat, ChatKind.CHANNEL, language=language,
-                                        title=inv.chat_title)
+        # the webhook's own settings: topics, and its language as ``lang:en``
+        chosen = [w.partition(":")[2] for w in words if w.lower().startswith("lang:")]
+        topics = self._topics_named([w for w in words if not w.lower().startswith("lang:")])
+        created = await self.registry.upsert_chat(target.chat, ChatKind.CHANNEL,
+                                                  language=language, title=inv.chat_title)
         await self.registry.set_secret(target.chat, target.secret)
+        if chosen:
+            await self.registry.set_language(target.chat, chosen[-1])
         if inv.user_id:
             await self.registry.set_configured_by(target.chat, inv.user_id)
         await self.registry.reactivate(target.chat)
-        await self.registry.subscribe(target.chat, *self.topics.names)
+        if topics:
+            await self.registry.set_topics(target.chat, topics)
+        elif created:
+            await self.registry.subscribe(target.chat, *self.topics.names)
         return Reply(localized(language, lambda f: f._(
             "Webhook …{tail} saved: every alert goes there. The URL stays secret; remove it "
             "with /webhook and remove.").format(tail=tail)), language=language, ephemeral=True)

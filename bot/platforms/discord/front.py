@@ -115,10 +115,8 @@ DIRECTION_CHOICES = [Choice(name=locale_str("rises above"), value="above"),
 Handler = Callable[[discord.Interaction, str, list[str]], Awaitable[None]]
 
 
-def build_tree(client: discord.Client, handle: Handler,
-               webhook: Callable[[discord.Interaction, str, bool], Awaitable[None]],
-               topics: TopicDirectory, table: tuple[CommandSpec, ...]
-               ) -> app_commands.CommandTree:
+def build_tree(client: discord.Client, handle: Handler, topics: TopicDirectory,
+               table: tuple[CommandSpec, ...]) -> app_commands.CommandTree:
     """Every slash command, its options and choices, with translatable texts."""
     tree = app_commands.CommandTree(client)
     admin = app_commands.default_permissions(manage_guild=True)
@@ -218,14 +216,21 @@ def build_tree(client: discord.Client, handle: Handler,
             await handle(interaction, "settings", [])
 
     @tree.command(name=name("webhook"), description=describe("webhook"))
-    @app_commands.rename(url=name("url"), remove=name("remove"))
+    @app_commands.rename(url=name("url"), remove=name("remove"), topic=name("topic"),
+                         language=name("language"))
     @app_commands.describe(url=locale_str("The webhook URL (kept secret)"),
-                           remove=locale_str("Remove this webhook instead"))
+                           remove=locale_str("Remove this webhook instead"),
+                           topic=locale_str("Which alerts"),
+                           language=locale_str("Language of alerts and replies"))
+    @app_commands.choices(topic=topic_choices(topics), language=LANGUAGE_CHOICES)
     @app_commands.guild_only()
     @admin
     async def register_webhook(interaction: discord.Interaction, url: str,
-                               remove: bool = False) -> None:
-        await webhook(interaction, url, remove)
+                               remove: bool = False, topic: Choice[str] | None = None,
+                               language: Choice[str] | None = None) -> None:
+        args = [url, *(["remove"] if remove else []), *([topic.value] if topic else []),
+                *([f"lang:{language.value}"] if language else [])]
+        await handle(interaction, "webhook", args)
 
     return tree
 
@@ -245,7 +250,7 @@ class DiscordFrontEnd:
     def _new_client(self) -> tuple[discord.Client, app_commands.CommandTree]:
         """A fresh gateway client: a closed discord.py client cannot be started again."""
         client = discord.Client(intents=discord.Intents.none())
-        tree = build_tree(client, self.handle, self.webhook, self.topics, self.commands.table)
+        tree = build_tree(client, self.handle, self.topics, self.commands.table)
         client.setup_hook = self._setup  # type: ignore[method-assign]
         return client, tree
 
@@ -327,9 +332,6 @@ class DiscordFrontEnd:
             await interaction.followup.send(**kwargs)
         else:
             await interaction.response.send_message(**kwargs)
-
-    async def webhook(self, interaction: discord.Interaction, url: str, remove: bool) -> None:
-        await self.handle(interaction, "webhook", [url, "remove"] if remove else [url])
 
 
 class ButtonsView(discord.ui.View):
