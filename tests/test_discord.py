@@ -147,8 +147,7 @@ async def test_every_slash_command_is_localized(services):
         payload = await command.get_translated_payload(tree, translator)
         zh_name = payload.get("name_localizations", {}).get("zh-TW")
         zh_description = payload.get("description_localizations", {}).get("zh-TW")
-        if command.name != "webhook":
-            assert zh_name and zh_name != command.name, command.name
+        assert zh_name and zh_name != command.name, command.name
         assert zh_description and zh_description != payload["description"], command.name
         assert len(payload["description"]) <= 100 and len(zh_description) <= 100
         for option in payload.get("options", []):
