@@ -214,8 +214,8 @@ async def deliver_through(services: Services, transport: Transport,
     """One platform's sending: start its transport, run its workers; close it on the way
     out. A transport that cannot start (network down, token refused) fails the part, and
     the supervisor tries again later, without holding up the other platforms."""
-    await transport.start()
     try:
+        await transport.start()
         async with asyncio.TaskGroup() as group:
             for n in range(services.settings.outbox.workers_per_platform):
                 worker = DeliveryWorker(services.outbox, services.registry, services.messages,

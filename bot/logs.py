@@ -100,3 +100,7 @@ def setup_logging(level: str, secrets: Iterable[str] = (), *, stream: object = N
     for noisy in ("httpx", "httpcore", "apscheduler", "discord", "telegram.ext",
                   "websockets"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # fedalert asks for no gateway intents and uses no voice on purpose: not worth warnings
+    logging.getLogger("discord.state").setLevel(logging.ERROR)
+    logging.getLogger("discord.client").addFilter(
+        lambda record: "voice will NOT be supported" not in record.getMessage())

@@ -281,12 +281,13 @@ class DiscordFrontEnd:
             self.client.http.get_bot_gateway = partial(  # type: ignore[method-assign,assignment]
                 fixed_gateway, self.client.http, self.settings.gateway_url)
         task = asyncio.create_task(self.client.start(self.settings.token.get_secret_value()))
+        stopping = asyncio.create_task(stop.wait())
         try:
-            stopping = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if task in done:
                 task.result()
         finally:
+            stopping.cancel()
             with contextlib.suppress(Exception):
                 await self.client.close()
             task.cancel()

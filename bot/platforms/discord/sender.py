@@ -111,7 +111,11 @@ class DiscordTransport:
         try:
             await self.client.login(self.token)
         except discord.LoginFailure:
+            await self.client.close()  # the HTTP session login opened
             raise RejectedCredentials("Discord", "FEDALERT_DISCORD__TOKEN") from None
+        except BaseException:
+            await self.client.close()
+            raise
 
     async def close(self) -> None:
         await self.client.close()
