@@ -179,3 +179,20 @@ def test_html_page():
     parsed = parse_statement(html, require_complete=True)
     assert parsed.release_line == "For release at 2:00 p.m. EDT"
     assert (parsed.decision, parsed.votes_for, parsed.dissents) == ("hold", 11, 1)
+
+
+@pytest.mark.parametrize("garbled", ["3-1/4 to 3-1/2", "4-1/4 to 4-3/4", "4-1/4 to 4-1/4",
+                                     "4-1/2 to 4-3/4", "4 to 4-1/4"])
+def test_a_garbled_range_gives_no_decision(garbled):
+    """"maintain" with a range that is not the previous one, or not 25 bp wide: no alert."""
+    from tests.servers import fed_fixture
+
+    page = fed_fixture("monetary20250319a.htm").decode()
+    assert "4-1/4 to 4-1/2" in page
+    good = parse_statement(page, previous_range=(Decimal("4.25"), Decimal("4.50")),
+                           require_complete=True)
+    assert good.decision == "hold"
+    with pytest.raises(StatementParseError):
+        parse_statement(page.replace("4-1/4 to 4-1/2", garbled),
+                        previous_range=(Decimal("4.25"), Decimal("4.50")),
+                        require_complete=True)

@@ -173,3 +173,37 @@ def test_state_keeps_the_previous_statement_parsed_and_reads_old_raw_state():
     old = FomcState.from_json(json.dumps({"last_date": "2024-12-18", "last_text": html}))
     assert old.last_sentences == list(statement_sentences(html))
     assert "last_text" not in json.loads(old.to_json())
+
+
+async def test_a_maintenance_page_first_is_retried_not_marked_seen(services, fed):
+    from bot.topics.fomc.statement import StatementParseError
+
+    await subscribe(services, 1)
+    maintenance = (b"<html><head><title>Site Maintenance</title></head><body><p>The site is "
+                   b"temporarily unavailable.</p></body></html>")
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:00:40+00:00"))
+        async with client:
+            await watcher.check_rss()  # baseline
+            fed.feed = fed_fixture("press_monetary_after.xml")
+            fed.pages[STATEMENT] = maintenance
+            with pytest.raises(StatementParseError):
+                await watcher.check_rss()
+            assert watcher.published == []
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+            events = await watcher.check_rss()
+    assert [e.key for e in events] == ["fomc:2025-03-19"]
+
+
+async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed):
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:00:40+00:00"))
+        async with client:
+            fed.feed = b"<html><body>Access denied</body></html>"
+            with pytest.raises(ValueError, match="not RSS or Atom"):
+                await watcher.check_rss()
+            fed.feed = b""
+            with pytest.raises(ValueError):
+                await watcher.check_rss()

@@ -628,6 +628,37 @@ def statement_sentences(raw: str) -> tuple[str, ...]:
     return tuple(policy_sentences(read_document(raw).body))
 
 
+RANGES_SINCE = date(2008, 12, 16)  # a 25 bp target range since; a single target before
+
+
+def check_consistency(decision: str, change_bps: int | None, rng: Range, before: Range | None,
+                      day: date | None) -> None:
+    """Refuse a reading whose decision, range and previous range disagree.
+
+    A garbled page ("maintain" with another range, a range of the wrong width) must give
+    no alert rather than a false one: a hold keeps the range, a move shifts both ends by
+    the stated amount, and a range is 25 bp wide since December 2008.
+    """
+    low, high = rng
+    if (day is None or day >= RANGES_SINCE) and high - low != Decimal("0.25"):
+        raise StatementParseError(f"a target range of {low}-{high} is not 25 bp wide")
+    if before is None:
+        return
+    if decision == "hold" and rng != before:
+        raise StatementParseError(f"a hold, but the range {low}-{high} differs from the "
+                                  f"previous {before[0]}-{before[1]}")
+    if decision in ("hike", "cut"):
+        moved_low, moved_high = low - before[0], high - before[1]
+        single_target = before[0] == before[1]  # before December 2008: one rate, not a range
+        if (moved_low != moved_high and not single_target) or \
+                (decision == "hike") != (moved_high > 0):
+            raise StatementParseError(f"a {decision}, but the range moved from "
+                                      f"{before[0]}-{before[1]} to {low}-{high}")
+        if change_bps is not None and moved_high * 100 != change_bps:
+            raise StatementParseError(f"a move of {change_bps} bp, but the range moved "
+                                      f"{moved_high * 100:g} bp")
+
+
 def parse_statement(
     raw: str,
     *,
@@ -675,6 +706,8 @@ def parse_statement(
             decision = verb  # the text wins over a stale previous range
     else:
         decision, change = verb or "hold", None if verb in ("hike", "cut") else 0
+    if require_complete:  # an alert will be built from this: the figures must agree
+        check_consistency(decision, change, (low, high), before, day)
     previous_for_dissent = before if before is not None else (
         (low, high) if decision == "hold" else None)
     dissenters = []

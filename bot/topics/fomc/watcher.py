@@ -55,6 +55,7 @@ LATE_AFTER = timedelta(minutes=10)
 STATEMENT_TITLE = re.compile(r"\bFOMC statement\b", re.I)
 MAX_SEEN = 200
 RECENT_KEPT = 20  # ``published``: the latest announcements, for tests and diagnostics
+RETRY_FRESH_FOR = timedelta(hours=6)  # a feed item whose page does not read is retried so long
 RSS_PATH = "/feeds/press_monetary.xml"
 
 
@@ -91,6 +92,10 @@ def release_time(parsed: ParsedStatement, day: date) -> datetime | None:
     hour = int(match.group(1)) % 12 + (12 if match.group(3).lower() == "p" else 0)
     local = datetime.combine(day, time(hour, int(match.group(2))), EASTERN)
     return local.astimezone(UTC)
+
+
+class NotAStatement(StatementParseError):
+    """The page at a statement's address is something else (minutes, a maintenance page)."""
 
 
 # State --------------------------------------------------------------------------------
@@ -230,8 +235,12 @@ class FomcWatcher(PollingWatcher):
             return None
         response.raise_for_status()
         public = statement_url("https://www.federalreserve.gov", day)
-        return await self.consider_page(response.text, public, expected_day=day,
-                                        released_at=None, guid=public)
+        try:
+            return await self.consider_page(response.text, public, expected_day=day,
+                                            released_at=None, guid=public)
+        except NotAStatement as exc:  # another page there (minutes, a notice): not yet
+            log.debug("fomc: %s", exc)
+            return None
 
     # RSS -----------------------------------------------------------------------------
     async def check_rss(self) -> list[FomcDecision]:
@@ -250,6 +259,8 @@ class FomcWatcher(PollingWatcher):
         feed = feedparser.parse(response.content)
         if feed.bozo and not feed.entries:
             raise ValueError(f"unreadable feed: {feed.bozo_exception}")
+        if not feed.get("version"):  # an empty body or an HTML page is not "no news"
+            raise ValueError("the feed answered with something that is not RSS or Atom")
         items = localize_items(statement_items(feed.entries), self.base_url)
         announced: list[FomcDecision] = []
         if not state.initialized:
@@ -269,9 +280,16 @@ class FomcWatcher(PollingWatcher):
                 page = await self.client.get(item["link"])
                 page.raise_for_status()
                 expected = date_from_url(item["link"])
-                event = await self.consider_page(page.text, item["url"], expected_day=expected,
-                                                 released_at=item["published"],
-                                                 guid=item["guid"])
+                try:
+                    event = await self.consider_page(
+                        page.text, item["url"], expected_day=expected,
+                        released_at=item["published"], guid=item["guid"])
+                except NotAStatement:
+                    published = item["published"]
+                    if published is None or self.clock() - published <= RETRY_FRESH_FOR:
+                        raise  # a maintenance or access-denied page: read it again later
+                    log.warning("fomc: %s never read as a statement; given up", item["url"])
+                    event = None
                 if event is not None:
                     announced.append(event)
                 state = await self.load_state()
@@ -318,8 +336,7 @@ class FomcWatcher(PollingWatcher):
     ) -> FomcDecision | None:
         document = read_document(html)
         if document.title is not None and not STATEMENT_TITLE.search(document.title):
-            log.debug("fomc: %s is not a statement (%s)", url, document.title)
-            return None
+            raise NotAStatement(f"{url} is not a statement page ({document.title[:80]})")
         if expected_day and document.date and document.date != expected_day:
             log.info("fomc: %s is dated %s, not %s; ignored", url, document.date, expected_day)
             return None
