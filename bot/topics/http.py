@@ -3,6 +3,7 @@ classified so a watcher can log one line and back off instead of crashing."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 
@@ -37,6 +38,8 @@ class Backoff:
 
 def describe_error(exc: BaseException) -> str:
     """A short reason for a log line and a metric label."""
+    if isinstance(exc, ResponseRefused):
+        return "refused"
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
     if isinstance(exc, httpx.HTTPStatusError):
@@ -44,3 +47,49 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, httpx.TransportError):
         return "network"
     return type(exc).__name__
+
+
+MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # a statement page is ~50 KB, an H.4.1 page ~300 KB
+
+
+class ResponseRefused(httpx.HTTPError):
+    """An answer fedalert will not read: too large, too slow, or from a host it did not ask."""
+
+
+async def get_bounded(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
+    max_bytes: int = MAX_RESPONSE_BYTES,
+    deadline: float = 60.0,
+    allowed_hosts: frozenset[str] | None = None,
+) -> httpx.Response:
+    """GET with a size cap and an overall deadline (a peer sending one byte a second, or
+    50 MB, cannot hold a watcher or fill the memory), and, given ``allowed_hosts``, only
+    from those hosts (a redirect elsewhere is refused, not followed into an alert)."""
+    try:
+        async with asyncio.timeout(deadline):
+            async with client.stream("GET", url, headers=headers, params=params) as response:
+                if allowed_hosts is not None and response.url.host not in allowed_hosts:
+                    raise ResponseRefused(f"{url} answered from {response.url.host}, not "
+                                          f"from {', '.join(sorted(allowed_hosts))}")
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise ResponseRefused(f"{url} is {int(declared)} bytes (limit {max_bytes})")
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) > max_bytes:
+                        raise ResponseRefused(f"{url} is over {max_bytes} bytes")
+    except TimeoutError:
+        raise ResponseRefused(f"{url} took over {deadline:g} s") from None
+    kept = {k: v for k, v in response.headers.items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")}
+    return httpx.Response(response.status_code, headers=kept, content=bytes(body),
+                          request=response.request)
+
+
+def hosts_of(*urls: str) -> frozenset[str]:
+    return frozenset(httpx.URL(url).host for url in urls)

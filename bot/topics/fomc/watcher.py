@@ -14,6 +14,7 @@ restart neither repeats an old statement nor misses a new one.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +46,7 @@ from bot.topics.fomc.statement import (
     read_document,
     statement_sentences,
 )
-from bot.topics.http import Backoff, describe_error, make_http_client
+from bot.topics.http import Backoff, describe_error, get_bounded, hosts_of, make_http_client
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ MAX_SEEN = 200
 RECENT_KEPT = 20  # ``published``: the latest announcements, for tests and diagnostics
 RETRY_FRESH_FOR = timedelta(hours=6)  # a feed item whose page does not read is retried so long
 RSS_PATH = "/feeds/press_monetary.xml"
+FED_URL = "https://www.federalreserve.gov"
 
 
 def statement_url(base_url: str, day: date, suffix: str = "a") -> str:
@@ -175,6 +178,7 @@ class FomcWatcher(PollingWatcher):
         self.ctx = ctx
         self.settings = ctx.settings
         self.base_url = self.settings.fed.base_url
+        self.fed_hosts = hosts_of(self.base_url, FED_URL)
         self.calendar = calendar or load_calendar()
         self.follow_refreshed_calendar = calendar is None
         self.client = client
@@ -182,6 +186,13 @@ class FomcWatcher(PollingWatcher):
         self.history = TargetRangeHistory.packaged()
         self.backoff = Backoff()
         self.published: list[FomcDecision] = []  # the latest RECENT_KEPT announcements
+
+    async def fetch(self, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        """From the Fed's hosts only, size-capped, with an overall deadline."""
+        assert self.client is not None
+        return await get_bounded(self.client, url, headers=headers,
+                                 allowed_hosts=self.fed_hosts,
+                                 deadline=max(10.0, 3 * self.settings.http_timeout_seconds))
 
     # State ---------------------------------------------------------------------------
     async def load_state(self) -> FomcState:
@@ -229,7 +240,7 @@ class FomcWatcher(PollingWatcher):
     async def check_statement_url(self, day: date) -> FomcDecision | None:
         assert self.client is not None
         url = statement_url(self.base_url, day)
-        response = await self.client.get(url)
+        response = await self.fetch(url)
         metrics.SOURCE_POLLS.labels("fomc_url", str(response.status_code)).inc()
         if response.status_code == 404:
             return None
@@ -251,7 +262,7 @@ class FomcWatcher(PollingWatcher):
             headers["If-None-Match"] = state.etag
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
-        response = await self.client.get(self.base_url + RSS_PATH, headers=headers)
+        response = await self.fetch(self.base_url + RSS_PATH, headers=headers)
         metrics.SOURCE_POLLS.labels("fomc_rss", str(response.status_code)).inc()
         if response.status_code == 304:
             return []
@@ -277,7 +288,7 @@ class FomcWatcher(PollingWatcher):
         if items_to_read:
             for item in sorted(items_to_read, key=lambda i: i["published"] or
                                datetime.min.replace(tzinfo=UTC)):
-                page = await self.client.get(item["link"])
+                page = await self.fetch(item["link"])
                 page.raise_for_status()
                 expected = date_from_url(item["link"])
                 try:
@@ -309,10 +320,11 @@ class FomcWatcher(PollingWatcher):
             return
         newest = max(items, key=lambda i: i["published"] or datetime.min.replace(tzinfo=UTC))
         try:
-            page = await self.client.get(newest["link"])  # type: ignore[union-attr]
+            page = await self.fetch(newest["link"])
             page.raise_for_status()
-            parsed = parse_statement(page.text, history=self.history,
-                                     statement_date=date_from_url(newest["link"]))
+            parsed = await asyncio.to_thread(partial(
+                parse_statement, page.text, history=self.history,
+                statement_date=date_from_url(newest["link"])))
         except (httpx.HTTPError, StatementParseError) as exc:
             log.info("fomc: could not read the latest statement as a baseline (%s)", exc)
             return
@@ -334,7 +346,8 @@ class FomcWatcher(PollingWatcher):
         released_at: datetime | None,
         guid: str,
     ) -> FomcDecision | None:
-        document = read_document(html)
+        # parsing a large page must not stall the event loop (deliveries, commands, the lock)
+        document = await asyncio.to_thread(read_document, html)
         if document.title is not None and not STATEMENT_TITLE.search(document.title):
             raise NotAStatement(f"{url} is not a statement page ({document.title[:80]})")
         if expected_day and document.date and document.date != expected_day:
@@ -344,10 +357,10 @@ class FomcWatcher(PollingWatcher):
         day = document.date or expected_day
         if day is not None and state.last_date == day.isoformat():
             return None  # announced already (by the other path, or before a restart)
-        parsed = parse_statement(html, previous_range=state.last_range,
-                                 previous_sentences=state.last_sentences,
-                                 history=self.history, statement_date=day,
-                                 require_complete=True, document=document)
+        parsed = await asyncio.to_thread(partial(
+            parse_statement, html, previous_range=state.last_range,
+            previous_sentences=state.last_sentences, history=self.history,
+            statement_date=day, require_complete=True, document=document))
         now = self.clock()
         stated = release_time(parsed, parsed.date) if parsed.date else None
         released = released_at or stated or now
@@ -401,10 +414,20 @@ def statement_items(entries: list[Any]) -> list[dict[str, Any]]:
 
 
 def localize_items(items: list[dict[str, Any]], base_url: str) -> list[dict[str, Any]]:
+    """Feed items on the Fed's site, fetched from the configured base URL; an item that
+    links to another host is not the Fed's statement and is dropped."""
+    kept = []
     for item in items:
+        host = httpx.URL(item["link"]).host
+        if host and host not in ("www.federalreserve.gov", "federalreserve.gov"):
+            log.warning("fomc: feed item %r links to %s, not the Fed: ignored",
+                        item.get("guid"), host)
+            metrics.SOURCE_ERRORS.labels("fomc", "foreign_link").inc()
+            continue
         item["url"] = item["link"]
         item["link"] = local_link(base_url, item["link"])
-    return items
+        kept.append(item)
+    return kept
 
 
 # fedalert check -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from bot.topics.h41.parse import (
     release_date_of,
 )
 from bot.topics.h41.regime import change_over, regimes_of
-from bot.topics.http import Backoff, describe_error, make_http_client
+from bot.topics.http import Backoff, describe_error, get_bounded, make_http_client
 
 log = logging.getLogger(__name__)
 RECENT_KEPT = 20
@@ -182,6 +182,7 @@ class H41Watcher(PollingWatcher):
         self.backoff = Backoff()
         self.published: list[BalanceSheetRelease] = []  # the latest RECENT_KEPT releases
         self.state_name = "h41"
+        self.deadline = max(10.0, 3 * self.settings.http_timeout_seconds)
 
     def in_release_window(self, now: datetime) -> bool:
         local = now.astimezone(EASTERN)
@@ -219,8 +220,8 @@ class H41Watcher(PollingWatcher):
         headers = {}
         if state.etag:
             headers["If-None-Match"] = state.etag
-        response = await self.client.get(self.settings.fed.base_url + CURRENT_PATH,
-                                         headers=headers)
+        response = await get_bounded(self.client, self.settings.fed.base_url + CURRENT_PATH,
+                                     headers=headers, deadline=self.deadline)
         metrics.SOURCE_POLLS.labels("h41_page", str(response.status_code)).inc()
         if response.status_code == 304:
             return None
@@ -276,7 +277,9 @@ class H41Watcher(PollingWatcher):
         assert self.client is not None
         start = self.clock().date() - timedelta(days=800)
         try:
-            response = await self.client.get(fred_url(self.settings.fred.base_url, start))
+            response = await get_bounded(self.client,
+                                         fred_url(self.settings.fred.base_url, start),
+                                         deadline=self.deadline)
             response.raise_for_status()
             weeks = parse_fred_csv(response.text)
         except (httpx.HTTPError, H41ParseError) as exc:
@@ -299,7 +302,9 @@ class H41Watcher(PollingWatcher):
             return None
         start = state.last_week
         try:
-            response = await self.client.get(fred_url(self.settings.fred.base_url, start))
+            response = await get_bounded(self.client,
+                                         fred_url(self.settings.fred.base_url, start),
+                                         deadline=self.deadline)
             response.raise_for_status()
             weeks = [w for w in parse_fred_csv(response.text)
                      if w.total_assets is not None and w.securities is not None]

@@ -34,7 +34,7 @@ from bot.domain.events import Frozen
 from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.statement import TargetRangeHistory
-from bot.topics.http import Backoff, describe_error, make_http_client
+from bot.topics.http import Backoff, describe_error, get_bounded, make_http_client
 from bot.topics.odds.events import MeetingOdds as MeetingOddsEvent
 from bot.topics.odds.events import OddsShift
 from bot.topics.odds.method import (
@@ -114,8 +114,9 @@ class CmeSource:
             day = today - timedelta(days=back)
             if day.weekday() >= 5:
                 continue
-            response = await self.client.get(
-                self.base_url + CME_PATH, params={"tradeDate": day.strftime("%m/%d/%Y")},
+            response = await get_bounded(
+                self.client, self.base_url + CME_PATH,
+                params={"tradeDate": day.strftime("%m/%d/%Y")},
                 headers={"Accept": "application/json"})
             response.raise_for_status()
             try:
@@ -142,8 +143,8 @@ class YahooSource:
         month = month_of(today)
         for _ in range(self.MONTHS_AHEAD):
             symbol = f"{contract_code(month)}.CBT"
-            response = await self.client.get(f"{self.base_url}{YAHOO_PATH}{symbol}",
-                                             params={"range": "5d", "interval": "1d"})
+            response = await get_bounded(self.client, f"{self.base_url}{YAHOO_PATH}{symbol}",
+                                         params={"range": "5d", "interval": "1d"})
             if response.status_code == 404:
                 break
             response.raise_for_status()

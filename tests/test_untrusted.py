@@ -1,0 +1,111 @@
+"""Untrusted input: pages that redirect elsewhere, huge or slow answers, feed items that
+point off the Fed's site. Each gives no alert, a clear error, and no stall."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+from aiohttp import web
+
+from bot.topics.fomc.watcher import FomcWatcher, localize_items
+from bot.topics.http import ResponseRefused, get_bounded, hosts_of
+from tests.servers import LocalServer, fed_fixture
+
+STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
+
+
+def app_with(routes: dict[str, web.StreamResponse | object]) -> web.Application:
+    app = web.Application()
+    for path, handler in routes.items():
+        app.router.add_get(path, handler)  # type: ignore[arg-type]
+    return app
+
+
+async def test_a_redirect_to_another_host_is_refused():
+    async def moved(request):
+        port = request.url.port
+        raise web.HTTPFound(f"http://localhost:{port}/elsewhere")
+
+    async def elsewhere(request):
+        return web.Response(body=fed_fixture("monetary20250319a.htm"),
+                            content_type="text/html")
+
+    async with LocalServer(app_with({STATEMENT: moved, "/elsewhere": elsewhere})) as server, \
+            httpx.AsyncClient(follow_redirects=True) as client:
+        with pytest.raises(ResponseRefused, match="answered from localhost"):
+            await get_bounded(client, server.url + STATEMENT,
+                              allowed_hosts=hosts_of(server.url))
+
+
+async def test_a_huge_page_is_cut_off_without_stalling_the_loop():
+    async def huge(request):
+        response = web.StreamResponse()
+        await response.prepare(request)
+        chunk = b"<p>" + b"x" * 65_000 + b"</p>"
+        for _ in range(800):  # ~50 MB if read to the end
+            await response.write(chunk)
+        return response
+
+    ticks = 0
+
+    async def heartbeat():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    beat = asyncio.create_task(heartbeat())
+    started = time.monotonic()
+    async with LocalServer(app_with({STATEMENT: huge})) as server, httpx.AsyncClient() as client:
+        with pytest.raises(ResponseRefused, match="over"):
+            await get_bounded(client, server.url + STATEMENT)
+    elapsed = time.monotonic() - started
+    beat.cancel()
+    assert elapsed < 5 and ticks > elapsed / 0.01 * 0.3  # the loop kept running
+
+
+async def test_a_slow_peer_meets_the_deadline():
+    async def dribble(request):
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for _ in range(100):
+            await response.write(b"<")
+            await asyncio.sleep(0.1)
+        return response
+
+    async with LocalServer(app_with({"/feed": dribble})) as server, \
+            httpx.AsyncClient(timeout=5.0) as client:
+        started = time.monotonic()
+        with pytest.raises(ResponseRefused, match="took over"):
+            await get_bounded(client, server.url + "/feed", deadline=1.0)
+        assert time.monotonic() - started < 3
+
+
+def test_feed_items_off_the_fed_site_are_dropped():
+    items = [{"guid": "a", "link": "https://www.federalreserve.gov/newsevents/pressreleases/"
+                                  "monetary20250319a.htm"},
+             {"guid": "b", "link": "https://evil.example/monetary20250319a.htm"}]
+    kept = localize_items(items, "http://127.0.0.1:9")
+    assert [item["guid"] for item in kept] == ["a"]
+    assert kept[0]["link"].startswith("http://127.0.0.1:9/newsevents/")
+
+
+async def test_the_watcher_gives_no_alert_for_a_redirected_statement(services):
+    async def moved(request):
+        raise web.HTTPFound(f"http://localhost:{request.url.port}/elsewhere")
+
+    async def elsewhere(request):
+        return web.Response(body=fed_fixture("monetary20250319a.htm"),
+                            content_type="text/html")
+
+    async with LocalServer(app_with({STATEMENT: moved, "/elsewhere": elsewhere})) as server:
+        services.settings = services.settings.model_copy(update={
+            "fed": services.settings.fed.model_copy(update={"base_url": server.url})})
+        async with httpx.AsyncClient(follow_redirects=True) as client:
+            watcher = FomcWatcher(services.topic, client=client)
+            with pytest.raises(ResponseRefused):
+                await watcher.check_statement_url(__import__("datetime").date(2025, 3, 19))
+    assert watcher.published == []
