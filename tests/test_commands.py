@@ -75,6 +75,8 @@ async def test_subscribe_and_language_commands(commands, services):
     ("/delalert ①", "invalid_id", "不是提醒編號", "is not an alert number"),
     ("/delalert 42", "threshold_not_found", "#42", "#42"),
     ("/settings tz Mars/Base", "unknown_timezone", "無法辨識的時區", "Unknown time zone"),
+    ("/settings tz Asia", "unknown_timezone", "無法辨識的時區", "Unknown time zone"),
+    ("/settings tz " + "Z" * 300, "unknown_timezone", "無法辨識的時區", "Unknown time zone"),
     ("/settings quiet noon", "invalid_quiet_hours", "勿擾時段格式", "Quiet hours look like"),
     ("/frobnicate", "unknown_command", "無法辨識的指令", "Unknown command"),
 ])

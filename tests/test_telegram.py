@@ -238,7 +238,7 @@ async def test_delivery_maps_telegram_answers(telegram):
         await transport.close()
 
 
-async def test_429_is_waited_out_and_pauses_everything(telegram):
+async def test_429_is_waited_out_by_that_chat_alone(telegram):
     standin, services = telegram
     standin.enforce_limits = True
     bot = bot_for(services.settings)
@@ -256,7 +256,20 @@ async def test_429_is_waited_out_and_pauses_everything(telegram):
         await transport.close()
     retries = [r for r in results if isinstance(r, RetryAfter)]
     assert retries and retries[0].seconds >= 1 and not retries[0].pacing
-    assert transport.pacer._paused_until > 0
+    # one group's limit holds that group only: others are not paused
+    assert transport.pacer._paused_until == 0
+    assert transport.pacer.reserve("-700", group=True) < 0  # the group itself waits
+    assert transport.pacer.reserve("-701", group=True) >= 0
+
+
+def test_many_chats_refused_at_once_pause_every_send():
+    now = [100.0]
+    pacer = Pacer(clock=lambda: now[0])
+    pacer.refused("-1", 5)
+    pacer.refused("-2", 5)
+    assert pacer._paused_until == 0
+    pacer.refused("-3", 5)  # the overall limit, not one chat's
+    assert pacer._paused_until == 105.0
 
 
 async def test_worker_deactivates_blocked_and_follows_migrations(telegram):

@@ -61,9 +61,13 @@ class ChatKind(enum.StrEnum):
 
 
 def check_timezone(name: str) -> str:
+    """A zone name the tz database knows ("Asia/Taipei"); anything else, a folder of it
+    ("Asia") or a 300-character string included, is a typed error, never a crash."""
+    if not name or len(name) > 64:
+        raise UnknownTimeZone(name[:64], timezone=name[:64])
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UnknownTimeZone(name, timezone=name) from None
     return name
 

@@ -5,7 +5,8 @@ minute in one group. A leaky bucket lets a burst through and earns 429s; here ev
 reserves the next free slot instead, so sends are spread evenly from the first one. A
 chat whose next slot is more than ``max_wait`` away is not waited for: the caller gets
 the delay back and reschedules that delivery, so one busy group never holds up the rest.
-A 429 pauses every send for its ``retry_after``.
+A 429 pauses the chat it came for, for its ``retry_after``; only when several chats are
+refused within a second (Telegram's overall limit) does it pause every send.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+
+
+GLOBAL_AFTER_CHATS = 3  # distinct chats refused within a second: the overall limit
 
 
 @dataclass
@@ -25,6 +29,7 @@ class Pacer:
     _global_next: float = 0.0
     _chat_next: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
+    _recent_refusals: list[tuple[float, str]] = field(default_factory=list)
 
     def _now(self) -> float:
         return self.clock()  # type: ignore[operator]
@@ -55,3 +60,12 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._now() + seconds)
+
+    def refused(self, chat: str, seconds: float) -> None:
+        """A 429 for ``chat``: that chat waits; many chats refused at once: everyone waits."""
+        now = self._now()
+        self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), now + seconds)
+        self._recent_refusals = [(at, c) for at, c in self._recent_refusals if now - at < 1.0]
+        self._recent_refusals.append((now, chat))
+        if len({c for _, c in self._recent_refusals}) >= GLOBAL_AFTER_CHATS:
+            self.pause(seconds)

@@ -109,7 +109,7 @@ class TelegramTransport:
             await self._send(chat, message, parts, attachment, parse_mode=ParseMode.HTML)
         except TelegramRetryAfter as error:
             seconds = retry_seconds(error)
-            self.pacer.pause(seconds)
+            self.pacer.refused(chat.ref.chat_id, seconds)
             return RetryAfter(seconds)
         except ChatMigrated as error:
             return Moved(str(error.new_chat_id))
