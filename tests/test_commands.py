@@ -184,13 +184,33 @@ command_text = st.one_of(
 )
 
 
+PATIENT = (float(t) for t in range(0, 10**9, 10))
+
+
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=command_text)
 async def test_random_text_never_crashes(commands, text):
+    # a patient typist, ten seconds between commands: never over the command limit
+    commands.monotonic = PATIENT.__next__
     reply = await commands.handle_text(DM, text)
     if text.strip().startswith("/") and len(text.strip()) > 1:
         assert reply is not None and reply.text
         assert reply.error != "internal", (text, reply.text)
     elif reply is None:
         assert not text.strip().startswith("/") or len(text.strip()) < 2
+
+
+async def test_a_flooding_chat_is_told_once_then_ignored(commands):
+    now = [1000.0]
+    commands.monotonic = lambda: now[0]
+    await say(commands, DM, "/start")
+    replies = [await say(commands, DM, "/help") for _ in range(14)]
+    limited = [r for r in replies if r.error == "rate_limited"]
+    assert len(limited) >= 3
+    assert "指令過多" in limited[0].text and not limited[0].quiet
+    assert all(r.quiet for r in limited[1:])
+    other = await say(commands, GROUP_ADMIN, "/help")  # another chat is not held back
+    assert other.error is None
+    now[0] += 10  # the chat slowed down: answered again
+    assert (await say(commands, DM, "/help")).error is None

@@ -82,6 +82,7 @@ class Reply:
     ephemeral: bool = False  # only the caller should see it (Discord)
     language: Language = Language.BOTH
     error: str | None = None  # the error code when the reply reports bad input
+    quiet: bool = False  # nothing to show (a chat over its command limit, already told)
 
 
 Compose = Callable[[Formatter], str]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 
 from bot import metrics
 from bot.commands.core import (
@@ -60,6 +62,8 @@ CORE_TAIL: tuple[CommandSpec, ...] = (
                 changes_settings=True, platforms=frozenset({"discord"})),
 )
 REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}
+COMMAND_BURST = 10.0  # commands a chat may send at once ...
+COMMANDS_PER_SECOND = 1.0  # ... and then on average
 ALL_WORDS = {"all", "全部", "所有"}
 
 
@@ -102,7 +106,27 @@ class Commands:
         self.topics = context.topics
         self.clock = context.clock
         self.table = command_table(context.commands)
+        self.monotonic: Callable[[], float] = time.monotonic
+        self._budget: dict[str, tuple[float, float, bool]] = {}
         self.specs: dict[str, CommandSpec] = {spec.name: spec for spec in self.table}
+
+    def _over_limit(self, inv: Invocation, language: Language) -> Reply | None:
+        """A few commands a second per chat: one chat flooding the bot gets one notice,
+        then silence until it slows down, and cannot slow the others' replies."""
+        now = self.monotonic()
+        tokens, last, told = self._budget.get(str(inv.chat), (COMMAND_BURST, now, False))
+        tokens = min(COMMAND_BURST, tokens + (now - last) * COMMANDS_PER_SECOND)
+        if tokens >= 1:
+            self._budget[str(inv.chat)] = (tokens - 1, now, False)
+            if len(self._budget) > 50_000:  # forget chats that have long been quiet
+                self._budget = {k: v for k, v in self._budget.items() if now - v[1] < 60}
+            return None
+        self._budget[str(inv.chat)] = (tokens, now, True)
+        if told:
+            return Reply("", language=language, error="rate_limited", quiet=True)
+        return Reply(localized(language, lambda f: f._(
+            "Too many commands at once: I answer a few a second in each chat. Please wait a "
+            "moment.")), language=language, error="rate_limited", ephemeral=True)
 
     def describe(self, f: Formatter, name: str) -> str:
         return f._(self.specs[name].description)
@@ -118,6 +142,10 @@ class Commands:
     async def run(self, inv: Invocation, name: str, args: list[str]) -> Reply:
         """Run one command; always returns a reply, never raises."""
         language = await self._language(inv)
+        limited = self._over_limit(inv, language)
+        if limited is not None:
+            metrics.COMMANDS.labels(inv.chat.platform, "limited", "rate_limited").inc()
+            return limited
         outcome = "ok"
         try:
             spec = self.specs.get(name)
@@ -149,6 +177,9 @@ class Commands:
     async def press(self, inv: Invocation, data: str) -> Reply:
         """A button press (``lang:en``, ``topic:fomc``, ``sub:on:fomc``)."""
         language = await self._language(inv)
+        limited = self._over_limit(inv, language)
+        if limited is not None:
+            return limited
         try:
             self._require_admin(inv)
             kind, _, value = data.partition(":")

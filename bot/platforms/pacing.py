@@ -15,7 +15,6 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-
 GLOBAL_AFTER_CHATS = 3  # distinct chats refused within a second: the overall limit
 
 

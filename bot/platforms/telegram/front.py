@@ -293,6 +293,8 @@ class TelegramFrontEnd:
     # Replies -------------------------------------------------------------------------
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                          *, thread_id: int | None = None) -> None:
+        if reply.quiet:
+            return
         if reply.alert is not None:
             parts, mode = split_text(reply.alert.to_html()), ParseMode.HTML
             title = reply.alert.sections[0].title if reply.alert.sections else ""
