@@ -8,6 +8,8 @@ never appear in a ``repr`` or a log line, and the TOML file may not hold them.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 from pathlib import Path
@@ -91,7 +93,8 @@ class TelegramSettings(_Section):
     api_url: HttpUrl = "https://api.telegram.org"
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: HttpUrl | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = Field("127.0.0.1", description="address the webhook listener binds; "
+                                "loopback behind a reverse proxy (0.0.0.0 to expose it)")
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     messages_per_second: float = Field(28.0, gt=0, le=1000)
@@ -102,6 +105,16 @@ class TelegramSettings(_Section):
     def _load_token_file(self) -> TelegramSettings:
         token = _read_secret_file(self.token_file, self.token, "telegram.token")
         object.__setattr__(self, "token", token)
+        if self.mode == "webhook":
+            if self.webhook_url is None:
+                raise ValueError("mode=webhook needs webhook_url "
+                                 "(FEDALERT_TELEGRAM__WEBHOOK_URL)")
+            if self.webhook_secret is None and token is not None:
+                # every update must carry a secret: derived from the token when none is
+                # set, so all instances behind one URL agree and nobody else can forge it
+                derived = hmac.new(token.get_secret_value().encode(), b"fedalert-webhook",
+                                   hashlib.sha256).hexdigest()
+                object.__setattr__(self, "webhook_secret", SecretStr(derived))
         return self
 
 

@@ -109,3 +109,49 @@ async def test_the_watcher_gives_no_alert_for_a_redirected_statement(services):
             with pytest.raises(ResponseRefused):
                 await watcher.check_statement_url(__import__("datetime").date(2025, 3, 19))
     assert watcher.published == []
+
+
+async def test_telegram_webhook_needs_the_secret_and_listens_on_loopback(services):
+    """A forged update without the secret is refused; the derived secret is accepted."""
+    import socket
+
+    from pydantic import SecretStr
+
+    from bot.config import TelegramSettings
+    from bot.platforms.telegram.front import TelegramFrontEnd
+    from tests.telegram_standin import TOKEN, TelegramStandIn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    standin = TelegramStandIn()
+    async with LocalServer(standin.app()) as server:
+        telegram = TelegramSettings(token=SecretStr(TOKEN), api_url=server.url, mode="webhook",
+                                    webhook_url="https://bot.example.com/telegram",
+                                    webhook_port=port)
+        assert telegram.webhook_listen == "127.0.0.1" and telegram.webhook_secret is not None
+        settings = services.settings.model_copy(update={"telegram": telegram})
+        front = TelegramFrontEnd(settings, services.commands(), services.registry)
+        stop = asyncio.Event()
+        task = asyncio.create_task(front.run(stop))
+        try:
+            for _ in range(300):
+                if front.app is not None and front.app.updater and front.app.updater.running:
+                    break
+                await asyncio.sleep(0.05)
+            assert front.app is not None and front.app.updater.running
+            update = {"update_id": 1, "message": {
+                "message_id": 1, "date": 1, "text": "/stop",
+                "chat": {"id": 501, "type": "private", "first_name": "A"},
+                "from": {"id": 501, "is_bot": False, "first_name": "A"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with httpx.AsyncClient() as client:
+                forged = await client.post(url, json=update)
+                real = await client.post(url, json=update, headers={
+                    "X-Telegram-Bot-Api-Secret-Token": telegram.webhook_secret.get_secret_value()})
+            assert forged.status_code == 403
+            assert real.status_code == 200
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 15)
