@@ -38,6 +38,7 @@ class DiscordStandIn:
     rate_limit_next: int = 0  # how many of the next posts answer 429
     rate_limited: int = 0
     dms: dict[str, str] = field(default_factory=dict)  # user id → DM channel id
+    webhook_guilds: dict[str, str] = field(default_factory=dict)  # webhook id → guild id
     _ids: Any = field(default_factory=lambda: itertools.count(910000000000000000))
 
     def app(self) -> web.Application:
@@ -46,6 +47,7 @@ class DiscordStandIn:
         app.router.add_get("/api/v10/oauth2/applications/@me", self.application)
         app.router.add_post("/api/v10/channels/{channel}/messages", self.channel_message)
         app.router.add_post("/api/v10/webhooks/{id}/{token}", self.webhook_message)
+        app.router.add_get("/api/v10/webhooks/{id}/{token}", self.webhook_info)
         app.router.add_post("/api/v10/users/@me/channels", self.open_dm)
         app.router.add_get("/api/v10/users/{user}", self.user)
         return app
@@ -55,6 +57,14 @@ class DiscordStandIn:
         return web.Response(body=json.dumps(data).encode(), status=status,
                             headers={"Content-Type": "application/json", "Via": "1.1 google",
                                      **headers})
+
+    async def webhook_info(self, request: web.Request) -> web.Response:
+        """GET on a webhook with its token: Discord names its guild and channel."""
+        webhook_id = request.match_info["id"]
+        if webhook_id not in self.webhook_guilds:
+            return self.json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        return self.json({"id": webhook_id, "type": 1, "guild_id": self.webhook_guilds[webhook_id],
+                          "channel_id": "880000000000000099", "name": "alerts"})
 
     async def me(self, request: web.Request) -> web.Response:
         return self.json(BOT_USER)

@@ -206,16 +206,19 @@ async def test_same_cases_as_telegram(services):
     assert {spec.name for spec in commands.table} >= {"subscribe", "settings"}
 
 
-async def test_webhook_goes_through_the_command_table(services):
-    from bot.platforms.discord.front import DISCORD_WEBHOOKS
+async def test_webhook_goes_through_the_command_table(services, discord_api):
+    from bot.platforms.discord.front import DiscordWebhooks
 
+    standin, api_url = discord_api
+    standin.webhook_guilds[WEBHOOK_ID] = "440000000000000001"
+    webhooks = DiscordWebhooks(api_url)
     commands = services.commands()
     url = f"https://discord.com/api/webhooks/{WEBHOOK_ID}/" + "t" * 68
 
-    def asked(admin=True, platform="discord"):
+    def asked(admin=True, platform="discord", guild="440000000000000001"):
         return Invocation(ChatRef(platform, "880000000000000099"), ChatKind.GROUP,
                           user_id="77", user_language="en-US", is_admin=admin,
-                          chat_title="alerts", webhooks=DISCORD_WEBHOOKS)
+                          chat_title="alerts", webhooks=webhooks, space_id=guild)
 
     ref = ChatRef("webhook", WEBHOOK_ID)
     bad = await commands.run(asked(), "webhook", ["https://evil.example/api/webhooks/1/2"])
@@ -223,6 +226,11 @@ async def test_webhook_goes_through_the_command_table(services):
     assert (await commands.run(asked(admin=False), "webhook", [url])).error == "not_admin"
     assert (await commands.run(asked(platform="telegram"), "webhook", [url])).error == \
         "unknown_command"
+    # another server's admin holding this server's webhook URL cannot take it over
+    stolen = await commands.run(asked(guild="440000000000000666"), "webhook", [url])
+    assert stolen.error == "webhook_elsewhere" and await services.registry.get_chat(ref) is None
+    unknown = "https://discord.com/api/webhooks/870000000000000009/" + "t" * 68
+    assert (await commands.run(asked(), "webhook", [unknown])).error == "webhook_unreachable"
     saved = await commands.run(asked(), "webhook", [url])
     assert saved.error is None and "t" * 20 not in saved.text and WEBHOOK_ID[-4:] in saved.text
     chat = await services.registry.get_chat(ref)

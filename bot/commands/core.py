@@ -45,9 +45,13 @@ class WebhookTarget:
 
 
 class WebhookAccess(Protocol):
-    """A platform's side of ``/webhook``: read a webhook URL (None if it is not one)."""
+    """A platform's side of ``/webhook``: read a webhook URL (None if it is not one), and
+    say whether it really belongs to the caller's server (None: it does; else a problem:
+    ``elsewhere`` or ``unreachable``)."""
 
     def parse(self, url: str) -> WebhookTarget | None: ...
+
+    async def check(self, target: WebhookTarget, space_id: str | None) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,7 @@ class Invocation:
     chat_language: str | None = None  # a group's own language (Discord guild locale), if any
     channels: ChannelAccess | None = None  # the platform's channel check (Telegram /channel)
     webhooks: WebhookAccess | None = None  # the platform's webhook reader (Discord /webhook)
+    space_id: str | None = None  # the server (Discord guild) the chat belongs to
 
 
 @dataclass(frozen=True, slots=True)

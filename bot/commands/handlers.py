@@ -79,6 +79,13 @@ def channel_problem(f: Formatter, problem: str, channel: str) -> str:
         channel=channel)
 
 
+def webhook_problem(f: Formatter, problem: str) -> str:
+    if problem == "elsewhere":
+        return f._("That webhook belongs to another server: use one of this server's "
+                   "channels.")
+    return f._("Discord did not confirm that webhook; check the URL and try again.")
+
+
 def command_table(topic_commands: tuple[CommandSpec, ...] = ()) -> tuple[CommandSpec, ...]:
     """Every command in menu order: the core, the topics' own, then settings and stop.
 
@@ -450,6 +457,12 @@ class Commands:
                 "Integrations, Webhooks.")), language=language, error="invalid_webhook",
                 ephemeral=True)
         tail = target.chat.chat_id[-4:]
+        # a webhook belongs to the server that made it: the URL alone proves nothing
+        # (webhook ids show on its messages), so ask the platform whose it is
+        problem = await inv.webhooks.check(target, inv.space_id)
+        if problem is not None:
+            return Reply(localized(language, lambda f: webhook_problem(f, problem)),
+                         language=language, error=f"webhook_{problem}", ephemeral=True)
         words = args[1:]
         if any(word.lower() in REMOVE_WORDS for word in words):
             await self.registry.delete_chat(target.chat)

@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any
 
 import discord
+import httpx
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
@@ -87,7 +88,11 @@ async def fixed_gateway(http: discord.http.HTTPClient,
 
 
 class DiscordWebhooks:
-    """``/webhook``'s Discord side: an incoming webhook URL → the chat it posts to."""
+    """``/webhook``'s Discord side: an incoming webhook URL → the chat it posts to, and
+    whether the webhook belongs to the server asking (``GET`` on it names its guild)."""
+
+    def __init__(self, api_url: str) -> None:
+        self.api_url = api_url
 
     def parse(self, url: str) -> WebhookTarget | None:
         match = WEBHOOK_URL.match(url.strip())
@@ -95,8 +100,21 @@ class DiscordWebhooks:
             return None
         return WebhookTarget(ChatRef("webhook", match.group("id")), match.group("token"))
 
-
-DISCORD_WEBHOOKS = DiscordWebhooks()
+    async def check(self, target: WebhookTarget, space_id: str | None) -> str | None:
+        url = f"{self.api_url}/webhooks/{target.chat.chat_id}/{target.secret}"
+        try:
+            async with httpx.AsyncClient(timeout=10.0) as client:
+                response = await client.get(url)
+            data = response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError) as exc:
+            log.info("discord: webhook …%s not checked (%s)", target.chat.chat_id[-4:],
+                     type(exc).__name__)
+            return "unreachable"
+        if not isinstance(data, dict):
+            return "unreachable"
+        if space_id is None or str(data.get("guild_id")) != space_id:
+            return "elsewhere"
+        return None
 
 
 def topic_choices(topics: TopicDirectory) -> list[Choice[str]]:
@@ -244,6 +262,7 @@ class DiscordFrontEnd:
         self.settings = settings.discord
         self.commands = commands
         self.state = state
+        self.webhooks = DiscordWebhooks(self.settings.api_url)
         self.topics = topics
         self.client, self.tree = self._new_client()
 
@@ -306,7 +325,8 @@ class DiscordFrontEnd:
             chat_language=str(interaction.guild_locale.value)
             if in_guild and interaction.guild_locale else None,
             is_admin=(not in_guild) or bool(permissions and permissions.manage_guild),
-            chat_title=getattr(channel, "name", None), webhooks=DISCORD_WEBHOOKS)
+            chat_title=getattr(channel, "name", None), webhooks=self.webhooks,
+            space_id=str(interaction.guild_id) if interaction.guild_id else None)
 
     async def handle(self, interaction: discord.Interaction, command: str,
                      args: list[str]) -> None:
