@@ -36,6 +36,7 @@ class Call:
 @dataclass
 class TelegramStandIn:
     enforce_limits: bool = False
+    fail_next: int = 0  # how many of the next sends answer 502 Bad Gateway
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
@@ -163,6 +164,9 @@ class TelegramStandIn:
 
     async def _send(self, params: dict[str, Any], kind: str) -> web.Response:
         chat_id = int(params["chat_id"])
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return self.error(502, "Bad Gateway")
         if chat_id in self.blocked:
             return self.error(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.missing:

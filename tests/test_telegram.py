@@ -363,3 +363,12 @@ async def test_a_reply_with_a_chart_goes_the_way_alerts_go(telegram):
     photo = standin.sent("sendPhoto")[-1].params
     assert int(photo["chat_id"]) == 501 and photo.get("parse_mode") == "HTML"
     assert "<b>" in photo["caption"] or "<b>" in standin.texts_to(501)[-1]
+
+
+async def test_a_command_reply_is_retried_after_a_server_error(telegram):
+    standin, services = telegram
+    async with Running(services):
+        standin.fail_next = 2  # the Bot API stumbles twice
+        standin.command(private(BOB), BOB, "/help")
+        await until(lambda: standin.texts_to(502))
+    assert "/subscribe" in standin.texts_to(502)[-1]

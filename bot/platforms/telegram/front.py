@@ -31,7 +31,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
+from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -46,7 +47,7 @@ from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, lo
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
-from bot.platforms.telegram.sender import send_parts
+from bot.platforms.telegram.sender import retry_seconds, send_parts
 from bot.render.formatting import Formatter
 from bot.render.message import split_text
 from bot.store.registry import Registry
@@ -57,6 +58,8 @@ ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 ADMIN_CACHE_SECONDS = 60
 ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query",
                    "my_chat_member"]
+REPLY_ATTEMPTS = 3
+REPLY_MAX_WAIT = 10.0  # a reply later than this is not worth sending
 MENU_LANGUAGES = {None: Language.EN, "zh": Language.ZH_HANT}
 
 
@@ -300,12 +303,28 @@ class TelegramFrontEnd:
             title = reply.alert.sections[0].title if reply.alert.sections else ""
         else:
             parts, mode, title = split_text(reply.text), None, ""
-        try:
-            await send_parts(context.bot, chat_id, parts, parse_mode=mode,
-                             attachment=reply.attachment, title=title, thread_id=thread_id,
-                             markup=keyboard(reply))
-        except TelegramError as exc:
-            log.info("telegram: reply to %s failed: %s", chat_id, exc)
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await send_parts(context.bot, chat_id, parts, parse_mode=mode,
+                                 attachment=reply.attachment, title=title,
+                                 thread_id=thread_id, markup=keyboard(reply))
+                return
+            except TelegramRetryAfter as exc:  # this chat's own limit: wait it out once
+                wait = retry_seconds(exc)
+                if attempt + 1 == REPLY_ATTEMPTS or wait > REPLY_MAX_WAIT:
+                    log.info("telegram: reply to %s dropped (429, retry after %.0f s)",
+                             chat_id, wait)
+                    return
+                await asyncio.sleep(wait)
+            except NetworkError as exc:  # a 5xx or a dropped connection: try again shortly
+                if attempt + 1 == REPLY_ATTEMPTS:
+                    log.info("telegram: reply to %s failed after %d tries: %s", chat_id,
+                             REPLY_ATTEMPTS, exc)
+                    return
+                await asyncio.sleep(0.5 * 2 ** attempt)
+            except TelegramError as exc:  # refused for good (blocked, bad request)
+                log.info("telegram: reply to %s failed: %s", chat_id, exc)
+                return
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
