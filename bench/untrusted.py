@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import contextlib
+
 import httpx
 from aiohttp import web
 
@@ -83,16 +85,12 @@ async def one_case(services, fed: FakeFed, page: bytes | None, *, redirect: bool
             last_high="4.50").to_json())
         with watch:
             for _ in range(2):
-                try:
+                with contextlib.suppress(httpx.HTTPError, ValueError):
                     await watcher.check_statement_url(DAY)
-                except (httpx.HTTPError, ValueError):
-                    pass
             if then_real:
                 fed.pages[STATEMENT] = real
-                try:
+                with contextlib.suppress(httpx.HTTPError, ValueError):
                     await watcher.check_statement_url(DAY)
-                except (httpx.HTTPError, ValueError):
-                    pass
         return list(watcher.published)
 
 
