@@ -37,6 +37,7 @@ class Call:
 class TelegramStandIn:
     enforce_limits: bool = False
     fail_next: int = 0  # how many of the next sends answer 502 Bad Gateway
+    delay_next: float = 0.0  # the next send answers this late (after posting the message)
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
@@ -167,6 +168,11 @@ class TelegramStandIn:
         if self.fail_next > 0:
             self.fail_next -= 1
             return self.error(502, "Bad Gateway")
+        if self.delay_next:
+            delay, self.delay_next = self.delay_next, 0.0
+            response = await self._send(params, kind)  # posted now, answered late
+            await asyncio.sleep(delay)
+            return response
         if chat_id in self.blocked:
             return self.error(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.missing:

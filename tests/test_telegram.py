@@ -372,3 +372,24 @@ async def test_a_command_reply_is_retried_after_a_server_error(telegram):
         standin.command(private(BOB), BOB, "/help")
         await until(lambda: standin.texts_to(502))
     assert "/subscribe" in standin.texts_to(502)[-1]
+
+
+async def test_a_late_answer_is_not_sent_twice(telegram):
+    """Telegram posted the message but answered after our read timeout: no second copy."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    standin, services = telegram
+    api = services.settings.telegram.api_url
+    bot = Bot(TOKEN, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot",
+              request=HTTPXRequest(read_timeout=0.3))
+    transport = TelegramTransport(bot, Pacer(per_second=1000, private_per_second=1000))
+    await transport.start()
+    try:
+        chat = Chat(ChatRef("telegram", "900"), ChatKind.PRIVATE, Language.EN, "Asia/Taipei")
+        standin.delay_next = 1.0
+        result = await transport.deliver(chat, alert(), None)
+    finally:
+        await transport.close()
+    assert isinstance(result, Delivered)
+    assert len(standin.texts_to(900)) == 1

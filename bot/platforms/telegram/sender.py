@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, no deprecation noise
 
+import httpx
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -37,6 +38,7 @@ from telegram.error import (
     RetryAfter as TelegramRetryAfter,
 )
 
+from bot import metrics
 from bot.domain.chats import Chat, ChatKind
 from bot.platforms.base import (
     Delivered,
@@ -58,6 +60,13 @@ log = logging.getLogger(__name__)
 GONE_MARKERS = ("chat not found", "bot was kicked", "bot is not a member", "chat was deleted",
                 "user is deactivated", "have no rights to send", "need administrator rights",
                 "not enough rights to send")
+
+
+def maybe_delivered(error: TimedOut) -> bool:
+    """A read or write timeout: the request reached Telegram (unlike a connect or pool
+    timeout, which means it was never sent)."""
+    cause = error.__cause__
+    return isinstance(cause, httpx.ReadTimeout | httpx.WriteTimeout)
 
 
 def retry_seconds(error: TelegramRetryAfter) -> float:
@@ -126,7 +135,17 @@ class TelegramTransport:
             return Failed(f"BadRequest: {error.message}", permanent=True)
         except InvalidToken as error:
             return Failed(f"InvalidToken: {error.message}")
-        except (TimedOut, NetworkError) as error:
+        except TimedOut as error:
+            if maybe_delivered(error):
+                # the request went out and the answer was late: Telegram may well have
+                # posted it, and sending again would show the alert twice; at most once
+                log.info("telegram: no answer in time for %s in %s; not sent again",
+                         message.event_key, chat.ref)
+                metrics.DELIVERIES.labels("telegram", "unconfirmed").inc()
+                self.sent += 1
+                return Delivered()
+            return Failed(f"TimedOut: {error.message}")
+        except NetworkError as error:
             return Failed(f"{type(error).__name__}: {error.message}")
         except TelegramError as error:
             return Failed(f"{type(error).__name__}: {error.message}")
