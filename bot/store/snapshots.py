@@ -7,18 +7,15 @@ event keys (the event itself stays in its record, rendered with the alert render
 from __future__ import annotations
 
 import json
-import logging
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from bot.domain.events import BaseEvent
 from bot.store.keys import KeySchema
+from bot.store.models import M, read_model
 from bot.store.records import EventRecords
-
-log = logging.getLogger(__name__)
-M = TypeVar("M", bound=BaseModel)
 
 
 class Snapshots:
@@ -43,15 +40,7 @@ class Snapshots:
     async def get_model(self, name: str, model: type[M]) -> M | None:
         """A typed snapshot, or None when there is none or it no longer reads as ``model``
         (written by an older version: the next reading replaces it)."""
-        raw = await self.redis.get(self.keys.latest(name))
-        if not raw:
-            return None
-        try:
-            return model.model_validate_json(raw)
-        except ValidationError as exc:
-            log.warning("snapshot %s unreadable as %s (%d errors): ignored", name,
-                        model.__name__, exc.error_count())
-            return None
+        return read_model(await self.redis.get(self.keys.latest(name)), model, f"snapshot {name}")
 
     async def set_json(self, name: str, value: Any, *, ttl_seconds: int | None = None) -> None:
         await self.redis.set(self.keys.latest(name), json.dumps(value, default=str),

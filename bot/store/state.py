@@ -9,17 +9,14 @@ snapshot (``bot.store.snapshots``), not read from this one's state.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from bot.store.keys import KeySchema
-
-log = logging.getLogger(__name__)
-M = TypeVar("M", bound=BaseModel)
+from bot.store.models import M, read_model
 
 
 class StateStore:
@@ -44,15 +41,7 @@ class StateStore:
     async def get_model(self, name: str, model: type[M]) -> M | None:
         """Typed state; None when there is none, or when it no longer reads as ``model``
         (the watcher then starts over as on a first start)."""
-        raw = await self.get_text(name)
-        if not raw:
-            return None
-        try:
-            return model.model_validate_json(raw)
-        except ValidationError as exc:
-            log.warning("state %s unreadable as %s (%d errors): starting over", name,
-                        model.__name__, exc.error_count())
-            return None
+        return read_model(await self.get_text(name), model, f"state {name}")
 
     async def set_model(self, name: str, value: BaseModel) -> None:
         await self.set_text(name, value.model_dump_json())
