@@ -214,3 +214,20 @@ async def test_a_flooding_chat_is_told_once_then_ignored(commands):
     assert other.error is None
     now[0] += 10  # the chat slowed down: answered again
     assert (await say(commands, DM, "/help")).error is None
+
+
+async def test_status_on_a_fresh_install_knows_the_range_only_when_it_is_current(services):
+    """The packaged history gives the range from the first start, unless a meeting it does
+    not know has passed since: then the status says it is not known, rather than guess."""
+    from datetime import UTC, datetime
+
+    from bot.topics.fomc.statement import TargetRangeHistory
+
+    last = TargetRangeHistory.packaged().days[-1]
+    soon_after = datetime(last.year, last.month, last.day, 23, 0, tzinfo=UTC)
+    fresh = services.commands(clock=lambda: soon_after)
+    reply = await fresh.run(DM, "status", [])
+    assert "尚無資料" not in reply.text and "not known yet" not in reply.text
+    a_year_on = datetime(last.year + 1, last.month, last.day, 23, 0, tzinfo=UTC)
+    later = services.commands(clock=lambda: a_year_on)
+    assert "尚無資料" in (await later.run(DM, "status", [])).text

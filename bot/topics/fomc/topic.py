@@ -13,6 +13,7 @@ from bot.topics.base import StatusView, TopicSpec
 from bot.topics.fomc import render
 from bot.topics.fomc.commands import COMMANDS
 from bot.topics.fomc.events import FomcDecision
+from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.fomc.watcher import DEMO_HANDLERS, FomcWatcher, check
 
 
@@ -35,14 +36,23 @@ def status(f: Formatter, view: StatusView) -> str:
 
 
 def current_range(view: StatusView) -> tuple[Decimal, Decimal, date] | None:
-    """The latest decision's range, else the one the watcher adopted as its baseline."""
+    """The latest decision's range, else the watcher's baseline, else the last decision in
+    the packaged history (so /status knows the range from the first start)."""
     latest = view.latest.get("fomc")
     if isinstance(latest, FomcDecision):
         return latest.target_low, latest.target_high, latest.meeting_date
     known = view.snapshots.get(TARGET_RANGE_SNAPSHOT)
     if isinstance(known, TargetRange) and known.date is not None:
         return known.low, known.high, known.date
-    return None
+    history = TargetRangeHistory.packaged()  # a fresh install: the decisions fedalert ships
+    if not history.days:
+        return None
+    last = history.days[-1]
+    since = [day for day in view.calendar.decision_days if last < day <= view.now.date()]
+    if since:  # a meeting the package does not know has passed: the range may have moved
+        return None
+    low, high = history.ranges[-1]
+    return low, high, last
 
 
 def countdown(f: Formatter, delta: timedelta) -> str:
