@@ -7,8 +7,10 @@ Checks, week by week:
 - the native FRED WRESBAL download against the merged file;
 - the rows of the real release-page excerpts (HTML 2025, ASCII 2018, 2008 layout) against
   FRED's Wednesday levels of their week;
-- the regime classifier over 2002-2026: QT for every week from August 2022 through November
-  2025, QE from April 2020 through 2021, and no week-to-week flapping.
+- the regime (the program the FOMC announced, ``bot.domain.programs``) over 2002-2026: QT
+  for every week from August 2022 through November 2025, QE from April 2020 through 2021,
+  and each facts-table week's regime against the facts table's own policy label;
+- the securities-trend cross-check: weeks where it contradicts the program (QE vs QT).
 Usage: python bench/h41_accuracy.py [--corpus DIR] [--show-errors]
 Prints its figures last as name=value lines.
 """
@@ -25,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import itertools
 
+from bot.domain.programs import ProgramHistory
 from bot.topics.h41.parse import parse_h41_file, split_row
-from bot.topics.h41.regime import change_over, regimes_of
+from bot.topics.h41.regime import change_over, contradicts, regimes_of, trend_regimes
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/corpus/h41"
 FACT_FIELDS = {
@@ -155,6 +158,21 @@ def main() -> None:
         else:
             spans[-1][2] = day
     total_flips = len(spans) - 1
+    facts_rows = list(csv.DictReader((corpus / "h41_weekly_facts_2022_2025.csv").open()))
+    label_ok = 0
+    for row in facts_rows:
+        expected = _regime_of_label(row["policy_regime"])
+        got = regimes.get(date.fromisoformat(row["week_ending_wednesday"]))
+        label_ok += got == expected
+        if got != expected:
+            errors.append(f"regime {row['week_ending_wednesday']}: {got} != {expected} "
+                          f"({row['policy_regime'][:40]})")
+    trend = dict(zip(ordered, trend_regimes(weeks), strict=True))
+    programs = ProgramHistory.packaged()
+    disagreements = [d for d in ordered
+                     if contradicts(regimes[d], trend[d], programs.since(d), d)]
+    if args.show_errors:
+        print("trend contradicts program:", ", ".join(str(d) for d in disagreements))
     short = [s for s in spans if (s[2] - s[1]).days < 21]  # type: ignore[operator]
 
     if args.show_errors:
@@ -171,7 +189,21 @@ def main() -> None:
     print(f"qe_weeks_apr2020_dec2021={qe_ok}/{len(qe_window)}")
     print(f"flips_inside_windows={flips}")
     print(f"regime_changes_2002_2026={total_flips}")
+    print(f"facts_regime_labels_match={label_ok}/{len(facts_rows)}")
+    print(f"trend_contradicts_program_weeks={len(disagreements)}")
     print(f"regimes_shorter_than_3_weeks={len(short)}")
+
+
+def _regime_of_label(label: str) -> str:
+    """The facts table's policy label (e.g. "QT slowed: ...") as a regime."""
+    lowered = label.lower()
+    if lowered.startswith("reserve management"):
+        return "RMP"
+    if lowered.startswith("qt ended") or lowered.startswith("reinvestment"):
+        return "flat"
+    if lowered.startswith("qt"):
+        return "QT"
+    return "QE"  # "QE tapering: net purchases being reduced"
 
 
 if __name__ == "__main__":

@@ -36,3 +36,6 @@ COMMANDS = Counter("fedalert_commands_total", "Chat commands", ["platform", "com
 def serve(port: int | None) -> None:
     if port:
         start_http_server(port)
+REGIME_DISAGREEMENTS = Counter(
+    "fedalert_h41_regime_disagreements_total",
+    "Weeks whose securities trend contradicts the balance-sheet program the FOMC announced")

@@ -5,6 +5,7 @@ import logging
 import subprocess
 import sys
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -203,3 +204,70 @@ async def test_watcher_one_event_per_release(services, fed, caplog):
     assert (await services.outbox.backlog("console"))["queued"] == 1
     chart = await services.records.load_attachment(event.key, "h41-2025-04-23.zh-Hant.png")
     assert chart is not None and chart.startswith(b"\x89PNG")
+
+
+# The regime as the FOMC announced it -------------------------------------------------------
+@pytest.mark.parametrize(("wednesday", "regime"), [
+    ("2010-11-10", "QE"), ("2014-11-05", "flat"), ("2017-10-04", "QT"),
+    ("2019-08-07", "flat"), ("2019-10-09", "flat"),
+    ("2019-10-16", "RMP"),  # bill purchases from Oct 15 2019: the Fed said they are not QE
+    ("2020-03-18", "QE"), ("2022-03-09", "QE"), ("2022-03-16", "flat"),
+    ("2022-05-25", "flat"), ("2022-06-01", "QT"),  # runoff from June 1, not weeks later
+    ("2025-11-26", "QT"), ("2025-12-03", "flat"),  # runoff ended Dec 1 2025
+    ("2025-12-10", "flat"), ("2025-12-17", "RMP"),
+])
+def test_program_regime_follows_the_fomc(wednesday, regime):
+    from bot.domain.programs import ProgramHistory
+
+    assert ProgramHistory.packaged().regime_on(date.fromisoformat(wednesday)) == regime
+
+
+def test_runoff_start_week_says_began_in_both_alerts():
+    from bot.render.formatting import Formatter
+
+    weeks = parse_fred_csv((FIXTURES / "fred_2022_runoff_start.csv").read_text())
+    upto = [w for w in weeks if w.week_ending <= date(2022, 6, 1)]
+    event, change = build_events(upto, released_at=datetime(2022, 6, 2, 20, 30, tzinfo=UTC),
+                                 url=None)
+    assert event.regime == "QT" and event.regime_since == date(2022, 6, 1)
+    assert event.treasury_cap == 30 and event.mbs_cap == Decimal("17.5")
+    assert change is not None and (change.previous, change.regime) == ("flat", "QT")
+    assert change.effective == date(2022, 6, 1) and change.announced == date(2022, 5, 4)
+    from bot.topics.h41.render import render, render_regime
+    en = Formatter(Language.EN)
+    weekly = "\n".join(render(event, en, "UTC").lines)
+    assert "began on Jun 1, 2022" in weekly and "continues" not in weekly
+    assert "$30 billion of Treasuries and $17.5 billion of MBS a month" in weekly
+    regime_text = render_regime(change, en, "UTC").lines[0]
+    assert regime_text.startswith("Runoff (quantitative tightening, QT) began on Jun 1, 2022")
+    zh = "\n".join(render(event, Formatter(Language.ZH_HANT), "Asia/Taipei").lines)
+    assert "量化緊縮" in zh and "2022 年 6 月 1 日" in zh
+
+
+def test_runoff_end_and_reserve_management_purchases():
+    weeks = parse_fred_csv((FIXTURES / "fred_2025_runoff_end.csv").read_text())
+    regimes = dict(zip([w.week_ending for w in weeks], regimes_of(weeks), strict=True))
+    assert regimes[date(2025, 11, 26)] == "QT" and regimes[date(2025, 12, 3)] == "flat"
+    assert regimes[date(2025, 12, 17)] == "RMP" and regimes[date(2026, 1, 14)] == "RMP"
+    upto = [w for w in weeks if w.week_ending <= date(2025, 12, 17)]
+    event, change = build_events(upto, released_at=datetime(2025, 12, 18, 21, 30, tzinfo=UTC),
+                                 url=None)
+    assert event.regime == "RMP" and event.treasury_cap is None
+    assert change is not None and (change.previous, change.regime) == ("flat", "RMP")
+
+
+def test_a_new_statement_extends_the_program_history():
+    from bot.domain.programs import ProgramHistory
+    from bot.topics.fomc.events import BalanceSheetAction, FomcDecision
+    from bot.topics.fomc.programs import program_changes
+
+    history = ProgramHistory.packaged()
+    decision = FomcDecision(
+        occurred_at=datetime(2026, 12, 9, 19, tzinfo=UTC), meeting_date=date(2026, 12, 9),
+        decision="hold", change_bps=0, target_low=Decimal("3.5"), target_high=Decimal("3.75"),
+        url="https://www.federalreserve.gov/x.htm", balance_sheet=(BalanceSheetAction(
+            kind="runoff_start", effective=date(2027, 1, 1), sentence="(a test sentence)"),))
+    extended = ProgramHistory.packaged(program_changes(decision, history))
+    assert extended.regime_on(date(2026, 12, 30)) == "RMP"
+    assert extended.regime_on(date(2027, 1, 6)) == "QT"
+    assert extended.since(date(2027, 3, 3)) == date(2027, 1, 1)

@@ -105,7 +105,8 @@ def _add_h41_parser(kinds: Any) -> None:
                                        "WSHOMCB, WSHOSHO, WRESBAL, or a DDP SDMX-ML file.")
     h41.add_argument("file", type=Path)
     h41.add_argument("--all", action="store_true",
-                     help="every week in the file, each with its regime (QT, QE or flat)")
+                     help="every week in the file, each with its regime as the FOMC announced "
+                          "it (QT, QE, flat or RMP: reserve-management purchases)")
     h41.add_argument("--json", action="store_true", help="print JSON")
 
 

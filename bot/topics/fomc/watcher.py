@@ -35,8 +35,14 @@ from bot import metrics
 from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
+from bot.domain.programs import (
+    BALANCE_SHEET_PROGRAMS_SNAPSHOT,
+    ProgramChanges,
+    ProgramHistory,
+)
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.events import FomcDecision, StatementChange
+from bot.topics.fomc.programs import program_changes
 from bot.topics.fomc.statement import (
     ParsedStatement,
     StatementParseError,
@@ -390,10 +396,25 @@ class FomcWatcher(PollingWatcher):
 
 
 async def remember_decision(ctx: TopicContext, event: FomcDecision) -> None:
-    """Keep ``/fomc`` and the current target range (read by other topics) up to date."""
+    """Keep ``/fomc``, the current target range and the balance-sheet program history
+    (read by other topics) up to date."""
     await ctx.snapshots.set_latest_event("fomc", event.key)
     await ctx.snapshots.set_model(TARGET_RANGE_SNAPSHOT, TargetRange(
         low=event.target_low, high=event.target_high, date=event.meeting_date))
+    await remember_programs(ctx, event)
+
+
+async def remember_programs(ctx: TopicContext, event: FomcDecision) -> None:
+    stored = await ctx.snapshots.get_model(BALANCE_SHEET_PROGRAMS_SNAPSHOT, ProgramChanges)
+    kept = list(stored.changes) if stored else []
+    new = program_changes(event, ProgramHistory.packaged(kept))
+    if not new:
+        return
+    kept = [c for c in kept if c.announced != event.meeting_date] + new
+    await ctx.snapshots.set_model(BALANCE_SHEET_PROGRAMS_SNAPSHOT,
+                                  ProgramChanges(changes=tuple(kept)))
+    log.info("fomc: balance-sheet program from %s: %s", new[0].effective,
+             ", ".join(c.regime for c in new))
 
 
 def statement_items(entries: list[Any]) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The weekly balance-sheet chart: total assets and securities, QT/QE phases shaded."""
+"""The weekly balance-sheet chart: total assets and securities, QT/QE/RMP phases shaded."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.render.charts import LINE_COLORS, png, style
 from bot.render.formatting import Formatter
 from bot.topics.h41.events import Regime
 
-REGIME_COLORS = {"QT": "#f4c7c3", "QE": "#c8e6c9"}
+REGIME_COLORS = {"QT": "#f4c7c3", "QE": "#c8e6c9", "RMP": "#dcedc8"}
 
 
 def balance_sheet_chart(
@@ -52,7 +52,8 @@ def balance_sheet_chart(
 def _shade(ax: plt.Axes, weeks: Sequence[date], regimes: Sequence[Regime],
            f: Formatter) -> None:
     labels = {"QT": f._("quantitative tightening (QT)"),
-              "QE": f._("quantitative easing (QE)")}
+              "QE": f._("quantitative easing (QE)"),
+              "RMP": f._("reserve-management purchases (not QE)")}
     start = 0
     used: set[str] = set()
     for i in range(1, len(weeks) + 1):

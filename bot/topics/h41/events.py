@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from bot.domain.events import BaseEvent
+from bot.domain.programs import Regime
 
 TOPIC = "h41"
-Regime = Literal["QT", "QE", "flat"]
+__all__ = ["BalanceSheetRelease", "Regime", "RegimeChange"]
 
 class BalanceSheetRelease(BaseEvent):
     kind: Literal["h41_release"] = "h41_release"
@@ -33,7 +35,10 @@ class BalanceSheetRelease(BaseEvent):
     securities_change_13w: int | None = None
     peak_total_assets: int | None = None
     peak_week: date | None = None
-    regime: Regime
+    regime: Regime = Field(description="As the FOMC announced it (the program in force)")
+    regime_since: date | None = Field(None, description="When that program took effect")
+    treasury_cap: Decimal | None = Field(None, description="Runoff cap, billions a month")
+    mbs_cap: Decimal | None = None
     chart: str | None = Field(None, description="Attachment name of the chart PNG")
     url: str | None = None
 
@@ -53,6 +58,8 @@ class RegimeChange(BaseEvent):
     regime: Regime
     securities: int
     securities_change_13w: int
+    effective: date | None = Field(None, description="When the new program took effect")
+    announced: date | None = Field(None, description="The FOMC statement that announced it")
 
     @property
     def key(self) -> str:

@@ -1,6 +1,11 @@
-"""QT / QE / flat from the weekly H.4.1 series: pure functions, no I/O.
+"""QT / QE / flat / RMP for each week: pure functions, no I/O.
 
-The regime is read from **securities held outright**, not from total assets: total
+The regime a reader is told is the program the FOMC announced and had put in force
+(``bot.domain.programs``): ``regimes_of``. The securities trend below (``trend_regimes``)
+is only a cross-check: a week where the trend plainly contradicts the program (QE by the
+program, QT by the trend, or the other way) is logged, never alerted.
+
+The trend is read from **securities held outright**, not from total assets: total
 assets jump with emergency lending (+$297 billion in the week of 2023-03-15, during QT)
 and repo operations, while securities move with purchases and runoff. MBS paydowns
 settle in lumps once a month, so each series is first smoothed with a 4-week average;
@@ -18,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.topics.h41.events import Regime
+from bot.domain.programs import ProgramHistory, Regime
 from bot.topics.h41.parse import H41Week
 
 SMOOTHING_WEEKS = 4
@@ -91,9 +96,23 @@ def change_over(values: Sequence[int], weeks: int) -> int | None:
     return values[-1] - values[-1 - weeks]
 
 
-def regimes_of(history: Sequence[H41Week]) -> list[Regime]:
-    """The QT/QE regime of each week of a series of releases (weeks without securities
-    are left out)."""
+def regimes_of(history: Sequence[H41Week], programs: ProgramHistory | None = None
+               ) -> list[Regime]:
+    """The regime of each week of a series of releases, as the FOMC announced it (weeks
+    without securities are left out)."""
+    programs = programs or ProgramHistory.packaged()
+    return [programs.regime_on(w.week_ending) for w in history if w.securities is not None]
+
+
+def trend_regimes(history: Sequence[H41Week]) -> list[Regime]:
+    """What the securities trend alone suggests for each week (a cross-check)."""
     points = [WeekPoint(w.week_ending, w.securities or 0, w.treasuries) for w in history
               if w.securities is not None]
     return classify(points)
+
+
+def contradicts(program: Regime, trend: Regime, since: date | None, day: date) -> bool:
+    """The trend plainly says the opposite of a program in force long enough to show in it
+    (RMP and flat never do: bill purchases grow holdings, reinvestment lets them drift)."""
+    settled = since is None or (day - since).days >= 7 * (WINDOW_WEEKS + SMOOTHING_WEEKS)
+    return settled and {program, trend} == {"QE", "QT"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.h41.events import BalanceSheetRelease, Regime, RegimeChange
@@ -12,6 +14,7 @@ def regime_name(f: Formatter, regime: Regime) -> str:
         "QT": f._("quantitative tightening (QT)"),
         "QE": f._("quantitative easing (QE)"),
         "flat": f._("a steady balance sheet"),
+        "RMP": f._("reserve-management purchases (not QE)"),
     }[regime]
 
 
@@ -29,14 +32,42 @@ def _change_words(f: Formatter, millions: int | None) -> str:
     return f._("down {amount}").format(amount=f.usd_millions(-millions))
 
 
-def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
-    total = f.usd_millions(event.total_assets)
-    change = event.total_assets_change_1w
-    regime_text = {
+def _began_this_week(event: BalanceSheetRelease) -> bool:
+    since = event.regime_since
+    return since is not None and event.week_ending - timedelta(days=7) < since <= \
+        event.week_ending
+
+
+def _regime_text(event: BalanceSheetRelease, f: Formatter) -> str:
+    """The program in force, as the FOMC announced it; "began" in the week it took effect."""
+    if _began_this_week(event) and event.regime_since is not None:
+        when = f.date(event.regime_since)
+        return {
+            "QT": f._("quantitative tightening (QT) began on {when}"),
+            "QE": f._("quantitative easing (QE) began on {when}"),
+            "flat": f._("the balance sheet is held steady from {when}"),
+            "RMP": f._("reserve-management purchases began on {when}"),
+        }[event.regime].format(when=when)
+    return {
         "QT": f._("quantitative tightening (QT) continues"),
         "QE": f._("quantitative easing (QE) continues"),
         "flat": f._("the balance sheet is broadly steady"),
+        "RMP": f._("reserve-management purchases continue"),
     }[event.regime]
+
+
+def _caps_line(event: BalanceSheetRelease, f: Formatter) -> str | None:
+    if event.regime != "QT" or event.treasury_cap is None or event.mbs_cap is None:
+        return None
+    return f._("Runoff caps: {treasury} of Treasuries and {mbs} of MBS a month.").format(
+        treasury=f.usd_compact(event.treasury_cap * 1_000_000_000),
+        mbs=f.usd_compact(event.mbs_cap * 1_000_000_000))
+
+
+def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
+    total = f.usd_millions(event.total_assets)
+    change = event.total_assets_change_1w
+    regime_text = _regime_text(event, f)
     if change is None or change == 0:
         headline = f._("Fed balance sheet unchanged this week at {total}; {regime}.")
         headline = headline.format(total=total, regime=regime_text)
@@ -62,6 +93,12 @@ def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
     reserves_label = (f._("Reserve balances (week average)") if event.reserves_basis ==
                       "week_average" else f._("Reserve balances (Wednesday)"))
     lines = [headline]
+    if event.regime == "RMP":
+        lines.append(f._("The Fed buys Treasury bills to keep reserves ample; it says these "
+                         "purchases are not QE."))
+    caps = _caps_line(event, f)
+    if caps:
+        lines.append(caps)
     lines += [line for line in (
         item(f._("Securities held outright"), event.securities, event.securities_change_1w),
         item(f._("Treasury securities"), event.treasuries, event.treasuries_change_1w),
@@ -98,9 +135,34 @@ def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
     )
 
 
+def _transition(event: RegimeChange, f: Formatter) -> str:
+    """What changed, in the FOMC's terms, with the day it took effect."""
+    when = f.date(event.effective) if event.effective else None
+    if event.regime == "QT":
+        text = f._("Runoff (quantitative tightening, QT) began on {when}.")
+    elif event.regime == "QE":
+        text = f._("Net asset purchases (quantitative easing, QE) began on {when}.")
+    elif event.regime == "RMP":
+        text = f._("Reserve-management purchases of Treasury bills began on {when}; the Fed "
+                   "says they keep reserves ample and are not QE.")
+    elif event.previous == "QT":
+        text = f._("Runoff (QT) ended on {when}; holdings are now kept steady.")
+    elif event.previous == "QE":
+        text = f._("Net asset purchases (QE) ended on {when}; maturing holdings are "
+                   "reinvested.")
+    else:
+        text = f._("Reserve-management purchases ended on {when}.")
+    if when is None:
+        return f._("The Fed's balance sheet has moved from {old} to {new}.").format(
+            old=regime_name(f, event.previous), new=regime_name(f, event.regime))
+    return text.format(when=when)
+
+
 def render_regime(event: RegimeChange, f: Formatter, zone: str) -> Section:
-    headline = f._("The Fed's balance sheet has moved from {old} to {new}.").format(
-        old=regime_name(f, event.previous), new=regime_name(f, event.regime))
+    headline = _transition(event, f)
+    if event.announced:
+        headline += " " + f._("(announced on {when})").format(
+            when=f.date(event.announced))
     detail = f._("Securities held outright: {level}, {change} over 13 weeks.").format(
         level=f.usd_millions(event.securities),
         change=f.signed_usd_millions(event.securities_change_13w))

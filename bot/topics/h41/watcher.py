@@ -24,6 +24,11 @@ from bot import metrics
 from bot.config import Settings
 from bot.domain.chats import Language
 from bot.domain.events import Frozen
+from bot.domain.programs import (
+    BALANCE_SHEET_PROGRAMS_SNAPSHOT,
+    ProgramChanges,
+    ProgramHistory,
+)
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
 from bot.topics.h41.parse import (
@@ -34,7 +39,7 @@ from bot.topics.h41.parse import (
     parse_release,
     release_date_of,
 )
-from bot.topics.h41.regime import change_over, regimes_of
+from bot.topics.h41.regime import change_over, contradicts, regimes_of, trend_regimes
 from bot.topics.http import Backoff, describe_error, get_bounded, make_http_client
 
 log = logging.getLogger(__name__)
@@ -61,14 +66,18 @@ def build_events(
     released_at: datetime,
     url: str | None,
     late: bool = False,
+    programs: ProgramHistory | None = None,
 ) -> tuple[BalanceSheetRelease, RegimeChange | None]:
-    """The weekly event for the last week of ``history`` (and a regime event if it changed)."""
+    """The weekly event for the last week of ``history`` (and a regime event if the
+    program in force changed since the week before)."""
     weeks = [w for w in history if w.total_assets is not None and w.securities is not None]
     if not weeks:
         raise H41ParseError("no complete week in the history")
+    programs = programs or ProgramHistory.packaged()
     latest = weeks[-1]
     previous = weeks[-2] if len(weeks) > 1 else None
-    regimes = regimes_of(weeks)
+    regimes = regimes_of(weeks, programs)
+    program = programs.at(latest.week_ending)
     totals = [w.total_assets for w in weeks]
     securities = [w.securities for w in weeks]
 
@@ -101,24 +110,47 @@ def build_events(
         securities_change_13w=change_over(securities, 13),  # type: ignore[arg-type]
         peak_total_assets=peak_total if latest.week_ending > peak_week else None,
         peak_week=peak_week if latest.week_ending > peak_week else None,
-        regime=regimes[-1], chart=chart, url=url,
+        regime=regimes[-1], regime_since=programs.since(latest.week_ending),
+        treasury_cap=program.treasury_cap if program and program.regime == "QT" else None,
+        mbs_cap=program.mbs_cap if program and program.regime == "QT" else None,
+        chart=chart, url=url,
     )
     regime_event = None
     if len(regimes) > 1 and regimes[-1] != regimes[-2]:
         regime_event = RegimeChange(
             occurred_at=released_at, week_ending=latest.week_ending, previous=regimes[-2],
             regime=regimes[-1], securities=latest.securities,
-            securities_change_13w=change_over(securities, 13) or 0)  # type: ignore[arg-type]
+            securities_change_13w=change_over(securities, 13) or 0,  # type: ignore[arg-type]
+            effective=event.regime_since, announced=program.announced if program else None)
     return event, regime_event
 
 
-def charts_for(history: Sequence[H41Week], chart: str) -> dict[str, bytes]:
+def check_trend(history: Sequence[H41Week], event: BalanceSheetRelease) -> bool:
+    """Log (and count) a week whose securities trend contradicts the announced program."""
+    weeks = [w for w in history if w.total_assets is not None and w.securities is not None]
+    trend = trend_regimes(weeks)
+    if trend and contradicts(event.regime, trend[-1], event.regime_since, event.week_ending):
+        log.warning("h41: week %s: the FOMC's program says %s but securities trend %s",
+                    event.week_ending, event.regime, trend[-1])
+        metrics.REGIME_DISAGREEMENTS.inc()
+        return False
+    return True
+
+
+async def program_history(ctx: TopicContext) -> ProgramHistory:
+    """The packaged programs plus those announced in statements since (FOMC topic)."""
+    stored = await ctx.snapshots.get_model(BALANCE_SHEET_PROGRAMS_SNAPSHOT, ProgramChanges)
+    return ProgramHistory.packaged(stored.changes if stored else ())
+
+
+def charts_for(history: Sequence[H41Week], chart: str,
+               programs: ProgramHistory | None = None) -> dict[str, bytes]:
     # matplotlib costs ~3 s and ~40 MB at import: load it when the weekly chart is drawn
     from bot.topics.h41.chart import balance_sheet_chart
 
     """The chart in each language, named ``<chart>.<language>.png``."""
     weeks = [w for w in history if w.total_assets is not None and w.securities is not None]
-    regimes = regimes_of(weeks)
+    regimes = regimes_of(weeks, programs)
     tail = weeks[-CHART_WEEKS:]
     tail_regimes = regimes[-CHART_WEEKS:]
     return {
@@ -251,8 +283,10 @@ class H41Watcher(PollingWatcher):
         history = await self.history.all()
         released_at = release_moment(week.release_date or week.week_ending + timedelta(days=1))
         late = self.clock() - released_at > timedelta(hours=6)
+        programs = await program_history(self.ctx)
         event, regime_event = build_events(history, released_at=released_at, url=url,
-                                           late=late)
+                                           late=late, programs=programs)
+        check_trend(history, event)
         await self.save_state((await self.state()).model_copy(
             update={"last_week": week.week_ending}))
         if not announce:
@@ -261,7 +295,7 @@ class H41Watcher(PollingWatcher):
             await self.ctx.records.save_event(event, {"topic": "h41"})
             await self.ctx.records.mark_done(event.key)
             return None
-        attachments = charts_for(history, event.chart or "h41")
+        attachments = charts_for(history, event.chart or "h41", programs)
         await self.ctx.publisher.publish(event, attachments=attachments)
         await self.ctx.snapshots.set_latest_event("h41", event.key)
         if regime_event is not None:
