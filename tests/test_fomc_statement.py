@@ -1,6 +1,6 @@
 """The statement parser on its own fixtures (real statements, every era's wording)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def test_dissent_preferences():
     assert wanted == {"Stephen I. Miran": (-50, "rate"), "Austan D. Goolsbee": (0, "rate"),
                       "Jeffrey R. Schmid": (0, "rate")}
     waller = parse_statement(load("2025-03-19")).dissenters[0]
-    assert waller.about == "balance_sheet"
+    assert waller.about == "runoff_keep_pace"  # "preferred to continue the current pace"
     george = parse_statement(load("2016-03-16"), history=HISTORY,
                              statement_date=date(2016, 3, 16)).dissenters[0]
     assert (george.preferred_change_bps, george.about) == (25, "rate")
@@ -196,3 +196,108 @@ def test_a_garbled_range_gives_no_decision(garbled):
         parse_statement(page.replace("4-1/4 to 4-1/2", garbled),
                         previous_range=(Decimal("4.25"), Decimal("4.50")),
                         require_complete=True)
+
+
+# Dissent reasons only as far as the statement's words go ------------------------------
+@pytest.mark.parametrize(("day", "topics"), [
+    ("2010-11-03", {"Thomas M. Hoenig": "purchases_against"}),  # not "runoff": no runoff
+    ("2012-09-13", {"Jeffrey M. Lacker": "purchases_against"}),
+    ("2020-09-16", {"Robert S. Kaplan": "forward_guidance",  # a hold: not "no change"
+                    "Neel Kashkari": "forward_guidance"}),
+    ("2014-09-17", {"Richard W. Fisher": "forward_guidance",
+                    "Charles I. Plosser": "forward_guidance"}),
+    ("2011-09-21", {"Richard W. Fisher": "accommodation_against",
+                    "Narayana Kocherlakota": "accommodation_against",
+                    "Charles I. Plosser": "accommodation_against"}),
+    ("2013-10-30", {"Esther L. George": "accommodation_concern"}),
+])
+def test_dissent_topics_follow_the_statement(day, topics):
+    parsed = parse_statement(load(day), history=HISTORY, statement_date=date.fromisoformat(day))
+    assert {d.name: d.about for d in parsed.dissenters} == topics
+    assert all(d.preferred_change_bps is None for d in parsed.dissenters)
+
+
+def test_each_dissenter_keeps_their_own_reason():
+    fisher, plosser = parse_statement(load("2014-09-17")).dissenters
+    assert fisher.preferred.startswith("believed that the continued strengthening")
+    assert plosser.preferred.startswith("objected to the guidance")
+
+
+def test_dissent_wording_in_both_languages():
+    from bot.domain.chats import Language
+    from bot.render.formatting import Formatter
+    from bot.topics.fomc.render import _vote_line
+    from bot.topics.fomc.watcher import build_event
+
+    def build_event_for_tests(text: str, day: str):
+        parsed = parse_statement(text, history=HISTORY, statement_date=date.fromisoformat(day))
+        return build_event(parsed, url="https://www.federalreserve.gov/", late=False,
+                           released_at=datetime(2020, 1, 1, tzinfo=UTC),
+                           previous_sentences=None, unscheduled=False)
+
+    for day, en_part, zh_part in (
+        ("2010-11-03", "Thomas M. Hoenig (opposed further asset purchases)",
+         "總裁霍尼格（Thomas M. Hoenig，反對進一步購債）"),
+        ("2020-09-16", "Neel Kashkari (on the forward guidance)",
+         "總裁卡什卡利（Neel Kashkari，對前瞻指引持不同意見）"),
+        ("2025-03-19", "Christopher J. Waller (preferred to keep the pace of runoff)",
+         "理事華勒（Christopher J. Waller，主張維持縮表步調）"),
+    ):
+        event = build_event_for_tests(load(day), day)
+        en = _vote_line(event, Formatter(Language.EN))
+        zh = _vote_line(event, Formatter(Language.ZH_HANT))
+        assert en_part in en and "dissented on" not in en and "no change" not in en
+        assert zh_part in zh and "票贊成" in zh
+
+
+# Balance-sheet amounts said for what they are --------------------------------------------
+def _amounts(day: str) -> list[tuple]:
+    parsed = parse_statement(load(day), statement_date=date.fromisoformat(day))
+    return [(a.kind, m.asset, m.billions, m.per, m.change, m.was_billions, m.at_least,
+             m.approximate, m.by) for a in parsed.balance_sheet for m in a.amounts]
+
+
+def test_qe2_is_a_total_with_its_horizon_and_a_monthly_pace():
+    assert _amounts("2010-11-03") == [
+        ("purchases", "treasury", 600, "total", "level", None, False, False, date(2011, 6, 30)),
+        ("purchases", "treasury", 75, "month", "level", None, False, True, None)]
+
+
+def test_march_2020_purchases_are_totals_not_paces():
+    assert _amounts("2020-03-15") == [
+        ("purchases", "treasury", 500, "total", "level", None, True, False, None),
+        ("purchases", "mbs", 200, "total", "level", None, True, False, None)]
+
+
+def test_taper_sizes():
+    assert _amounts("2013-12-18") == [
+        ("taper", "mbs", 35, "month", "level", 40, False, False, None),
+        ("taper", "treasury", 40, "month", "level", 45, False, False, None)]
+    assert _amounts("2021-11-03")[:2] == [
+        ("taper", "treasury", 10, "month", "cut", None, False, False, None),
+        ("taper", "mbs", 5, "month", "cut", None, False, False, None)]
+    taper = parse_statement(load("2013-12-18"), statement_date=date(2013, 12, 18))
+    assert taper.balance_sheet[0].effective == date(2014, 1, 1)
+    assert taper.balance_sheet[0].effective_month_only
+
+
+def test_amount_wording():
+    from bot.domain.chats import Language
+    from bot.render.formatting import Formatter
+    from bot.topics.fomc.render import _balance_sheet_line
+
+    qe2 = parse_statement(load("2010-11-03"), statement_date=date(2010, 11, 3)).balance_sheet[0]
+    en = _balance_sheet_line(qe2, Formatter(Language.EN))
+    assert "$600 billion of Treasury securities in total by the end of June 2011" in en
+    assert "about $75 billion of Treasury securities a month" in en
+    assert "$600 billion a month" not in en
+    zh = _balance_sheet_line(qe2, Formatter(Language.ZH_HANT))
+    assert "美國公債共 6,000 億美元，於 2011 年 6 月底前完成" in zh
+    assert "美國公債每月約 750 億美元" in zh
+    qe = parse_statement(load("2020-03-15"), statement_date=date(2020, 3, 15)).balance_sheet[0]
+    assert "美國公債共至少 5,000 億美元" in _balance_sheet_line(qe, Formatter(Language.ZH_HANT))
+    runoff = parse_statement(load("2022-05-04"), statement_date=date(2022, 5, 4)).balance_sheet[0]
+    text = _balance_sheet_line(runoff, Formatter(Language.EN))
+    assert text == ("Balance sheet: runoff begins (quantitative tightening, QT), effective "
+                    "Jun 1, 2022; the monthly caps are in the plan published with the statement.")
+    assert ") (" not in text

@@ -364,3 +364,19 @@ def test_odds_source_setting_takes_an_ordered_list():
     assert OddsSettings(source="CME, yahoo").sources == ("cme", "yahoo")
     with pytest.raises(ValueError, match="not bloomberg"):
         OddsSettings(source="cme,bloomberg")
+
+
+def test_last_meeting_days_before_month_end_is_left_out_not_solved_forward():
+    """The schedule's last meeting, 3 days before month end, with no later contract: 0.005
+    in price would move it 12 points, so it is not reported (the research note's rule)."""
+    decisions = [date(2031, 3, 19), date(2031, 4, 28)]  # the schedule ends on Apr 28
+    months = months_between((2031, 2), (2031, 4))
+    prices = prices_for(months, decisions, 4.33, {date(2031, 3, 19): -0.25})
+    table = compute_odds(prices, decisions, date(2031, 2, 10), (4.25, 4.50))
+    assert [m.decision_day for m in table.meetings] == [date(2031, 3, 19)]
+    assert "2031-04-28" in table.notes[0]
+    # a meeting with most of its month left is still solved forward
+    decisions = [date(2031, 3, 19), date(2031, 4, 9)]
+    table = compute_odds(prices_for(months, decisions, 4.33, {}), decisions,
+                         date(2031, 2, 10), (4.25, 4.50))
+    assert [m.decision_day for m in table.meetings] == decisions

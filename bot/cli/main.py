@@ -68,7 +68,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 @_command("demo")
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_services, check_schema
-    from bot.demo.replay import ScenarioError, load_scenario, replay
+    from bot.demo.replay import ScenarioError, describe_chats, load_scenario, replay
     from bot.platforms.console import ConsoleTransport
     from bot.store.server import connect
 
@@ -98,6 +98,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             transport = ConsoleTransport(attachment_dir=output_dir)
             print(f"fedalert demo: {scenario.get('name', 'scenario')} — "
                   f"{scenario.get('description', '')}\n", flush=True)
+            chats = describe_chats(list(scenario.get("chats", [])))
+            if chats:
+                print("Chats in this demo:\n" + "\n".join(chats) + "\n", flush=True)
             report = await replay(services, scenario, transport, speed=args.speed,
                                   output_dir=output_dir)
         if transport.closed:  # the reader left: end quietly, as command-line tools do

@@ -87,6 +87,20 @@ async def setup_chats(services: Services, chats: list[Mapping[str, Any]]) -> lis
     return refs
 
 
+def describe_chats(chats: list[Mapping[str, Any]]) -> list[str]:
+    """One line per demo chat: who reads what, so the alerts that follow make sense."""
+    lines = []
+    for spec in chats:
+        levels = ", ".join(f"{t['direction']} {t['level']:,}"
+                           + (" (every time)" if t.get("mode") == "repeat" else "")
+                           for t in spec.get("thresholds", []))
+        lines.append(f"  {spec['ref']}: {spec.get('title', '')}\n"
+                     f"    language {spec.get('language', 'both')}, time zone "
+                     f"{spec.get('timezone') or 'UTC'}, topics {', '.join(spec.get('topics', []))}"
+                     + (f"; BTC levels: {levels}" if levels else ""))
+    return lines
+
+
 @dataclass
 class ReplayReport:
     readings: int = 0
@@ -127,8 +141,11 @@ async def replay(
                 continue
             report.readings += 1
             for publication in await handler(reading, ctx):
+                event = publication.event
+                if reading.get("illustrative"):  # made-up figures: the alert says so
+                    event = event.model_copy(update={"illustrative": True})
                 result = await services.publisher.publish(
-                    publication.event, chats=publication.chats,
+                    event, chats=publication.chats,
                     attachments=publication.attachments)
                 report.events += 1
                 report.queued += result.queued

@@ -23,6 +23,8 @@ class BaseEvent(Frozen):
     kind: str
     occurred_at: datetime = Field(description="When it happened (UTC), e.g. the release time")
     late: bool = Field(False, description="Detected after a gap (restart, outage): say so")
+    illustrative: bool = Field(False, description="From made-up figures (a demo scenario "
+                               "without a real recording): every rendering says so")
 
     @property
     def key(self) -> str:  # pragma: no cover - every kind overrides it

@@ -60,6 +60,15 @@ def _significant(value: Decimal, digits: int = 3) -> Decimal:
     return value.quantize(quantum, rounding=ROUND_HALF_UP).normalize()
 
 
+def _round_significant(value: Decimal, digits: int) -> Decimal:
+    """``value`` rounded to ``digits`` significant digits (integers stay integers)."""
+    if value == 0:
+        return value
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP) if exponent > 0 \
+        else value
+
+
 @dataclass(frozen=True, slots=True)
 class Formatter:
     """Texts and numbers of one single language: ``_()`` for catalog strings, plus units.
@@ -129,9 +138,13 @@ class Formatter:
     def usd_compact(self, value: Number) -> str:
         """A large amount in words: 6.71 兆美元, 950 億美元, 8 萬美元 / $6.71 trillion."""
         amount = _dec(value)
-        magnitude = abs(amount)
-        sign = "-" if amount < 0 else ""
+        # both languages show the same three significant digits: 6,780 億 beside $678
+        # billion, not 6,784 億 (億 is a tenth of a billion, so it would show one more)
         units = ZH_UNITS if self.zh else EN_UNITS
+        magnitude = abs(amount)
+        if magnitude >= units[-1][0]:
+            magnitude = _round_significant(magnitude, 3)
+        sign = "-" if amount < 0 else ""
         for size, unit in units:
             if magnitude >= size:
                 scaled = _significant(magnitude / size)
@@ -162,6 +175,11 @@ class Formatter:
             pattern = "y 年 M 月 d 日" if year else "M 月 d 日"
         else:
             pattern = "MMM d, y" if year else "MMM d"
+        return babel_dates.format_date(day, pattern, locale=self.locale)
+
+    def month(self, day: Day) -> str:
+        """A month and year: "June 2011" / 「2011 年 6 月」."""
+        pattern = "y 年 M 月" if self.zh else "MMMM y"
         return babel_dates.format_date(day, pattern, locale=self.locale)
 
     def weekday(self, day: Day) -> str:

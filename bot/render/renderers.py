@@ -7,6 +7,7 @@ registry only dispatches, so a new topic's wording lives in its own package.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from bot.domain.chats import Language
@@ -35,7 +36,12 @@ class RenderRegistry:
     def section(self, event: BaseEvent, language: Language, zone: str) -> Section:
         """The text of ``event`` in one single language, with times in ``zone``."""
         renderer, _ = self._by_kind[event.kind]
-        return renderer(event, Formatter(language), zone)
+        f = Formatter(language)
+        section = renderer(event, f, zone)
+        if event.illustrative:  # never let made-up figures pass for market data
+            section = replace(section, lines=(*section.lines, f._(
+                "Illustrative figures from the demo scenario, not market data.")))
+        return section
 
     def style(self, event: BaseEvent) -> str:
         _, styler = self._by_kind[event.kind]

@@ -13,12 +13,23 @@ from bot.domain.events import BaseEvent, Frozen
 TOPIC = "fomc"
 Decision = Literal["hike", "cut", "hold"]
 
+DissentTopic = Literal[
+    "rate",  # a different rate move (preferred_change_bps)
+    "purchases_against", "purchases_for", "purchases_keep",  # asset purchases
+    "runoff", "runoff_keep_pace", "maturity_extension",
+    "forward_guidance",
+    "accommodation_against", "accommodation_for", "accommodation_concern",
+    "balance_sheet",  # events stored before the topics above existed
+    "other",  # no reason the statement's words clearly support
+]
+
+
 class Dissent(Frozen):
     name: str
     preferred: str | None = Field(None, description="What the member preferred, as written")
     preferred_change_bps: int | None = Field(
         None, description="The rate move the member preferred (0 = no change), when stated")
-    about: Literal["rate", "balance_sheet", "other"] = "rate"
+    about: DissentTopic = "rate"
 
 
 BalanceSheetKind = Literal[
@@ -34,13 +45,34 @@ BalanceSheetKind = Literal[
 ]
 
 
+AmountAsset = Literal["treasury", "mbs", "agency_debt", "all"]
+
+
+class Amount(Frozen):
+    """A dollar amount of a balance-sheet action, as the statement states it."""
+
+    asset: AmountAsset
+    billions: Decimal
+    per: Literal["total", "month"] = Field(description="A total, or a monthly pace")
+    change: Literal["level", "cut"] = Field("level", description="cut: the monthly pace is "
+                                            "reduced by this much")
+    was_billions: Decimal | None = Field(None, description="The pace it replaces ('rather "
+                                         "than $40 billion per month')")
+    at_least: bool = False
+    up_to: bool = False
+    approximate: bool = False
+    by: date | None = Field(None, description="A total's horizon (end of the month named)")
+
+
 class BalanceSheetAction(Frozen):
     kind: BalanceSheetKind
     asset: Literal["treasury", "mbs", "all"] = "all"
-    from_billions: Decimal | None = None
-    to_billions: Decimal | None = None
+    from_billions: Decimal | None = Field(None, description="A redemption cap's old value")
+    to_billions: Decimal | None = Field(None, description="A redemption cap's new value")
+    amounts: tuple[Amount, ...] = ()
     effective: date | None = Field(None, description="When it starts (first of the month if "
                                    "the statement names only a month)")
+    effective_month_only: bool = False
     sentence: str = Field(description="The statement's own sentence, for the record")
 
 

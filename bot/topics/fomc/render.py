@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
-from bot.topics.fomc.events import BalanceSheetAction, Dissent, FomcDecision
+from bot.topics.fomc.events import Amount, BalanceSheetAction, Dissent, FomcDecision
+from bot.topics.fomc.members import member
 
 MAX_CHANGE_LINES = 2
 EXCERPT_CHARS = 160
@@ -23,11 +25,13 @@ def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
         headline = f._("The Fed held rates steady; the federal funds target range stays at "
                        "{range}.").format(range=rng)
     elif event.decision == "cut":
-        title = f._("FOMC statement: {size} rate cut").format(size=f.bps(event.change_bps))
+        title = f._("FOMC statement: {size} rate cut to {range}").format(
+            size=f.bps(event.change_bps), range=rng)
         headline = f._("The Fed cut rates by {size}; the federal funds target range is now "
                        "{range}.").format(size=f.bps(event.change_bps), range=rng)
     else:
-        title = f._("FOMC statement: {size} rate hike").format(size=f.bps(event.change_bps))
+        title = f._("FOMC statement: {size} rate hike to {range}").format(
+            size=f.bps(event.change_bps), range=rng)
         headline = f._("The Fed raised rates by {size}; the federal funds target range is now "
                        "{range}.").format(size=f.bps(event.change_bps), range=rng)
     if event.unscheduled:
@@ -64,19 +68,44 @@ def _vote_line(event: FomcDecision, f: Formatter) -> str | None:
 
 
 def _dissent(dissent: Dissent, f: Formatter) -> str:
+    """The member's name and, only where the statement says it, what they wanted."""
+    wish = _dissent_wish(dissent, f)
+    known = member(dissent.name) if f.zh else None
+    if known is not None:  # zh: 理事華勒（Christopher J. Waller，主張維持縮表步調）
+        title = f._("Governor") if known.role == "governor" else f._("President")
+        if wish:
+            return f._("{title} {zh_name} ({name}; {wish})").format(
+                title=title, zh_name=known.zh, name=dissent.name, wish=wish)
+        return f._("{title} {zh_name} ({name})").format(title=title, zh_name=known.zh,
+                                                        name=dissent.name)
+    return f._("{name} ({wish})").format(name=dissent.name, wish=wish) if wish else \
+        dissent.name
+
+
+def _dissent_wish(dissent: Dissent, f: Formatter) -> str | None:
     bps = dissent.preferred_change_bps
-    if dissent.about == "balance_sheet":
-        wish = f._("dissented on the balance-sheet runoff")
-        return f._("{name} ({wish})").format(name=dissent.name, wish=wish)
-    if bps is None:
-        return dissent.name
-    if bps == 0:
-        wish = f._("preferred no change")
-    elif bps < 0:
-        wish = f._("preferred a {size} cut").format(size=f.bps(bps, short=True))
-    else:
-        wish = f._("preferred a {size} hike").format(size=f.bps(bps, short=True))
-    return f._("{name} ({wish})").format(name=dissent.name, wish=wish)
+    if dissent.about == "rate":
+        if bps is None:
+            return None
+        if bps == 0:
+            return f._("preferred no change")
+        if bps < 0:
+            return f._("preferred a {size} cut").format(size=f.bps(bps, short=True))
+        return f._("preferred a {size} hike").format(size=f.bps(bps, short=True))
+    wishes = {
+        "purchases_against": f._("opposed further asset purchases"),
+        "purchases_for": f._("preferred asset purchases"),
+        "purchases_keep": f._("opposed slowing the purchases"),
+        "runoff": f._("on the pace of runoff"),
+        "runoff_keep_pace": f._("preferred to keep the pace of runoff"),
+        "maturity_extension": f._("opposed the maturity extension program"),
+        "forward_guidance": f._("on the forward guidance"),
+        "accommodation_against": f._("opposed additional accommodation"),
+        "accommodation_for": f._("wanted additional accommodation"),
+        "accommodation_concern": f._("concerned about the level of accommodation"),
+        "balance_sheet": f._("on the balance sheet"),
+    }
+    return wishes.get(dissent.about)
 
 
 def _billions(f: Formatter, value: Decimal | None) -> str:
@@ -87,14 +116,52 @@ def _asset(f: Formatter, asset: str) -> str:
     names = {
         "treasury": f._("Treasury securities"),
         "mbs": f._("mortgage-backed securities (MBS)"),
+        "agency_debt": f._("agency debt"),
         "all": f._("securities"),
     }
     return names.get(asset, asset)
 
 
+def _money(f: Formatter, amount: Amount, billions: Decimal) -> str:
+    text = _billions(f, billions)
+    if amount.at_least:
+        return f._("at least {amount}").format(amount=text)
+    if amount.up_to:
+        return f._("up to {amount}").format(amount=text)
+    if amount.approximate:
+        return f._("about {amount}").format(amount=text)
+    return text
+
+
+def amount_phrase(f: Formatter, amount: Amount) -> str:
+    """One amount said for what it is: a total with its horizon, a monthly pace (and the
+    pace it replaces), or a cut in the monthly pace."""
+    asset = _asset(f, amount.asset)
+    money = _money(f, amount, amount.billions)
+    if amount.change == "cut":
+        return f._("{asset} purchases cut by {amount} a month").format(asset=asset,
+                                                                       amount=money)
+    if amount.per == "month":
+        if amount.was_billions is not None:
+            return f._("{amount} of {asset} a month (was {was})").format(
+                amount=money, asset=asset, was=_billions(f, amount.was_billions))
+        return f._("{amount} of {asset} a month").format(amount=money, asset=asset)
+    if amount.by is not None:
+        return f._("{amount} of {asset} in total by the end of {month}").format(
+            amount=money, asset=asset, month=f.month(amount.by))
+    return f._("{amount} of {asset} in total").format(amount=money, asset=asset)
+
+
+def _tight_qualifier(f: Formatter, phrase: str) -> str:
+    # zh: 「每月至少 700 億美元」, not 「每月 至少 700 億美元」 (the number keeps its space)
+    return _ZH_QUALIFIER.sub(r"\1 ", phrase) if f.zh else phrase
+
+
+_ZH_QUALIFIER = re.compile(r" (至少|約|最多) ")
+
+
 def _balance_sheet_line(action: BalanceSheetAction, f: Formatter) -> str:
     asset = _asset(f, action.asset)
-    when = f.date(action.effective) if action.effective else ""
     if action.kind == "cap_change":
         if action.to_billions is not None and action.from_billions is not None:
             template = (f._("Balance sheet: monthly redemption cap on {asset} cut from {old} to "
@@ -105,6 +172,7 @@ def _balance_sheet_line(action: BalanceSheetAction, f: Formatter) -> str:
                                    new=_billions(f, action.to_billions))
         else:
             text = f._("Balance sheet: the monthly redemption caps change")
+        text = _effective(action, f, text)
     else:
         templates = {
             "purchases": f._("Balance sheet: asset purchases expand (quantitative easing, QE)"),
@@ -114,18 +182,30 @@ def _balance_sheet_line(action: BalanceSheetAction, f: Formatter) -> str:
             "maturity_extension": f._("Balance sheet: maturity extension of holdings "
                                       "(no change in size)"),
             "runoff_start": f._("Balance sheet: runoff begins (quantitative tightening, QT)"),
-            "runoff_end": f._("Balance sheet: runoff ends (quantitative tightening, QT, "
-                              "concludes)"),
+            "runoff_end": f._("Balance sheet: runoff (quantitative tightening, QT) ends"),
             "reserve_management_purchases": f._("Balance sheet: purchases of shorter-term "
                                                 "Treasury bills to keep reserves ample"),
         }
-        text = templates[action.kind]
-        if action.to_billions is not None and action.kind in ("purchases", "taper"):
-            text = f._("{text}: {amount} a month").format(text=text,
-                                                          amount=_billions(f, action.to_billions))
-    if when:
-        text = f._("{text} (from {when})").format(text=text, when=when)
+        text = _effective(action, f, templates[action.kind])
+        if action.amounts:
+            text = f._("{text}: {amounts}").format(
+                text=text, amounts=f._("; ").join(_tight_qualifier(f, amount_phrase(f, a))
+                                                   for a in action.amounts))
+        elif action.kind == "runoff_start" and _PLAN_DOCUMENT.search(action.sentence):
+            text = f._("{text}; the monthly caps are in the plan published with the "
+                       "statement").format(text=text)
     return text + f._(".")
+
+
+def _effective(action: BalanceSheetAction, f: Formatter, text: str) -> str:
+    if not action.effective:
+        return text
+    when = f.month(action.effective) if action.effective_month_only else \
+        f.date(action.effective)
+    return f._("{text}, effective {when}").format(text=text, when=when)
+
+
+_PLAN_DOCUMENT = re.compile(r"Plans for Reducing|Addendum|Normalization Principles", re.I)
 
 
 def _changes_lines(event: FomcDecision, f: Formatter) -> list[str]:
@@ -150,8 +230,41 @@ def _changes_lines(event: FomcDecision, f: Formatter) -> list[str]:
     for change in event.changes[:MAX_CHANGE_LINES]:
         text = _excerpt(change.after or change.before or "")
         marker = {"added": "+", "removed": "−", "changed": "~"}[change.op]
-        lines.append(f"{marker} “{text}”")
+        topic = _sentence_topic(text, f)
+        if topic:  # the gist in the reader's language, the Fed's words as they are
+            lines.append(f._("{marker} {topic}: “{text}”").format(marker=marker, topic=topic,
+                                                                  text=text))
+        else:
+            lines.append(f._("{marker} “{text}”").format(marker=marker, text=text))
     return lines
+
+
+_TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("balance_sheet", re.compile(r"securities holdings|balance sheet|asset purchases|"
+                                 r"mortgage-backed|Treasury securities|reserves", re.I)),
+    ("rates", re.compile(r"target range|federal funds rate|adjustments to the|policy rate",
+                         re.I)),
+    ("inflation", re.compile(r"\binflation\b", re.I)),
+    ("labor", re.compile(r"unemployment|labor market|job gains|employment", re.I)),
+    ("activity", re.compile(r"economic activity|\bgrowth\b|spending|\beconomy\b", re.I)),
+    ("risks", re.compile(r"uncertain|\brisks?\b", re.I)),
+)
+
+
+def _sentence_topic(text: str, f: Formatter) -> str | None:
+    """What a statement sentence is about, by its words (a gist, not a translation)."""
+    names = {
+        "balance_sheet": f._("Balance sheet"),
+        "rates": f._("Rates"),
+        "inflation": f._("Inflation"),
+        "labor": f._("Labor market"),
+        "activity": f._("Economic activity"),
+        "risks": f._("Risks and uncertainty"),
+    }
+    for topic, pattern in _TOPIC_WORDS:
+        if pattern.search(text):
+            return names[topic]
+    return None
 
 
 def _excerpt(text: str) -> str:

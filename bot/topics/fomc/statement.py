@@ -26,6 +26,8 @@ from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
 
+from bot.topics.fomc.balance_sheet import canonical, parse_balance_sheet
+from bot.topics.fomc.dissent_topics import dissent_topic
 from bot.topics.fomc.events import BalanceSheetAction, Dissent, StatementChange
 
 Range = tuple[Decimal, Decimal]
@@ -327,8 +329,24 @@ def parse_dissents(body: str) -> list[tuple[str, str]]:
         break
     if pending:  # "Voting against the action were A and B. President A believed ..."
         reasons = rest[position:].strip(" .")
-        found.extend((name, reasons) for name in pending)
+        found.extend((name, _own_reason(name, pending, reasons)) for name in pending)
     return found
+
+
+def _own_reason(name: str, names: list[str], reasons: str) -> str:
+    """The sentences about ``name`` ("President Fisher believed ...") when several
+    dissenters' reasons follow their names; all of them when only one dissented."""
+    def mention(who: str) -> re.Match[str] | None:
+        last = re.escape(who.split()[-1])
+        return re.search(rf"\b(?:President|Governor|Vice Chair|Chair|Mr\.|Ms\.)\s+{last}\b",
+                         reasons)
+
+    own = mention(name)
+    if own is None:
+        return reasons if len(names) == 1 else ""
+    others = [m.start() for m in (mention(n) for n in names if n != name)
+              if m is not None and m.start() > own.start()]
+    return reasons[own.end(): min(others, default=len(reasons))].strip(" .")
 
 
 def count_votes_for(body: str) -> int | None:
@@ -376,125 +394,7 @@ def preferred_change(clause: str, previous: Range | None, decided: Range) -> tup
     return None, "other"
 
 
-# Balance sheet ------------------------------------------------------------------------
-_MONTHS = {m: i for i, m in enumerate(
-    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"), 1)}
-_CAP_RE = re.compile(
-    r"(?:reduc|lower|rais|increas|slow|decreas)\w*\s+the\s+monthly\s+redemption\s+caps?\s+on\s+"
-    r"(?P<asset>Treasury securities|agency debt and agency mortgage-backed securities|agency "
-    r"mortgage-backed securities)\s+from\s+\$(?P<old>[\d.]+)\s+billion\s+to\s+\$(?P<new>[\d.]+)"
-    r"\s+billion", re.I)
-_EFFECTIVE_RE = re.compile(
-    r"\b(?:beginning|starting|on|in)\s+(?:early\s+|mid-)?(?P<month>January|February|March|April|"
-    r"May|June|July|August|September|October|November|December)(?:\s+(?P<day>\d{1,2}))?\b")
-
-# (kind, pattern, needs to be new against the previous statement)
-_BALANCE_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
-    ("runoff_end", re.compile(r"conclude the reduction of its aggregate securities holdings",
-                              re.I), False),
-    ("runoff_start", re.compile(r"initiate the balance sheet normalization program|"
-                                r"decided to begin reducing its holdings|"
-                                r"will begin reducing its holdings", re.I), False),
-    ("reserve_management_purchases", re.compile(
-        r"initiate purchases of shorter-term Treasury (?:securities|bills)", re.I), False),
-    ("purchases_end", re.compile(r"conclude its asset purchase program|bringing them to an end|"
-                                 r"end its (?:net )?asset purchases", re.I), False),
-    ("taper", re.compile(r"reduc\w* the (?:monthly )?pace of its (?:net )?asset purchases|"
-                         r"(?:further )?measured reduction in the pace of its asset purchases",
-                         re.I), False),
-    ("maturity_extension", re.compile(
-        r"(?:decided|intends) to (?:continue through [^.]*? its program to )?"
-        r"(?:extend the average maturity|purchase, by the end of [^,]+, \$\d+ billion of "
-        r"Treasury securities)|sell an equal amount of Treasury securities", re.I), False),
-    ("reinvest", re.compile(r"keep constant the Federal Reserve's holdings of securities", re.I),
-     False),
-    ("purchases", re.compile(
-        r"increase (?:its|the) holdings of Treasury securities by at least \$|"
-        r"(?:intends|decided|agreed)[^.]{0,80}\bto (?:increase [^.]{0,60})?purchas\w+ [^.]{0,40}"
-        r"(?:a further|additional|up to)|"
-        r"increase the size of the Federal Reserve's balance sheet|"
-        r"purchase (?:longer-term )?Treasury securities[^.]{0,120}initially at a pace|"
-        r"purchase Treasury securities and agency mortgage-backed securities in the amounts "
-        r"needed", re.I), True),
-)
-
-
-# a purchase program described as going on, or reported from an earlier statement
-_CONTINUING = re.compile(r"\b(?:continue to increase|would continue|indicated that|as previously "
-                         r"announced|last (?:December|month|meeting))\b", re.I)
-
-
-def _effective(sentence: str, statement_day: date | None) -> date | None:
-    match = _EFFECTIVE_RE.search(sentence)
-    if not match or statement_day is None:
-        return None
-    month = _MONTHS[match.group("month").lower()]
-    year = statement_day.year + (1 if month < statement_day.month else 0)
-    return date(year, month, int(match.group("day") or 1))
-
-
-def _amounts(sentence: str) -> list[Decimal]:
-    return [Decimal(m) for m in re.findall(r"\$([\d.]+)\s+billion", sentence)]
-
-
-def parse_balance_sheet(sentences: list[str], previous_sentences: set[str] | None,
-                        statement_day: date | None) -> list[BalanceSheetAction]:
-    actions: list[BalanceSheetAction] = []
-    kinds: set[str] = set()
-    for sentence in sentences:
-        if sentence.startswith("Voting"):
-            continue
-        cap = _CAP_RE.search(sentence)
-        if cap:
-            asset = "treasury" if cap.group("asset").lower().startswith("treasury") else "mbs"
-            actions.append(BalanceSheetAction(
-                kind="cap_change", asset=asset, from_billions=Decimal(cap.group("old")),
-                to_billions=Decimal(cap.group("new")),
-                effective=_effective(sentence, statement_day), sentence=sentence))
-            continue
-        for kind, pattern, must_be_new in _BALANCE_RULES:
-            if kind in kinds or not pattern.search(sentence):
-                continue
-            if must_be_new and previous_sentences is not None and \
-                    _canonical(sentence) in previous_sentences:
-                continue
-            if must_be_new and _CONTINUING.search(sentence):
-                continue
-            if must_be_new and previous_sentences is None and re.search(
-                    r"\bcontinue\b", sentence, re.I):
-                continue
-            amounts = _amounts(sentence)
-            actions.append(BalanceSheetAction(
-                kind=kind,
-                asset=_asset_of(sentence),
-                to_billions=amounts[0] if amounts and kind in ("purchases",) else None,
-                effective=_effective(sentence, statement_day), sentence=sentence))
-            kinds.add(kind)
-            break
-    if "purchases_end" in kinds:  # "continue to reduce ..., bringing them to an end"
-        actions = [a for a in actions if a.kind not in ("taper", "purchases")]
-    elif "taper" in kinds:  # the smaller pace is restated as "increase its holdings by ..."
-        actions = [a for a in actions if a.kind != "purchases"]
-    return actions
-
-
-def _asset_of(sentence: str) -> str:
-    lowered = sentence.lower()
-    treasury = "treasury" in lowered
-    mbs = "mortgage-backed" in lowered
-    if treasury and not mbs:
-        return "treasury"
-    if mbs and not treasury:
-        return "mbs"
-    return "all"
-
-
 # Statement diff -----------------------------------------------------------------------
-def _canonical(sentence: str) -> str:
-    return re.sub(r"\W+", " ", sentence.lower()).strip()
-
-
 def policy_sentences(body: str) -> list[str]:
     """The statement's sentences without the voting paragraph."""
     sentences = split_sentences(body)
@@ -504,8 +404,8 @@ def policy_sentences(body: str) -> list[str]:
 
 def diff_statements(previous: list[str], current: list[str]) -> tuple[list[StatementChange], int]:
     """Sentence-level changes, pairing rewritten sentences; returns (changes, unchanged)."""
-    old = [_canonical(s) for s in previous]
-    new = [_canonical(s) for s in current]
+    old = [canonical(s) for s in previous]
+    new = [canonical(s) for s in current]
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     changes: list[StatementChange] = []
     unchanged = 0
@@ -712,11 +612,13 @@ def parse_statement(
         (low, high) if decision == "hold" else None)
     dissenters = []
     for name, clause in parse_dissents(document.body):
-        bps, about = preferred_change(clause, previous_for_dissent, (low, high))
+        bps, rate_topic = preferred_change(clause, previous_for_dissent, (low, high))
+        about = dissent_topic(clause, rate_topic, bps, decision)
         dissenters.append(Dissent(name=name, preferred=clause or None,
-                                  preferred_change_bps=bps, about=about))
+                                  preferred_change_bps=bps if about == "rate" else None,
+                                  about=about))
     previous_set = None if previous_sentences is None else \
-        {_canonical(s) for s in previous_sentences}
+        {canonical(s) for s in previous_sentences}
     balance = parse_balance_sheet(sentences, previous_set, day)
     return ParsedStatement(
         date=day, title=document.title, decision=decision, change_bps=change,

@@ -125,6 +125,11 @@ def _convolve(current: dict[int, float], step: dict[int, float]) -> dict[int, fl
     return out
 
 
+MIN_FORWARD_DAYS = 10
+"""A meeting with no later anchor is priced forward only if this many days of its month
+follow the decision (noise × days/after stays within 3×)."""
+
+
 def compute_odds(
     settlements: Mapping[Month, float | Decimal],
     decision_days: Sequence[date],
@@ -213,7 +218,10 @@ def compute_odds(
             continue
         for month in meeting_months:  # forward pass for what the backward pass left
             days, before, after = split_days(month)
-            if month in start_rate and month not in end_rate and after > 0:
+            # solving forward divides the contract's noise by after/days: with a few days
+            # left in the month, 0.005 in price moves the odds by 10 points or more, so
+            # such a meeting is left out rather than priced (research note, edge cases)
+            if month in start_rate and month not in end_rate and after >= MIN_FORWARD_DAYS:
                 end_rate[month] = (days * average[month] - before * start_rate[month]) / after
                 changed = True
                 following = next_month(month)
@@ -234,7 +242,8 @@ def compute_odds(
                     f"the {day} meeting cannot be priced: settlements end at "
                     f"{month_label(months[-1])}; add {month_label(next_month(month))} "
                     f"({contract_code(next_month(month))})")
-            notes.append(f"stopped before the {day} meeting: the futures given do not reach it")
+            notes.append(f"stopped before the {day} meeting: no later contract anchors it "
+                         f"(or too few days follow it in its month to solve it forward)")
             break
         chain = _convolve(chain, _split((end_rate[month] - start_rate[month]) / STEP))
         folded: dict[int, float] = {}

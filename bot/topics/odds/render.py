@@ -74,11 +74,15 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
     if len(event.meetings) > 1:
         later = []
         for meeting_odds in event.meetings[1:4]:
-            later.append(f._("{meeting}: cut {cut} / hold {hold} / hike {hike}").format(
-                meeting=f.date(meeting_odds.meeting_date, year=False),
-                cut=f.percent(meeting_odds.cut, 0), hold=f.percent(meeting_odds.hold, 0),
-                hike=f.percent(meeting_odds.hike, 0)))
-        lines.append(f._("Later meetings: {list}.").format(list=f._("; ").join(later)))
+            # cumulative: where the range stands by then, against today's, not that
+            # meeting's own move
+            later.append(f._("by {meeting}: lower {cut} / unchanged {hold} / higher {hike}")
+                         .format(meeting=f.date(meeting_odds.meeting_date, year=False),
+                                 cut=f.percent(meeting_odds.cut, 0),
+                                 hold=f.percent(meeting_odds.hold, 0),
+                                 hike=f.percent(meeting_odds.hike, 0)))
+        lines.append(f._("The range against today's, by later meetings: {list}.").format(
+            list=f._("; ").join(later)))
     footer = f._("From 30-day fed funds futures settlements of {day}, CME FedWatch method").format(
         day=f.date(event.as_of))
     return Section(
@@ -99,9 +103,15 @@ def odds_table_text(f: Formatter, table: OddsSnapshot) -> str:
         meeting = MeetingOdds(meeting_date=view.day, probabilities=view.probabilities,
                               cut=view.cut, hold=view.hold, hike=view.hike)
         lines.append("")
-        lines.append(f._("{meeting} meeting: cut {cut} / hold {hold} / hike {hike}").format(
-            meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
-            hold=f.percent(meeting.hold), hike=f.percent(meeting.hike)))
+        if index == 0:
+            lines.append(f._("{meeting} meeting: cut {cut} / hold {hold} / hike {hike}").format(
+                meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
+                hold=f.percent(meeting.hold), hike=f.percent(meeting.hike)))
+        else:  # the chained odds say where the range is by then, not that meeting's move
+            lines.append(f._("By the {meeting} meeting, against today's range: lower {cut} / "
+                             "unchanged {hold} / higher {hike}").format(
+                meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
+                hold=f.percent(meeting.hold), hike=f.percent(meeting.hike)))
         lines.extend("  " + line for line in bucket_lines(f, meeting, low))
         if index == 0:
             past = []
