@@ -1,100 +1,87 @@
-"""One sample event of every kind (real April 2025 figures where there are any)."""
+"""One sample event of each kind, built from real inputs through the real parsers.
+
+Nothing here is typed in by hand: each event comes out of the same functions the
+watchers use, from the recorded inputs in ``tests/fixtures`` (where each came from is
+said in ``tests/golden/README.md``). The BTC goldens come from the demo scenario's
+illustrative prices through the live evaluator (``tests/test_render.py``), and say so.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from bot.topics.btc.events import PriceCrossing, PriceMove
-from bot.topics.fomc.events import BalanceSheetAction, Dissent, FomcDecision, StatementChange
-from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
-from bot.topics.odds.events import MeetingOdds, OddsShift
+from bot.domain.calendar import load_calendar
+from bot.domain.events import BaseEvent
+from bot.topics.fomc.statement import TargetRangeHistory, parse_statement
+from bot.topics.fomc.watcher import build_event
+from bot.topics.h41.parse import parse_fred_csv
+from bot.topics.h41.watcher import build_events
+from bot.topics.odds.method import compute_odds
+from bot.topics.odds.watcher import compare_tables, parse_cme_json
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EASTERN = ZoneInfo("America/New_York")
+STATEMENT_URL = "https://www.federalreserve.gov/newsevents/pressreleases/monetary{day}a.htm"
 
 
-def samples() -> dict[str, object]:
+def _statement(day: str, previous: str | None = None, *, late: bool = False) -> BaseEvent:
+    """The decision event of the statement of ``day`` (verbatim fixture), diffed against
+    the statement of the meeting before when that one is given."""
+    history = TargetRangeHistory.packaged()
+    text = (FIXTURES / "fomc" / f"{day}.txt").read_text("utf-8")
+    meeting = date.fromisoformat(day)
+    before = None
+    if previous is not None:
+        before = list(parse_statement((FIXTURES / "fomc" / f"{previous}.txt").read_text("utf-8"),
+                                      history=history,
+                                      statement_date=date.fromisoformat(previous)).sentences)
+    parsed = parse_statement(text, history=history, statement_date=meeting,
+                             previous_sentences=before, require_complete=True)
+    released = datetime.combine(meeting, time(14, 0), EASTERN).astimezone(UTC)
+    return build_event(parsed, url=STATEMENT_URL.format(day=day.replace("-", "")),
+                       released_at=released, previous_sentences=before, late=late,
+                       unscheduled=False)
+
+
+def _h41(fixture: str, week: date, *, regime_change: bool = False) -> BaseEvent:
+    weeks = [w for w in parse_fred_csv((FIXTURES / "h41" / fixture).read_text())
+             if w.week_ending <= week]
+    released = datetime.combine(week + timedelta(days=1), time(16, 30),
+                                EASTERN).astimezone(UTC)
+    event, change = build_events(weeks, released_at=released,
+                                 url=f"https://www.federalreserve.gov/releases/h41/"
+                                     f"{released.astimezone(EASTERN):%Y%m%d}/")
+    if regime_change:
+        assert change is not None, f"no regime change in the week of {week}"
+        return change
+    return event
+
+
+def _odds() -> BaseEvent:
+    """CME's settlements of 2026-09-18 (FedWatch showed 42.4/57.6 for Oct 28), as the
+    daily summary: one day's settlements, so no day-ago or week-ago figures."""
+    settlements = parse_cme_json((FIXTURES / "cme" / "settlements_20260918.json").read_text())
+    table = compute_odds(settlements.prices, load_calendar().decision_days,
+                         settlements.trade_date, (3.75, 4.00))
+    (event,) = compare_tables(table, None, None, summary=True)
+    return event
+
+
+def samples() -> dict[str, BaseEvent]:
     return {
-        "fomc_hold_2025_03_19": FomcDecision(
-            occurred_at=datetime(2025, 3, 19, 18, 0, tzinfo=UTC),
-            meeting_date=date(2025, 3, 19), decision="hold", change_bps=0,
-            target_low=Decimal("4.25"), target_high=Decimal("4.50"), votes_for=11,
-            dissenters=(Dissent(name="Christopher J. Waller", about="balance_sheet",
-                                preferred="preferred to continue the current pace of decline "
-                                          "in securities holdings"),),
-            balance_sheet=(BalanceSheetAction(
-                kind="cap_change", asset="treasury", from_billions=Decimal(25),
-                to_billions=Decimal(5), effective=date(2025, 4, 1),
-                sentence="Beginning in April, the Committee will slow the pace of decline..."),),
-            changes=(StatementChange(op="added", after="Uncertainty around the economic "
-                                                        "outlook has increased."),
-                     StatementChange(op="removed", before="The Committee judges that the "
-                                     "risks to achieving its employment and inflation goals "
-                                     "are roughly in balance.")),
-            url="https://www.federalreserve.gov/newsevents/pressreleases/monetary20250319a.htm",
-        ),
-        "fomc_cut_2025_09_17": FomcDecision(
-            occurred_at=datetime(2025, 9, 17, 18, 0, tzinfo=UTC),
-            meeting_date=date(2025, 9, 17), decision="cut", change_bps=-25,
-            target_low=Decimal("4.00"), target_high=Decimal("4.25"), votes_for=11,
-            dissenters=(Dissent(name="Stephen I. Miran", preferred_change_bps=-50,
-                                preferred="preferred to lower the target range by 1/2 "
-                                          "percentage point"),),
-            url="https://www.federalreserve.gov/newsevents/pressreleases/monetary20250917a.htm",
-        ),
-        "fomc_hike_2022_06_15_late": FomcDecision(
-            occurred_at=datetime(2022, 6, 15, 18, 0, tzinfo=UTC), late=True,
-            meeting_date=date(2022, 6, 15), decision="hike", change_bps=75,
-            target_low=Decimal("1.50"), target_high=Decimal("1.75"), votes_for=10,
-            dissenters=(Dissent(name="Esther L. George", preferred_change_bps=50),),
-            url="https://www.federalreserve.gov/newsevents/pressreleases/monetary20220615a.htm",
-        ),
-        "h41_2025_04_16": BalanceSheetRelease(
-            occurred_at=datetime(2025, 4, 17, 20, 30, tzinfo=UTC),
-            week_ending=date(2025, 4, 16), release_date=date(2025, 4, 17),
-            total_assets=6_730_155, securities=6_269_049, treasuries=4_228_396,
-            mbs=2_216_180, reserves=3_372_000, reserves_basis="week_average",
-            total_assets_change_1w=-12_500, securities_change_1w=-8_112,
-            treasuries_change_1w=-4_021, mbs_change_1w=0, reserves_change_1w=35_000,
-            total_assets_change_4w=-27_000, total_assets_change_13w=-90_000,
-            total_assets_change_52w=-680_000, securities_change_13w=-85_000,
-            peak_total_assets=8_965_487, peak_week=date(2022, 4, 13), regime="QT",
-            chart="h41-2025-04-16",
-            url="https://www.federalreserve.gov/releases/h41/20250417/",
-        ),
-        "h41_regime_2020_03": RegimeChange(
-            occurred_at=datetime(2020, 3, 26, 20, 30, tzinfo=UTC),
-            week_ending=date(2020, 3, 25), previous="flat", regime="QE",
-            securities=4_300_000, securities_change_13w=700_000,
-        ),
-        "odds_cut_2025_04": OddsShift(
-            occurred_at=datetime(2025, 4, 10, 21, 0, tzinfo=UTC),
-            as_of=date(2025, 4, 10), meeting_date=date(2025, 5, 7), move="cut",
-            probability=0.613, previous_day=0.48, previous_week=0.35, reason="crossed_up",
-            threshold=0.5, current_range=(Decimal("4.25"), Decimal("4.50")),
-            meetings=(
-                MeetingOdds(meeting_date=date(2025, 5, 7),
-                            probabilities={"400-425": 0.613, "425-450": 0.387},
-                            cut=0.613, hold=0.387, hike=0.0),
-                MeetingOdds(meeting_date=date(2025, 6, 18),
-                            probabilities={"375-400": 0.40, "400-425": 0.45, "425-450": 0.15},
-                            cut=0.85, hold=0.15, hike=0.0),
-            ),
-        ),
-        "btc_below_80000": PriceCrossing(
-            occurred_at=datetime(2025, 4, 7, 1, 15, tzinfo=UTC), direction="below",
-            level=Decimal(80000), price=Decimal("79842.15"),
-            sources=("Binance", "OKX", "Coinbase", "Kraken"), quote="USD/USDT",
-            crossing_id="1",
-        ),
-        "btc_above_80000_late": PriceCrossing(
-            occurred_at=datetime(2025, 4, 11, 14, 2, tzinfo=UTC), late=True,
-            direction="above", level=Decimal(80000), price=Decimal("81250"),
-            sources=("Coinbase", "Kraken"), quote="USD", crossing_id="2",
-            gap_started=datetime(2025, 4, 11, 13, 40, tzinfo=UTC),
-        ),
-        "btc_move_down_1h": PriceMove(
-            occurred_at=datetime(2025, 4, 7, 1, 30, tzinfo=UTC), change_pct=-5.4,
-            window_minutes=60, reference_price=Decimal(83000),
-            reference_at=datetime(2025, 4, 7, 0, 30, tzinfo=UTC), price=Decimal("78518"),
-            sources=("Binance", "OKX", "Coinbase"), quote="USD/USDT",
-        ),
+        # Waller's dissent on the runoff and the cap cut; the January statement is not in
+        # the corpus, so no diff rather than a diff against December
+        "fomc_hold_2025_03_19": _statement("2025-03-19"),
+        # a cut with Miran's dissent, diffed against the July 30 statement
+        "fomc_cut_2025_09_17": _statement("2025-09-17", "2025-07-30"),
+        # a 50 bp hike with the start of runoff, diffed against March 16, detected late
+        "fomc_hike_2022_05_04_late": _statement("2022-05-04", "2022-03-16", late=True),
+        # FRED's weekly figures, April 2024 to the week of 2025-04-16
+        "h41_2025_04_16": _h41("fred_2024_2025.csv", date(2025, 4, 16)),
+        # runoff began on June 1, 2022, as announced on May 4
+        "h41_regime_2022_06_01": _h41("fred_2022_runoff_start.csv", date(2022, 6, 1),
+                                      regime_change=True),
+        "odds_summary_2026_09_18": _odds(),
     }

@@ -1,7 +1,10 @@
 """Golden files: every event kind in both languages, as plain text and Telegram HTML.
 
-The files in tests/golden/ are reviewed by eye; regenerate them after a wording change
-with ``FEDALERT_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and read the diff.
+Every golden comes from real input through the real parsers (tests/samples.py; the BTC
+ones from the demo's illustrative prices through the live evaluator, and they say so);
+tests/golden/README.md says where each comes from. The files are reviewed by eye;
+regenerate them after a wording change with
+``FEDALERT_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and read the diff.
 """
 
 import os
@@ -48,13 +51,42 @@ def test_golden_html_both(name):
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_chinese_text_is_taiwan_usage(name):
     text = render_message(SAMPLES[name], Language.ZH_HANT, "Asia/Taipei").to_text()
-    # quoted statement sentences stay in English, as the Fed wrote them
-    text = "\n".join(line for line in text.splitlines() if not line[:3].endswith("“"))
+    # quoted statement sentences stay in English, as the Fed wrote them, inside 「」
+    assert "“" not in text and "”" not in text
+    text = re.sub(r"「[^」]*」", "", text)
     for term in MAINLAND_TERMS:
         assert term not in text
     # no untranslated English sentence slipped into the Chinese block (names and URLs aside)
     english_words = re.findall(r"\b(?:the|and|with|from|rate|rates|week|price)\b", text)
     assert not english_words, english_words
+
+
+async def test_btc_goldens_come_from_the_demo_prices(services, tmp_path):
+    """The BTC alerts the demo itself sends: its scenario's (illustrative) exchange prices
+    through the live evaluator, for its two chats' levels."""
+    from bot.demo.replay import load_scenario, setup_chats
+    from bot.topics.base import DemoContext
+    from bot.topics.btc.demo import handle_demo_ticks
+
+    scenario = load_scenario()
+    await setup_chats(services, scenario["chats"])
+    demo = DemoContext(services.topic, tmp_path)
+    crossings = []
+    for reading in scenario["readings"]:
+        if reading["source"] == "btc_ticks":
+            assert reading.get("illustrative")
+            crossings += [p.event.model_copy(update={"illustrative": True})
+                          for p in await handle_demo_ticks(reading, demo)]
+    names = [f"btc_demo_{e.direction}_{int(e.level)}" for e in crossings]
+    assert names == ["btc_demo_below_80000", "btc_demo_above_80000"]
+    for name, event in zip(names, crossings, strict=True):
+        for language, zone in ((Language.ZH_HANT, "Asia/Taipei"),
+                               (Language.EN, "America/New_York")):
+            text = render_message(event, language, zone).to_text()
+            assert "Illustrative" in text or "示意" in text
+            check_golden(f"{name}.{language.value}.txt", text + "\n")
+        check_golden(f"{name}.both.html",
+                     render_message(event, Language.BOTH, "Asia/Hong_Kong").to_html() + "\n")
 
 
 def test_html_escapes_everything():

@@ -139,21 +139,21 @@ def _transition(event: RegimeChange, f: Formatter) -> str:
     """What changed, in the FOMC's terms, with the day it took effect."""
     when = f.date(event.effective) if event.effective else None
     if event.regime == "QT":
-        text = f._("Runoff (quantitative tightening, QT) began on {when}.")
+        text = f._("Runoff (quantitative tightening, QT) began on {when}")
     elif event.regime == "QE":
-        text = f._("Net asset purchases (quantitative easing, QE) began on {when}.")
+        text = f._("Net asset purchases (quantitative easing, QE) began on {when}")
     elif event.regime == "RMP":
         text = f._("Reserve-management purchases of Treasury bills began on {when}; the Fed "
-                   "says they keep reserves ample and are not QE.")
+                   "says they keep reserves ample and are not QE")
     elif event.previous == "QT":
-        text = f._("Runoff (QT) ended on {when}; holdings are now kept steady.")
+        text = f._("Runoff (QT) ended on {when}; holdings are now kept steady")
     elif event.previous == "QE":
         text = f._("Net asset purchases (QE) ended on {when}; maturing holdings are "
-                   "reinvested.")
+                   "reinvested")
     else:
-        text = f._("Reserve-management purchases ended on {when}.")
+        text = f._("Reserve-management purchases ended on {when}")
     if when is None:
-        return f._("The Fed's balance sheet has moved from {old} to {new}.").format(
+        return f._("The Fed's balance sheet has moved from {old} to {new}").format(
             old=regime_name(f, event.previous), new=regime_name(f, event.regime))
     return text.format(when=when)
 
@@ -161,8 +161,9 @@ def _transition(event: RegimeChange, f: Formatter) -> str:
 def render_regime(event: RegimeChange, f: Formatter, zone: str) -> Section:
     headline = _transition(event, f)
     if event.announced:
-        headline += " " + f._("(announced on {when})").format(
-            when=f.date(event.announced))
+        headline = f._("{text} (announced on {when})").format(
+            text=headline, when=f.date(event.announced))
+    headline += f._(".")
     detail = f._("Securities held outright: {level}, {change} over 13 weeks.").format(
         level=f.usd_millions(event.securities),
         change=f.signed_usd_millions(event.securities_change_13w))
