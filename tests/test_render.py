@@ -98,3 +98,22 @@ def test_html_escapes_everything():
     assert "<b>&lt;b&gt;&amp;</b>" in html
     assert "a &lt; b &amp; c &gt; d" in html
     assert 'href="https://x/?a=1&amp;b=2"' in html and "&lt;x&gt;" in html
+
+
+@pytest.mark.parametrize(("args", "golden"), [
+    (["fomc", "tests/fixtures/fomc/2025-09-17.txt", "--previous",
+      "tests/fixtures/fomc/2025-07-30.txt"], "fomc_cut_2025_09_17"),
+    (["h41", "tests/fixtures/h41/fred_2024_2025.csv", "--url",
+      "https://www.federalreserve.gov/releases/h41/20250417/"], "h41_2025_04_16"),
+])
+def test_parse_render_prints_the_alert_as_sent(args, golden):
+    """`fedalert parse … --render` prints exactly what a chat would get."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    for lang in ("en", "zh-Hant"):
+        out = subprocess.run([sys.executable, "-m", "bot", "parse", *args, "--render",
+                              "--lang", lang], capture_output=True, text=True, cwd=root)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout == (GOLDEN / f"{golden}.{lang}.txt").read_text("utf-8")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,43 @@ def _read(path: Path) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _date_in_name(path: Path) -> date | None:
+    """``2025-09-17.txt`` or ``monetary20250917a.htm``: the statement's day, for a text
+    that does not print its date."""
+    match = re.search(r"(\d{4})-?(\d{2})-?(\d{2})", path.name)
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return 1
+
+
+def _print_rendered(events: list[Any], lang: str) -> None:
+    """The alerts exactly as a chat with language ``lang`` would receive them (as text)."""
+    from bot.domain.chats import Language
+    from bot.topics.catalog import Catalog
+
+    language = Language(lang)
+    zone = "America/New_York" if language is Language.EN else "Asia/Taipei"
+    renderers = Catalog().renderers
+    for index, event in enumerate(events):
+        if index:
+            print()
+        print(renderers.message(event, language, zone).to_text())
+
+
+def _add_render_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--render", action="store_true",
+                        help="print the alert exactly as it would be sent")
+    parser.add_argument("--lang", choices=("zh-Hant", "en", "both"), default="both",
+                        help="the chat language to render for (default: both)")
+    parser.add_argument("--url", help="the link the alert gives (default: none / the file)")
 
 
 # parse fomc ---------------------------------------------------------------------------
@@ -50,9 +85,32 @@ def parse_fomc(args: argparse.Namespace) -> int:
     try:
         parsed = parse_statement(_read(args.file), previous_range=previous,
                                  previous_text=_read(args.previous) if args.previous else None,
-                                 history=TargetRangeHistory.packaged())
+                                 history=TargetRangeHistory.packaged(),
+                                 statement_date=_date_in_name(args.file))
     except StatementParseError as exc:
         return _fail(f"{args.file}: {exc}")
+    if args.render:
+        from datetime import time
+        from zoneinfo import ZoneInfo
+
+        from bot.topics.fomc.statement import statement_sentences
+        from bot.topics.fomc.watcher import build_event, release_time, statement_url
+
+        before = list(statement_sentences(_read(args.previous))) if args.previous else None
+        released = datetime.now(UTC)
+        url = args.url or str(args.file)
+        if parsed.date:  # statements come out at 2:00 pm ET unless the page says otherwise
+            stated = release_time(parsed, parsed.date)
+            if stated is None:
+                print("note: the text gives no release time; 2:00 pm ET is shown",
+                      file=sys.stderr)
+            released = stated or datetime.combine(
+                parsed.date, time(14, 0), ZoneInfo("America/New_York")).astimezone(UTC)
+            url = args.url or statement_url("https://www.federalreserve.gov", parsed.date)
+        event = build_event(parsed, url=url, released_at=released,
+                            previous_sentences=before, late=False, unscheduled=False)
+        _print_rendered([event], args.lang)
+        return 0
     data = parsed.as_json()
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
@@ -80,6 +138,25 @@ def parse_h41(args: argparse.Namespace) -> int:
     except H41ParseError as exc:
         return _fail(f"{args.file}: {exc}")
     complete = [w for w in weeks if w.securities is not None]
+    if args.render:
+        from datetime import time, timedelta
+        from zoneinfo import ZoneInfo
+
+        from bot.topics.h41.parse import H41ParseError as BuildError
+        from bot.topics.h41.watcher import build_events
+
+        if not complete:
+            return _fail(f"{args.file}: no week with securities held outright")
+        last = complete[-1]
+        release = last.release_date or last.week_ending + timedelta(days=1)
+        released = datetime.combine(release, time(16, 30), ZoneInfo("America/New_York"))
+        try:
+            event, change = build_events(complete, released_at=released.astimezone(UTC),
+                                         url=args.url)
+        except BuildError as exc:
+            return _fail(f"{args.file}: {exc}")
+        _print_rendered([event] + ([change] if change else []), args.lang)
+        return 0
     regimes = dict(zip([w.week_ending for w in complete], regimes_of(complete), strict=True))
     rows = []
     for week in weeks if args.all else weeks[-1:]:
@@ -108,6 +185,7 @@ def _add_h41_parser(kinds: Any) -> None:
                      help="every week in the file, each with its regime as the FOMC announced "
                           "it (QT, QE, flat or RMP: reserve-management purchases)")
     h41.add_argument("--json", action="store_true", help="print JSON")
+    _add_render_options(h41)
 
 
 # calendar -----------------------------------------------------------------------------
@@ -222,6 +300,7 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
         fomc.add_argument("--previous", type=Path, metavar="FILE",
                           help="the previous statement, to tell new balance-sheet language")
         fomc.add_argument("--json", action="store_true", help="print JSON")
+        _add_render_options(fomc)
         for register_kind in _EXTRA_KINDS:
             register_kind(kinds)
 

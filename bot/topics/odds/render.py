@@ -76,7 +76,7 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
         for meeting_odds in event.meetings[1:4]:
             # cumulative: where the range stands by then, against today's, not that
             # meeting's own move
-            later.append(f._("by {meeting}: lower {cut} / unchanged {hold} / higher {hike}")
+            later.append(f._("by {meeting} — lower {cut} / unchanged {hold} / higher {hike}")
                          .format(meeting=f.date(meeting_odds.meeting_date, year=False),
                                  cut=f.percent(meeting_odds.cut, 0),
                                  hold=f.percent(meeting_odds.hold, 0),
