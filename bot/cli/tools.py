@@ -128,6 +128,64 @@ def parse_fomc(args: argparse.Namespace) -> int:
     return 0
 
 
+# parse note ---------------------------------------------------------------------------
+def parse_note_file(args: argparse.Namespace) -> int:
+    from bot.topics.fomc.note import NoteParseError, parse_note
+
+    try:
+        note = parse_note(_read(args.file))
+    except NoteParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    data = note.as_json()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    for key, value in data.items():
+        print(f"{key}: {'-' if value is None else value}")
+    return 0
+
+
+def _add_note_parser(kinds: Any) -> None:
+    note = kinds.add_parser(
+        "note", help="an implementation note (a1.htm, or the statement PDF's text)",
+        description="Parse the implementation note released with a statement: IORB (IOER "
+                    "before July 2021), ON RRP offering rate, primary credit rate, standing "
+                    "repo minimum bid rate (srf_min_bid) or fixed rate (srf_rate), the "
+                    "effective date and any monthly runoff caps. Percent; null when absent.")
+    note.add_argument("file", type=Path)
+    note.add_argument("--json", action="store_true", help="print JSON")
+
+
+# parse sep ----------------------------------------------------------------------------
+def parse_sep_file(args: argparse.Namespace) -> int:
+    from bot.topics.fomc.projections import ProjectionsParseError, parse_projections
+
+    try:
+        projections = parse_projections(_read(args.file))
+    except ProjectionsParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    if args.json:
+        print(json.dumps(projections.as_json(), ensure_ascii=False))
+        return 0
+    released = f" of {projections.released}" if projections.released else ""
+    print(f"Summary of Economic Projections{released} (medians, percent)")
+    for name, row in projections.medians.items():
+        print(f"  {name:<13}" + "  ".join(f"{column}: {value}" for column, value in row.items()))
+    if projections.dots:
+        print(f"  dot plot: {sum(projections.dots.counts[k][0] for k in projections.dots.counts)}"
+              f" participants in {projections.dots.columns[0]}")
+    return 0
+
+
+def _add_sep_parser(kinds: Any) -> None:
+    sep = kinds.add_parser(
+        "sep", help="a Summary of Economic Projections table (fomcprojtabl…htm or its text)",
+        description="Parse the medians of the SEP's Table 1: the federal funds rate, core PCE "
+                    "inflation, unemployment and GDP growth for each year and the longer run.")
+    sep.add_argument("file", type=Path)
+    sep.add_argument("--json", action="store_true", help="print the medians as JSON")
+
+
 # parse h41 ----------------------------------------------------------------------------
 def parse_h41(args: argparse.Namespace) -> int:
     from bot.topics.h41.parse import H41ParseError, parse_h41_file
@@ -280,12 +338,14 @@ def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 _PARSERS: dict[str, Callable[[argparse.Namespace], int]] = {"fomc": parse_fomc,
-                                                            "h41": parse_h41}
+                                                            "h41": parse_h41,
+                                                            "note": parse_note_file,
+                                                            "sep": parse_sep_file}
 
 
 def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> None:
     def add(sub: Any) -> None:
-        parse = sub.add_parser("parse", help="parse a saved source file (fomc, h41)",
+        parse = sub.add_parser("parse", help="parse a saved source file (fomc, h41, note, sep)",
                                description="Parse a saved page or data file and print what "
                                            "the watcher would read from it.")
         kinds = parse.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -339,4 +399,5 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
 
 
 # later sources add: (kinds subparsers) -> None, and _PARSERS entries
-_EXTRA_KINDS: list[Callable[[Any], None]] = [_add_h41_parser]
+_EXTRA_KINDS: list[Callable[[Any], None]] = [_add_h41_parser, _add_note_parser,
+                                               _add_sep_parser]
