@@ -138,6 +138,11 @@ class FedSettings(_Section):
     rss_poll_seconds: float = Field(45.0, ge=5)
     burst_poll_seconds: float = Field(1.5, ge=0.2)
     h41_poll_seconds: float = Field(20.0, ge=1)
+    press_conference_reminder: bool = Field(
+        True, description="Remind fomc subscribers of the Chair's press conference (2:30 pm ET)")
+    note_wait_seconds: float = Field(
+        2.0, ge=0, le=10, description="How long the decision alert waits for the "
+        "implementation note before going out without it (it follows then)")
 
 
 class FredSettings(_Section):

@@ -3,7 +3,7 @@
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -93,3 +93,161 @@ def test_parse_cli_json(kind, name, key, value):
                           "--json"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[key] == value
+
+
+# The meeting-day watcher against a stand-in of federalreserve.gov ---------------------------
+import httpx  # noqa: E402
+
+from bot.domain.chats import ChatKind, ChatRef  # noqa: E402
+from bot.domain.ports import (  # noqa: E402
+    BTC_PRICE_SNAPSHOT,
+    LatestPrice,
+    MarketExpectation,
+    market_expectation_snapshot,
+)
+from bot.topics.fomc.events import FomcDecision  # noqa: E402
+from bot.topics.fomc.meeting_day import LastProjections, MeetingDayWatcher  # noqa: E402
+from bot.topics.fomc.projections import parse_projections as parse_sep  # noqa: E402
+from bot.topics.fomc.watcher import FomcWatcher  # noqa: E402
+from tests.servers import FakeFed, LocalServer  # noqa: E402
+
+NOTE_0916 = "/newsevents/pressreleases/monetary20260916a1.htm"
+SEP_0916 = "/monetarypolicy/fomcprojtabl20260916.htm"
+MINUTES_0917 = "/monetarypolicy/fomcminutes20250917.htm"
+
+
+def decision_2026_09_16(**update) -> FomcDecision:
+    """The decision of 2026-09-16 as the statement watcher announces it (a 25 bp hike to
+    3-3/4 to 4 percent, per the implementation note of that day)."""
+    return FomcDecision(
+        occurred_at=datetime(2026, 9, 16, 18, 0, tzinfo=UTC), meeting_date=date(2026, 9, 16),
+        decision="hike", change_bps=25, target_low=Decimal("3.75"), target_high=Decimal("4.00"),
+        url="https://www.federalreserve.gov/newsevents/pressreleases/monetary20260916a.htm",
+        **update)
+
+
+async def make_day_watcher(services, server, moment):
+    fed = services.settings.fed.model_copy(update={"base_url": server.url})
+    services.settings = services.settings.model_copy(update={"fed": fed,
+                                                             "http_timeout_seconds": 1.0})
+    now = {"at": moment}
+    watcher = MeetingDayWatcher(services.topic, client=httpx.AsyncClient(timeout=1.0),
+                                clock=lambda: now["at"])
+    return watcher, now
+
+
+async def chats(services, *topic_sets):
+    for i, topics in enumerate(topic_sets):
+        ref = ChatRef("console", f"day{i}")
+        await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+        await services.registry.set_topics(ref, topics)
+
+
+async def test_note_follows_when_the_decision_went_without_it(services):
+    from bot.topics.fomc.watcher import remember_decision
+
+    await chats(services, ["fomc"])
+    fed = FakeFed(pages={NOTE_0916: read("note_2026-09-16.html").encode()})
+    async with LocalServer(fed.app()) as server:
+        watcher, _now = await make_day_watcher(
+            services, server, datetime(2026, 9, 16, 18, 0, 20, tzinfo=UTC))
+        await services.records.save_event(decision_2026_09_16(), {"topic": "fomc"})
+        await remember_decision(services.topic, decision_2026_09_16())
+        async with watcher.client:
+            await watcher.step()
+            await watcher.step()
+    event = await services.records.load_event("fomc-note:2026-09-16")
+    assert event is not None and event.rates.iorb == Decimal("3.90")
+    assert event.rates.srf_rate == Decimal("4.0") and event.rates.effective == date(2026, 9, 17)
+    assert [p for _, p in fed.requests].count(NOTE_0916) == 1  # sent once, then not polled
+
+
+async def test_statement_alert_folds_the_note_and_the_market_expectation(services):
+    fed = FakeFed(pages={NOTE_0916: read("note_2026-09-16.html").encode()})
+    await services.snapshots.set_model(
+        market_expectation_snapshot(date(2026, 9, 16)),
+        MarketExpectation(meeting_date=date(2026, 9, 16), as_of=date(2026, 9, 15),
+                          current_low=Decimal("3.50"), moves={0: 0.12, 25: 0.88}))
+    async with LocalServer(fed.app()) as server:
+        settings = services.settings.fed.model_copy(update={"base_url": server.url})
+        services.settings = services.settings.model_copy(update={"fed": settings})
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            watcher = FomcWatcher(services.topic, client=client)
+            event = await watcher.complete(decision_2026_09_16())
+    assert event.note is not None and event.note.iorb == Decimal("3.90")
+    assert event.expectation is not None and event.expectation.realized == 0.88
+    from bot.domain.chats import Language
+    from bot.topics.catalog import Catalog
+
+    text = Catalog().renderers.message(event, Language.BOTH, "Asia/Taipei").to_text()
+    assert "市場原先預期升息 1 碼（25 個基點）的機率為 88%" in text and "符合預期" in text
+    assert "Markets had priced 88% for a 25 bp hike" in text and "as expected" in text
+    assert "interest on reserve balances (IORB) 3.90%" in text
+    assert "準備金餘額利率（IORB）3.90%" in text
+
+
+async def test_projections_against_the_previous_with_the_dot_plot(services):
+    await chats(services, ["fomc"])
+    page = read("sep_2026-09-16.pdf.txt") + read("sep_2026-09-16.figure2.html")
+    fed = FakeFed(pages={SEP_0916: page.encode()})
+    june = parse_sep(read("sep_2026-06-17.txt"))
+    await services.topic.state.set_model("fomc_sep_last", LastProjections(
+        day=date(2026, 6, 17), medians={k: dict(v) for k, v in june.medians.items()}))
+    async with LocalServer(fed.app()) as server:
+        watcher, _now = await make_day_watcher(
+            services, server, datetime(2026, 9, 16, 18, 0, 5, tzinfo=UTC))
+        async with watcher.client:
+            await watcher.step()
+    event = await services.records.load_event("fomc-sep:2026-09-16")
+    assert event is not None and event.previous_date == date(2026, 6, 17)
+    assert event.medians["fed_funds"]["2026"] == Decimal("4.1")
+    from bot.domain.chats import Language
+    from bot.topics.catalog import Catalog
+
+    en = Catalog().renderers.message(event, Language.EN, "America/New_York").to_text()
+    assert "2026 median 3.8% → 4.1%: 1 fewer cut" in en
+    assert await services.records.load_attachment(event.key, "sep-2026-09-16.zh-Hant.png")
+
+
+async def test_press_conference_and_bitcoin_reaction(services):
+    from bot.topics.fomc.watcher import remember_decision
+
+    await chats(services, ["fomc", "btc"], ["fomc"])
+    fed = FakeFed(pages={NOTE_0916: read("note_2026-09-16.html").encode()})
+    release = datetime(2026, 9, 16, 18, 0, tzinfo=UTC)
+    async with LocalServer(fed.app()) as server:
+        watcher, now = await make_day_watcher(services, server, release)
+        decision = decision_2026_09_16(note=None)
+        await services.records.save_event(decision, {"topic": "fomc"})
+        await remember_decision(services.topic, decision)
+        async with watcher.client:
+            for minutes, price in ((0.5, "60000"), (10, "61500"), (20, "59000"),
+                                   (30.2, "60600"), (31, "60700"), (120.5, "62000")):
+                now["at"] = release + timedelta(minutes=minutes)
+                await services.snapshots.set_model(BTC_PRICE_SNAPSHOT, LatestPrice(
+                    price=Decimal(price), at=now["at"]))
+                await watcher.step()
+    presser = await services.records.load_event("fomc-presser:2026-09-16")
+    assert presser is not None and presser.starts_at == release + timedelta(minutes=30)
+    thirty = await services.records.load_event("fomc-btc:2026-09-16:30")
+    assert thirty is not None and thirty.price_at_release == Decimal("60000")
+    assert (thirty.high, thirty.low, thirty.price_now) == (Decimal("61500"), Decimal("59000"),
+                                                           Decimal("60600"))
+    later = await services.records.load_event("fomc-btc:2026-09-16:120")
+    assert later is not None and later.high == Decimal("62000")
+
+
+async def test_minutes_three_weeks_later(services):
+    await chats(services, ["fomc"])
+    fed = FakeFed(pages={MINUTES_0917: read("minutes_2025-09-17.html").encode()})
+    async with LocalServer(fed.app()) as server:
+        watcher, _now = await make_day_watcher(
+            services, server, datetime(2025, 10, 8, 18, 0, 10, tzinfo=UTC))
+        async with watcher.client:
+            await watcher.step()
+            await watcher.step()
+    event = await services.records.load_event("fomc-minutes:2025-09-17")
+    assert event is not None and not event.late
+    assert event.highlights[0].startswith("In support of the Committee's goals")
+    assert any("securities holdings" in h for h in event.highlights)
+    assert [p for _, p in fed.requests].count(MINUTES_0917) == 1

@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date as Day
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
+
+from pydantic import ConfigDict, Field
 
 from bot.domain.chats import ChatRef
 from bot.domain.events import BaseEvent, Frozen
@@ -46,3 +49,29 @@ class Publishes(Protocol):
     ) -> PublishResult:
         """Deliver ``event`` to its topic's subscribers, or only to ``chats`` when given."""
         ...
+
+
+def market_expectation_snapshot(meeting: Day) -> str:
+    """Snapshot the odds topic keeps for each coming decision (a ``MarketExpectation``); the
+    FOMC topic reads it when the statement comes out ("as expected" or "a surprise")."""
+    return f"market_expectation:{meeting.isoformat()}"
+
+
+class MarketExpectation(Frozen):
+    """What fed funds futures priced for one decision, from one day's settlements."""
+
+    meeting_date: Day
+    as_of: Day = Field(description="The settlement day")
+    current_low: Decimal
+    moves: dict[int, float] = Field(description="Move in basis points → probability")
+
+
+BTC_PRICE_SNAPSHOT = "btc"
+"""The BTC topic's latest composite price; other topics read only its price and time."""
+
+
+class LatestPrice(Frozen):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    price: Decimal
+    at: datetime | None = None

@@ -114,6 +114,8 @@ class TopicSpec:
     renderers: Mapping[str, tuple[Renderer, Styler]]
     enabled: Callable[[Settings], bool] = lambda settings: True
     watcher: Callable[[TopicContext], Watcher] | None = None
+    more_watchers: tuple[Callable[[TopicContext], Watcher], ...] = ()
+    """Further loops of the topic (the FOMC topic's meeting-day pieces)."""
     check: Callable[[Settings], Awaitable[list[CheckResult]]] | None = None
     demo: Mapping[str, DemoHandler] = field(default_factory=dict)
     snapshots: Mapping[str, type[BaseModel]] = field(default_factory=dict)

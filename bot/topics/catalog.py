@@ -49,8 +49,8 @@ class Catalog:
 
     def watchers(self, ctx: TopicContext) -> list[Watcher]:
         """Every watcher of the enabled sources."""
-        return [spec.watcher(ctx) for spec in self.topics
-                if spec.watcher is not None and spec.enabled(ctx.settings)]
+        return [make(ctx) for spec in self.topics if spec.enabled(ctx.settings)
+                for make in ((spec.watcher,) if spec.watcher else ()) + spec.more_watchers]
 
     def demo_handlers(self) -> dict[str, DemoHandler]:
         table: dict[str, DemoHandler] = {}

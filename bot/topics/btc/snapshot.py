@@ -6,8 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.domain.events import Frozen
+from bot.domain.ports import BTC_PRICE_SNAPSHOT
 
-PRICE_SNAPSHOT = "btc"
+PRICE_SNAPSHOT = BTC_PRICE_SNAPSHOT  # read by other topics through the port
 
 
 class PriceSnapshot(Frozen):

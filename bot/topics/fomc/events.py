@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -96,6 +96,8 @@ class FomcDecision(BaseEvent):
     unchanged_sentences: int | None = None
     url: str
     unscheduled: bool = False
+    note: NoteRates | None = Field(None, description="The implementation note, if out in time")
+    expectation: Expectation | None = None
 
     @property
     def key(self) -> str:
@@ -106,3 +108,118 @@ class FomcDecision(BaseEvent):
         return TOPIC
 
 
+
+
+class NoteRates(Frozen):
+    """The implementation note's administered rates (percent) and runoff caps."""
+
+    iorb: Decimal | None = None
+    iorb_label: Literal["IORB", "IOER"] = "IORB"
+    on_rrp: Decimal | None = None
+    primary_credit: Decimal | None = None
+    srf_min_bid: Decimal | None = None
+    srf_rate: Decimal | None = None
+    effective: date | None = None
+    treasury_cap: Decimal | None = None
+    mbs_cap: Decimal | None = None
+
+
+class Expectation(Frozen):
+    """What fed funds futures priced before the decision (the last settlement day)."""
+
+    as_of: date
+    realized: float = Field(description="Probability priced for the move the Fed made")
+    favourite_bps: int
+    favourite: float
+
+
+class NoteFollowUp(BaseEvent):
+    """The implementation note, when it came out after the decision alert had gone."""
+
+    kind: Literal["fomc_note"] = "fomc_note"
+    meeting_date: date
+    rates: NoteRates
+    url: str
+
+    @property
+    def key(self) -> str:
+        return f"fomc-note:{self.meeting_date.isoformat()}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+class ProjectionsRelease(BaseEvent):
+    """The Summary of Economic Projections: Table 1 medians against the previous SEP."""
+
+    kind: Literal["fomc_sep"] = "fomc_sep"
+    meeting_date: date
+    medians: dict[str, dict[str, Decimal]]
+    previous: dict[str, dict[str, Decimal]] | None = None
+    previous_date: date | None = None
+    chart: str | None = None
+    url: str
+
+    @property
+    def key(self) -> str:
+        return f"fomc-sep:{self.meeting_date.isoformat()}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+class PressConference(BaseEvent):
+    """A reminder: the Chair's press conference, live."""
+
+    kind: Literal["fomc_presser"] = "fomc_presser"
+    meeting_date: date
+    starts_at: datetime
+    url: str
+
+    @property
+    def key(self) -> str:
+        return f"fomc-presser:{self.meeting_date.isoformat()}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+class MinutesRelease(BaseEvent):
+    kind: Literal["fomc_minutes"] = "fomc_minutes"
+    meeting_date: date
+    url: str
+    highlights: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"fomc-minutes:{self.meeting_date.isoformat()}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+class BitcoinReaction(BaseEvent):
+    """How the BTC composite moved in the minutes after the statement."""
+
+    kind: Literal["fomc_btc_reaction"] = "fomc_btc_reaction"
+    meeting_date: date
+    minutes_after: int
+    price_at_release: Decimal
+    price_now: Decimal
+    high: Decimal
+    low: Decimal
+
+    @property
+    def key(self) -> str:
+        return f"fomc-btc:{self.meeting_date.isoformat()}:{self.minutes_after}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+FomcDecision.model_rebuild()  # its note and expectation types are defined below it

@@ -7,8 +7,16 @@ from decimal import Decimal
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
-from bot.topics.fomc.events import Amount, BalanceSheetAction, Dissent, FomcDecision
+from bot.topics.fomc.events import (
+    Amount,
+    BalanceSheetAction,
+    Dissent,
+    Expectation,
+    FomcDecision,
+    NoteRates,
+)
 from bot.topics.fomc.members import member
+from bot.topics.fomc.statement_topics import sentence_topic
 
 MAX_CHANGE_LINES = 2
 EXCERPT_CHARS = 160
@@ -41,6 +49,10 @@ def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
     if vote:
         lines.append(vote)
     lines.extend(_balance_sheet_line(action, f) for action in event.balance_sheet)
+    if event.note is not None:
+        lines.extend(note_lines(event.note, f))
+    if event.expectation is not None:
+        lines.append(expectation_line(event.expectation, event.change_bps, f))
     lines.extend(_changes_lines(event, f))
     footer = f._("Released {when}").format(when=f.moment(event.occurred_at, zone))
     if event.late:
@@ -53,6 +65,64 @@ def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
         link_label=f._("Full statement"),
         footer=footer,
     )
+
+
+def note_lines(note: NoteRates, f: Formatter) -> list[str]:
+    """The administered rates of the implementation note, and its runoff caps."""
+    parts = []
+    if note.iorb is not None:
+        label = (f._("interest on excess reserves (IOER)") if note.iorb_label == "IOER" else
+                 f._("interest on reserve balances (IORB)"))
+        parts.append(f._("{label} {rate}").format(label=label, rate=f.rate(note.iorb)))
+    if note.on_rrp is not None:
+        parts.append(f._("overnight reverse repo (ON RRP) {rate}").format(
+            rate=f.rate(note.on_rrp)))
+    if note.primary_credit is not None:
+        parts.append(f._("primary credit (discount) rate {rate}").format(
+            rate=f.rate(note.primary_credit)))
+    if note.srf_rate is not None:
+        parts.append(f._("standing repo rate {rate}").format(rate=f.rate(note.srf_rate)))
+    elif note.srf_min_bid is not None:
+        parts.append(f._("standing repo minimum bid {rate}").format(
+            rate=f.rate(note.srf_min_bid)))
+    lines = []
+    if parts:
+        listing = f._(", ").join(parts)
+        lines.append(f._("Administered rates from {day}: {rates}.").format(
+            day=f.date(note.effective), rates=listing) if note.effective else
+            f._("Administered rates: {rates}.").format(rates=listing))
+    if note.treasury_cap is not None and note.mbs_cap is not None:
+        lines.append(f._("Runoff caps in the directive: {treasury} of Treasuries and {mbs} of "
+                         "MBS a month.").format(treasury=_billions(f, note.treasury_cap),
+                                                 mbs=_billions(f, note.mbs_cap)))
+    return lines
+
+
+def move_phrase(bps: int, f: Formatter) -> str:
+    if bps == 0:
+        return f._("no change")
+    if bps < 0:
+        return f._("a {size} cut").format(size=f.bps(bps))
+    return f._("a {size} hike").format(size=f.bps(bps))
+
+
+def expectation_line(expectation: Expectation, change_bps: int, f: Formatter) -> str:
+    """What the futures priced for the move made: as expected, divided, or a surprise."""
+    realized = f.percent(expectation.realized, 0)
+    move = move_phrase(change_bps, f)
+    if expectation.realized >= EXPECTED:
+        template = f._("Markets had priced {pct} for {move} (fed funds futures, {day}): as "
+                       "expected.")
+    elif expectation.realized >= DIVIDED:
+        template = f._("Markets had priced {pct} for {move} (fed funds futures, {day}): "
+                       "markets were divided.")
+    else:
+        template = f._("Markets had priced only {pct} for {move} (fed funds futures, {day}): "
+                       "a surprise.")
+    return template.format(pct=realized, move=move, day=f.date(expectation.as_of, year=False))
+
+
+EXPECTED, DIVIDED = 0.6, 0.3
 
 
 def _vote_line(event: FomcDecision, f: Formatter) -> str | None:
@@ -230,7 +300,7 @@ def _changes_lines(event: FomcDecision, f: Formatter) -> list[str]:
     for change in event.changes[:MAX_CHANGE_LINES]:
         text = _excerpt(change.after or change.before or "")
         marker = {"added": "+", "removed": "−", "changed": "~"}[change.op]
-        topic = _sentence_topic(text, f)
+        topic = sentence_topic(text, f)
         if topic:  # the gist in the reader's language, the Fed's words as they are
             lines.append(f._("{marker} {topic}: “{text}”").format(marker=marker, topic=topic,
                                                                   text=text))
@@ -239,32 +309,6 @@ def _changes_lines(event: FomcDecision, f: Formatter) -> list[str]:
     return lines
 
 
-_TOPIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("balance_sheet", re.compile(r"securities holdings|balance sheet|asset purchases|"
-                                 r"mortgage-backed|Treasury securities|reserves", re.I)),
-    ("rates", re.compile(r"target range|federal funds rate|adjustments to the|policy rate",
-                         re.I)),
-    ("inflation", re.compile(r"\binflation\b", re.I)),
-    ("labor", re.compile(r"unemployment|labor market|job gains|employment", re.I)),
-    ("activity", re.compile(r"economic activity|\bgrowth\b|spending|\beconomy\b", re.I)),
-    ("risks", re.compile(r"uncertain|\brisks?\b", re.I)),
-)
-
-
-def _sentence_topic(text: str, f: Formatter) -> str | None:
-    """What a statement sentence is about, by its words (a gist, not a translation)."""
-    names = {
-        "balance_sheet": f._("Balance sheet"),
-        "rates": f._("Rates"),
-        "inflation": f._("Inflation"),
-        "labor": f._("Labor market"),
-        "activity": f._("Economic activity"),
-        "risks": f._("Risks and uncertainty"),
-    }
-    for topic, pattern in _TOPIC_WORDS:
-        if pattern.search(text):
-            return names[topic]
-    return None
 
 
 def _excerpt(text: str) -> str:

@@ -10,9 +10,17 @@ from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
 from bot.topics.base import StatusView, TopicSpec
-from bot.topics.fomc import render
+from bot.topics.fomc import meeting_render, render
 from bot.topics.fomc.commands import COMMANDS
-from bot.topics.fomc.events import FomcDecision
+from bot.topics.fomc.events import (
+    BitcoinReaction,
+    FomcDecision,
+    MinutesRelease,
+    NoteFollowUp,
+    PressConference,
+    ProjectionsRelease,
+)
+from bot.topics.fomc.meeting_day import MeetingDayWatcher
 from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.fomc.watcher import DEMO_HANDLERS, FomcWatcher, check
 
@@ -66,10 +74,17 @@ def countdown(f: Formatter, delta: timedelta) -> str:
 
 TOPIC = TopicSpec(
     info=TopicInfo("fomc", N_("FOMC decisions"), aliases=("fed", "利率")),
-    events=(FomcDecision,),
-    renderers={"fomc_decision": (render.render, render.style)},
+    events=(FomcDecision, NoteFollowUp, ProjectionsRelease, PressConference, MinutesRelease,
+            BitcoinReaction),
+    renderers={"fomc_decision": (render.render, render.style),
+               "fomc_note": (meeting_render.render_note, meeting_render.style),
+               "fomc_sep": (meeting_render.render_projections, meeting_render.style),
+               "fomc_presser": (meeting_render.render_presser, meeting_render.style),
+               "fomc_minutes": (meeting_render.render_minutes, meeting_render.style),
+               "fomc_btc_reaction": (meeting_render.render_reaction, meeting_render.style)},
     enabled=lambda settings: settings.sources.fomc,
     watcher=FomcWatcher,
+    more_watchers=(MeetingDayWatcher,),
     check=check,
     demo=DEMO_HANDLERS,
     snapshots={TARGET_RANGE_SNAPSHOT: TargetRange},

@@ -34,14 +34,20 @@ import httpx
 from bot import metrics
 from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
-from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
+from bot.domain.ports import (
+    TARGET_RANGE_SNAPSHOT,
+    MarketExpectation,
+    TargetRange,
+    market_expectation_snapshot,
+)
 from bot.domain.programs import (
     BALANCE_SHEET_PROGRAMS_SNAPSHOT,
     ProgramChanges,
     ProgramHistory,
 )
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
-from bot.topics.fomc.events import FomcDecision, StatementChange
+from bot.topics.fomc.events import Expectation, FomcDecision, StatementChange
+from bot.topics.fomc.meeting_day import fetch_note_now
 from bot.topics.fomc.programs import program_changes
 from bot.topics.fomc.statement import (
     ParsedStatement,
@@ -375,6 +381,7 @@ class FomcWatcher(PollingWatcher):
             parsed, url=url, released_at=released, previous_sentences=state.last_sentences,
             late=late,
             unscheduled=parsed.date is not None and not self.calendar.is_decision_day(parsed.date))
+        event = await self.complete(event)
         await self.announce(event)
         state = await self.load_state()
         state.last_date = event.meeting_date.isoformat()
@@ -383,6 +390,14 @@ class FomcWatcher(PollingWatcher):
         state.remember(guid)
         await self.save_state(state)
         return event
+
+    async def complete(self, event: FomcDecision) -> FomcDecision:
+        """The implementation note if it is out within a moment (else it follows), and
+        what the futures had priced for this decision."""
+        note = await fetch_note_now(self.fetch, self.base_url, event.meeting_date,
+                                    self.settings.fed.note_wait_seconds)
+        expectation = await expectation_for(self.ctx, event)
+        return event.model_copy(update={"note": note, "expectation": expectation})
 
     async def announce(self, event: FomcDecision) -> None:
         result = await self.ctx.publisher.publish(event)
@@ -393,6 +408,18 @@ class FomcWatcher(PollingWatcher):
         log.info("fomc: %s %s %+d bp to %s-%s (%s, %d queued)", event.meeting_date,
                  event.decision, event.change_bps, event.target_low, event.target_high,
                  result.status, result.queued)
+
+
+async def expectation_for(ctx: TopicContext, event: FomcDecision) -> Expectation | None:
+    """What fed funds futures priced for this decision on the last settlement day before
+    it (the odds topic keeps it), or None when the odds were not followed."""
+    priced = await ctx.snapshots.get_model(market_expectation_snapshot(event.meeting_date),
+                                           MarketExpectation)
+    if priced is None or not priced.moves or priced.as_of >= event.meeting_date:
+        return None
+    favourite_bps, favourite = max(priced.moves.items(), key=lambda item: item[1])
+    return Expectation(as_of=priced.as_of, realized=priced.moves.get(event.change_bps, 0.0),
+                       favourite_bps=favourite_bps, favourite=favourite)
 
 
 async def remember_decision(ctx: TopicContext, event: FomcDecision) -> None:

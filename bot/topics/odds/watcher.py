@@ -31,7 +31,12 @@ from bot.config import Settings
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.chats import Language
 from bot.domain.events import Frozen
-from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
+from bot.domain.ports import (
+    TARGET_RANGE_SNAPSHOT,
+    MarketExpectation,
+    TargetRange,
+    market_expectation_snapshot,
+)
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.http import Backoff, describe_error, get_bounded, make_http_client
@@ -388,6 +393,7 @@ async def record_table(ctx: TopicContext, table: OddsTable, *, meeting_week: boo
             await ctx.records.save_attachment(chart_name, name, data)
         snapshot["chart_event"] = chart_name
     await ctx.snapshots.set_model(ODDS_SNAPSHOT, OddsSnapshot.model_validate(snapshot))
+    await remember_expectations(ctx, table)
     out = []
     for event in events:
         charts = {}
@@ -398,6 +404,22 @@ async def record_table(ctx: TopicContext, table: OddsTable, *, meeting_week: boo
                 charts[name] = stored
         out.append((event, charts))
     return out
+
+
+async def remember_expectations(ctx: TopicContext, table: OddsTable) -> None:
+    """What the futures price for each coming decision, for the FOMC topic's "as expected"
+    line; each meeting keeps its last reading from before the decision for a month."""
+    low = Decimal(str(table.current_range[0]))
+    for meeting in table.meetings[:1]:
+        moves: dict[int, float] = {}
+        for label, probability in meeting.probabilities.items():
+            bucket_low = Decimal(label.split("-")[0]) / 100
+            moves[int((bucket_low - low) * 100)] = probability
+        await ctx.snapshots.set_model(
+            market_expectation_snapshot(meeting.decision_day),
+            MarketExpectation(meeting_date=meeting.decision_day, as_of=table.as_of,
+                              current_low=low, moves=moves),
+            ttl_seconds=35 * 86400)
 
 
 # The watcher --------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Meeting-day alert text: the note's follow-up, projections, press conference, minutes,
+Bitcoin's reaction and the evening preview."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from bot.render.formatting import Formatter
+from bot.render.message import Section
+from bot.topics.fomc.events import (
+    BitcoinReaction,
+    MinutesRelease,
+    NoteFollowUp,
+    PressConference,
+    ProjectionsRelease,
+)
+from bot.topics.fomc.render import note_lines
+from bot.topics.fomc.statement_topics import sentence_topic
+
+STEP = Decimal("0.25")
+
+
+def style(event: object) -> str:
+    return "info"
+
+
+def render_note(event: NoteFollowUp, f: Formatter, zone: str) -> Section:
+    return Section(
+        language=f.language.value,
+        title=f._("Implementation note of the {day} decision").format(
+            day=f.date(event.meeting_date)),
+        lines=tuple(note_lines(event.rates, f)),
+        link=event.url, link_label=f._("Implementation note"),
+        footer=f._("Released {when}").format(when=f.moment(event.occurred_at, zone)))
+
+
+def _variable(f: Formatter, name: str) -> str:
+    return {
+        "fed_funds": f._("Fed funds rate"),
+        "core_pce": f._("Core PCE inflation"),
+        "pce": f._("PCE inflation"),
+        "unemployment": f._("Unemployment rate"),
+        "gdp": f._("Real GDP growth"),
+    }.get(name, name)
+
+
+def _column(f: Formatter, column: str) -> str:
+    return f._("longer run") if column == "longer_run" else column
+
+
+def _cuts_words(f: Formatter, old: Decimal, new: Decimal) -> str | None:
+    """"one more cut" when the median fell by about 25 bp (medians are rounded)."""
+    steps = int(((old - new) / STEP).to_integral_value())
+    if steps == 0:
+        return None
+    if steps > 0:
+        return f.ngettext("{n} more cut", "{n} more cuts", steps).format(n=steps)
+    return f.ngettext("{n} fewer cut", "{n} fewer cuts", -steps).format(n=-steps)
+
+
+def _pct(f: Formatter, value: Decimal) -> str:
+    """A projection as the Fed prints it: one decimal (3.4%), not a rate's two."""
+    return f"{f.number(value, 1)}%"
+
+
+def _signed_pct(f: Formatter, fraction: Decimal) -> str:
+    sign = "+" if fraction > 0 else ("−" if fraction < 0 else "±")
+    return sign + f.percent(abs(fraction))
+
+
+def render_projections(event: ProjectionsRelease, f: Formatter, zone: str) -> Section:
+    lines = []
+    funds = event.medians.get("fed_funds", {})
+    before = (event.previous or {}).get("fed_funds", {})
+    first = next(iter(funds), None)
+    headline_bits = []
+    if first is not None and first in before:
+        text = f._("{year} median {old} → {new}").format(
+            year=_column(f, first), old=_pct(f, before[first]), new=_pct(f, funds[first]))
+        cuts = _cuts_words(f, before[first], funds[first])
+        headline_bits.append(f._("{text}: {cuts}").format(text=text, cuts=cuts) if cuts else
+                             f._("{text}: no change in the path").format(text=text))
+    elif first is not None:
+        headline_bits.append(f._("{year} median {new}").format(year=_column(f, first),
+                                                               new=_pct(f, funds[first])))
+    if headline_bits:
+        lines.append(f._("Fed funds rate: {text}.").format(text=headline_bits[0]))
+    for name in ("fed_funds", "core_pce", "unemployment", "gdp"):
+        row = event.medians.get(name)
+        if not row:
+            continue
+        old = (event.previous or {}).get(name, {})
+        cells = []
+        for column, value in row.items():
+            if column in old and old[column] != value:
+                cells.append(f._("{column} {old} → {new}").format(
+                    column=_column(f, column), old=_pct(f, old[column]), new=_pct(f, value)))
+            else:
+                cells.append(f._("{column} {value}").format(column=_column(f, column),
+                                                           value=_pct(f, value)))
+        lines.append(f._("{variable} (median): {cells}").format(
+            variable=_variable(f, name), cells=f._(", ").join(cells)))
+    if event.previous_date:
+        lines.append(f._("Arrows: against the projections of {day}.").format(
+            day=f.date(event.previous_date)))
+    return Section(
+        language=f.language.value,
+        title=f._("Fed projections (SEP) of {day}").format(day=f.date(event.meeting_date)),
+        lines=tuple(lines), link=event.url, link_label=f._("Projection tables"),
+        footer=f._("Released {when}").format(when=f.moment(event.occurred_at, zone)))
+
+
+def render_presser(event: PressConference, f: Formatter, zone: str) -> Section:
+    return Section(
+        language=f.language.value,
+        title=f._("FOMC press conference: {when}").format(
+            when=f.moment(event.starts_at, zone)),
+        lines=(f._("The Chair's press conference on today's decision starts at {when}; "
+                   "watch it live on the Fed's website.").format(
+                       when=f.moment(event.starts_at, zone)),),
+        link=event.url, link_label=f._("Watch live"))
+
+
+def render_minutes(event: MinutesRelease, f: Formatter, zone: str) -> Section:
+    lines = [f._("The minutes of the {day} meeting are out.").format(
+        day=f.date(event.meeting_date))]
+    for sentence in event.highlights:
+        topic = sentence_topic(sentence, f)
+        text = _short(sentence)
+        lines.append(f._("{marker} {topic}: “{text}”").format(marker="·", topic=topic,
+                                                              text=text) if topic else
+                     f._("{marker} “{text}”").format(marker="·", text=text))
+    return Section(
+        language=f.language.value,
+        title=f._("FOMC minutes: {day} meeting").format(day=f.date(event.meeting_date)),
+        lines=tuple(lines), link=event.url, link_label=f._("Minutes"),
+        footer=f._("Released {when}").format(when=f.moment(event.occurred_at, zone)))
+
+
+def _short(text: str, limit: int = 220) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_reaction(event: BitcoinReaction, f: Formatter, zone: str) -> Section:
+    change = (event.price_now - event.price_at_release) / event.price_at_release
+    return Section(
+        language=f.language.value,
+        title=f._("Bitcoin {minutes} min after the FOMC statement: {change}").format(
+            minutes=event.minutes_after, change=_signed_pct(f, change)),
+        lines=(f._("Bitcoin {price} ({change} since the statement at {start}); high {high}, "
+                   "low {low} in between.").format(
+                       price=f.usd(event.price_now), change=_signed_pct(f, change),
+                       start=f.usd(event.price_at_release), high=f.usd(event.high),
+                       low=f.usd(event.low)),),
+        footer=f._("Composite of the exchanges · {when}").format(
+            when=f.moment(event.occurred_at, zone)))
