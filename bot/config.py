@@ -140,6 +140,9 @@ class FedSettings(_Section):
     h41_poll_seconds: float = Field(20.0, ge=1)
     press_conference_reminder: bool = Field(
         True, description="Remind fomc subscribers of the Chair's press conference (2:30 pm ET)")
+    meeting_preview: bool = Field(
+        True, description="The evening before a decision, a preview in each chat's time zone")
+    preview_hour: int = Field(20, ge=0, le=23, description="Local hour of the preview")
     note_wait_seconds: float = Field(
         2.0, ge=0, le=10, description="How long the decision alert waits for the "
         "implementation note before going out without it (it follows then)")

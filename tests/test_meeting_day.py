@@ -251,3 +251,43 @@ async def test_minutes_three_weeks_later(services):
     assert event.highlights[0].startswith("In support of the Committee's goals")
     assert any("securities holdings" in h for h in event.highlights)
     assert [p for _, p in fed.requests].count(MINUTES_0917) == 1
+
+
+def test_preview_moment_is_each_zones_evening_before():
+    from bot.topics.fomc.meeting_day import preview_moment
+
+    statement = datetime(2026, 9, 16, 18, 0, tzinfo=UTC)  # 2:00 pm ET
+    assert preview_moment(statement, "America/New_York", 20) == \
+        datetime(2026, 9, 16, 0, 0, tzinfo=UTC)  # 8 pm ET the evening before
+    assert preview_moment(statement, "Asia/Taipei", 20) == \
+        datetime(2026, 9, 16, 12, 0, tzinfo=UTC)  # 8 pm Taipei, six hours before 2 am
+
+
+async def test_previews_go_out_in_each_zone_at_its_evening(services):
+    await chats(services, ["fomc"], ["fomc"])
+    await services.registry.set_timezone(ChatRef("console", "day0"), "Asia/Taipei")
+    await services.registry.set_timezone(ChatRef("console", "day1"), "America/New_York")
+    fed = FakeFed()
+    async with LocalServer(fed.app()) as server:
+        watcher, now = await make_day_watcher(
+            services, server, datetime(2026, 9, 15, 23, 0, tzinfo=UTC))  # 7 pm ET, 7 am TPE
+        async with watcher.client:
+            await watcher.step()
+            assert await services.records.load_event(
+                "fomc-preview:2026-09-16:America/New_York") is None
+            now["at"] = datetime(2026, 9, 16, 0, 0, 5, tzinfo=UTC)  # 8 pm ET
+            await watcher.step()
+            ny = await services.records.load_event("fomc-preview:2026-09-16:America/New_York")
+            assert ny is not None and ny.projections
+            assert await services.records.load_event(
+                "fomc-preview:2026-09-16:Asia/Taipei") is None
+            now["at"] = datetime(2026, 9, 16, 12, 0, 5, tzinfo=UTC)  # 8 pm Taipei
+            await watcher.step()
+            await watcher.step()
+    taipei = await services.records.load_event("fomc-preview:2026-09-16:Asia/Taipei")
+    assert taipei is not None
+    from bot.domain.chats import Language
+    from bot.topics.catalog import Catalog
+
+    text = Catalog().renderers.message(taipei, Language.ZH_HANT, "Asia/Taipei").to_text()
+    assert "台灣時間 9 月 17 日凌晨 2:00" in text and "記者會" in text

@@ -222,4 +222,25 @@ class BitcoinReaction(BaseEvent):
         return TOPIC
 
 
+class MeetingPreview(BaseEvent):
+    """The evening before a decision, in the chats' own time zone."""
+
+    kind: Literal["fomc_preview"] = "fomc_preview"
+    meeting_date: date
+    statement_at: datetime
+    current_low: Decimal | None = None
+    current_high: Decimal | None = None
+    expectation: Expectation | None = None
+    projections: bool = False
+    zone: str = Field(description="The time zone whose evening this preview is for")
+
+    @property
+    def key(self) -> str:
+        return f"fomc-preview:{self.meeting_date.isoformat()}:{self.zone}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
 FomcDecision.model_rebuild()  # its note and expectation types are defined below it

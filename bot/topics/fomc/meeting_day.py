@@ -27,11 +27,20 @@ from bot import metrics
 from bot.domain.calendar import FomcCalendar, load_calendar
 from bot.domain.chats import ChatRef
 from bot.domain.events import Frozen
-from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice
+from bot.domain.ports import (
+    BTC_PRICE_SNAPSHOT,
+    TARGET_RANGE_SNAPSHOT,
+    LatestPrice,
+    MarketExpectation,
+    TargetRange,
+    market_expectation_snapshot,
+)
 from bot.topics.base import PollingWatcher, TopicContext
 from bot.topics.fomc.events import (
     BitcoinReaction,
+    Expectation,
     FomcDecision,
+    MeetingPreview,
     MinutesRelease,
     NoteFollowUp,
     NoteRates,
@@ -55,6 +64,21 @@ REACTIONS = (30, 120)  # minutes after the statement
 MINUTES_AFTER = timedelta(days=21)
 MINUTES_SLACK = timedelta(days=3)
 SEP_MONTHS = (3, 6, 9, 12)
+
+
+PREVIEW_LOOKAHEAD = timedelta(hours=30)
+ZONES_FOR = timedelta(minutes=10)
+
+
+def preview_moment(statement_at: datetime, zone: str, hour: int) -> datetime:
+    """The last ``hour``:00 in ``zone`` at least four hours before the statement: the
+    evening before in New York (20:00), the same evening in Taipei (02:00 release)."""
+    tz = ZoneInfo(zone)
+    local = statement_at.astimezone(tz)
+    moment = datetime.combine(local.date(), time(hour), tz)
+    while moment > local - timedelta(hours=4):
+        moment -= timedelta(days=1)
+    return moment.astimezone(UTC)
 
 
 def note_url(base: str, day: date) -> str:
@@ -100,6 +124,7 @@ class MeetingState(Frozen):
     presser: bool = False
     minutes: bool = False
     reactions: tuple[int, ...] = ()
+    previews: tuple[str, ...] = ()  # time zones whose evening preview went out
     release_price: Decimal | None = None
     high: Decimal | None = None
     low: Decimal | None = None
@@ -124,6 +149,7 @@ class MeetingDayWatcher(PollingWatcher):
         self.calendar = calendar or load_calendar()
         self.follow_refreshed_calendar = calendar is None
         self.clock = clock or (lambda: datetime.now(UTC))
+        self._zone_cache: tuple[datetime, dict[str, list[ChatRef]]] | None = None
 
     async def fetch(self, url: str) -> str | None:
         """The page, or None while it is not there yet (404)."""
@@ -161,9 +187,11 @@ class MeetingDayWatcher(PollingWatcher):
         return min(waits)
 
     def _recent_days(self, now: datetime) -> list[date]:
+        """Decision days with something still to do: tomorrow's (the preview) and those of
+        the last weeks (up to the minutes)."""
         today = now.astimezone(EASTERN).date()
         return [d for d in self.calendar.decision_days
-                if d <= today <= d + MINUTES_AFTER + MINUTES_SLACK]
+                if d - timedelta(days=2) <= today <= d + MINUTES_AFTER + MINUTES_SLACK]
 
     async def follow(self, day: date, now: datetime) -> float:
         """Everything due for the meeting of ``day``; returns when to look again."""
@@ -171,6 +199,9 @@ class MeetingDayWatcher(PollingWatcher):
         state = await self.meeting(day)
         decision = await self._decision(day)
         waits = [IDLE_POLL]
+        if now < statement_at:
+            state, wait = await self._previews(day, state, statement_at, now)
+            waits.append(wait)
         if now >= statement_at - timedelta(seconds=30):
             if day.month in SEP_MONTHS and not state.projections and \
                     now <= statement_at + SEP_WINDOW:
@@ -284,6 +315,48 @@ class MeetingDayWatcher(PollingWatcher):
                     high=high, low=low), chats=chats)
             state = state.model_copy(update={"reactions": (*state.reactions, minutes)})
         return state, FAST_POLL * 3
+
+    async def _previews(self, day: date, state: MeetingState, statement_at: datetime,
+                        now: datetime) -> tuple[MeetingState, float]:
+        """A preview in each subscriber time zone at its evening before the statement."""
+        if not self.settings.fed.meeting_preview or now < statement_at - PREVIEW_LOOKAHEAD:
+            return state, max(1.0, (statement_at - PREVIEW_LOOKAHEAD - now).total_seconds())
+        zones = await self._zones()
+        wait = IDLE_POLL
+        for zone, refs in zones.items():
+            if zone in state.previews:
+                continue
+            moment = preview_moment(statement_at, zone, self.settings.fed.preview_hour)
+            if now < moment:
+                wait = min(wait, (moment - now).total_seconds())
+                continue
+            known = await self.ctx.snapshots.get_model(TARGET_RANGE_SNAPSHOT, TargetRange)
+            priced = await self.ctx.snapshots.get_model(market_expectation_snapshot(day),
+                                                        MarketExpectation)
+            expectation = None
+            if priced is not None and priced.moves:
+                bps, share = max(priced.moves.items(), key=lambda item: item[1])
+                expectation = Expectation(as_of=priced.as_of, realized=share,
+                                          favourite_bps=bps, favourite=share)
+            await self.ctx.publisher.publish(MeetingPreview(
+                occurred_at=now, meeting_date=day, statement_at=statement_at,
+                current_low=known.low if known else None,
+                current_high=known.high if known else None, expectation=expectation,
+                projections=day.month in SEP_MONTHS, zone=zone), chats=refs)
+            state = state.model_copy(update={"previews": (*state.previews, zone)})
+        return state, wait
+
+    async def _zones(self) -> dict[str, list[ChatRef]]:
+        """fomc subscribers by time zone (read again at most every few minutes)."""
+        if self._zone_cache is not None and self.clock() - self._zone_cache[0] < ZONES_FOR:
+            return self._zone_cache[1]
+        zones: dict[str, list[ChatRef]] = {}
+        async for ref in self.ctx.registry.iter_subscribers("fomc"):
+            chat = await self.ctx.registry.get_chat(ref)
+            if chat is not None and chat.active:
+                zones.setdefault(chat.timezone, []).append(ref)
+        self._zone_cache = (self.clock(), zones)
+        return zones
 
     async def _fomc_and_btc(self) -> AsyncIterator[ChatRef]:
         async for ref in self.ctx.registry.iter_subscribers("fomc"):

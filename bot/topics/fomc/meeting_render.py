@@ -4,18 +4,20 @@ Bitcoin's reaction and the evening preview."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.fomc.events import (
     BitcoinReaction,
+    MeetingPreview,
     MinutesRelease,
     NoteFollowUp,
     PressConference,
     ProjectionsRelease,
 )
-from bot.topics.fomc.render import note_lines
+from bot.topics.fomc.render import move_phrase, note_lines
 from bot.topics.fomc.statement_topics import sentence_topic
 
 STEP = Decimal("0.25")
@@ -156,3 +158,26 @@ def render_reaction(event: BitcoinReaction, f: Formatter, zone: str) -> Section:
                        low=f.usd(event.low)),),
         footer=f._("Composite of the exchanges · {when}").format(
             when=f.moment(event.occurred_at, zone)))
+
+
+def render_preview(event: MeetingPreview, f: Formatter, zone: str) -> Section:
+    lines = []
+    if event.current_low is not None and event.current_high is not None:
+        lines.append(f._("Current target range: {range}.").format(
+            range=f.rate_range(event.current_low, event.current_high)))
+    if event.expectation is not None:
+        lines.append(f._("Futures price {pct} for {move} ({day} settlements).").format(
+            pct=f.percent(event.expectation.favourite, 0),
+            move=move_phrase(event.expectation.favourite_bps, f),
+            day=f.date(event.expectation.as_of, year=False)))
+    lines.append(f._("Statement: {when}.").format(when=f.moment(event.statement_at, zone)))
+    if event.projections:
+        lines.append(f._("Projections and dot plot: {when}.").format(
+            when=f.moment(event.statement_at, zone)))
+    lines.append(f._("Press conference: {when}.").format(
+        when=f.moment(event.statement_at + timedelta(minutes=30), zone)))
+    return Section(
+        language=f.language.value,
+        title=f._("FOMC decision ahead: {when}").format(
+            when=f.moment(event.statement_at, zone)),
+        lines=tuple(lines))
