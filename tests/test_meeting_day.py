@@ -291,3 +291,24 @@ async def test_previews_go_out_in_each_zone_at_its_evening(services):
 
     text = Catalog().renderers.message(taipei, Language.ZH_HANT, "Asia/Taipei").to_text()
     assert "台灣時間 9 月 17 日凌晨 2:00" in text and "記者會" in text
+
+
+async def test_the_meeting_day_demo(services, tmp_path):
+    """`fedalert demo --scenario meeting-day`: every piece from the shipped real pages; the
+    Bitcoin reaction only to the chat that follows both, labelled illustrative."""
+    import io
+
+    from bot.demo.replay import load_scenario, replay
+    from bot.platforms.console import ConsoleTransport
+
+    out = io.StringIO()
+    report = await replay(services, load_scenario(Path("meeting-day")), ConsoleTransport(out),
+                          speed=1000, output_dir=tmp_path)
+    text = out.getvalue()
+    assert report.events == 5
+    assert "準備金餘額利率（IORB）3.90%" in text and "2026 median 3.8% → 4.1%: 1 fewer cut" in text
+    assert "FOMC 記者會" in text and "會議紀要" in text
+    reaction = text[text.index("FOMC 聲明發布 30 分鐘後的比特幣"):]
+    assert "示意數字" in reaction.split("────")[0]
+    assert "console:newyork" not in text[text.index("Bitcoin 30 min") - 400:
+                                         text.index("Bitcoin 30 min")].split("── to ")[-1]

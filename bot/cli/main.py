@@ -236,7 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
                                       "outbox, console). Needs no Redis, token or network.")
     demo.add_argument("--speed", type=positive_number, default=1.0,
                       help="time compression of the scenario (default 1: a few seconds)")
-    demo.add_argument("--scenario", type=Path, help="a scenario JSON file of your own")
+    demo.add_argument("--scenario", type=Path,
+                      help="a shipped scenario (april-2025, meeting-day) or a JSON file of "
+                           "your own")
     demo.add_argument("--output", type=Path,
                       help="folder for charts (default: <tmp>/fedalert-demo)")
 

@@ -28,6 +28,8 @@ from bot.topics.base import DemoContext, DemoHandler, Publication
 log = logging.getLogger(__name__)
 
 DEFAULT_SCENARIO = "scenario_2025_04.json"
+PACKAGED = {"april-2025": DEFAULT_SCENARIO, "meeting-day": "scenario_2026_09.json"}
+"""Shipped scenarios by name (``fedalert demo --scenario meeting-day``)."""
 
 
 def handlers(services: Services) -> dict[str, DemoHandler]:
@@ -47,10 +49,16 @@ class ScenarioError(ValueError):
 
 
 def load_scenario(path: Path | None = None) -> dict[str, Any]:
-    """The packaged scenario, or the file at ``path``, checked enough to replay."""
-    if path is None:
-        text = resources.files("bot.demo").joinpath(DEFAULT_SCENARIO).read_text("utf-8")
+    """A packaged scenario (by name), or the file at ``path``, checked enough to replay.
+
+    A reading's ``file`` / ``previous_file`` (a page shipped beside the scenario) is read
+    into ``page`` / ``previous_page``."""
+    folder: Any = resources.files("bot.demo")
+    if path is None or (str(path) in PACKAGED and not path.exists()):
+        name = PACKAGED[str(path)] if path is not None else DEFAULT_SCENARIO
+        text = folder.joinpath(name).read_text("utf-8")
     else:
+        folder = path.parent
         try:
             text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -66,6 +74,16 @@ def load_scenario(path: Path | None = None) -> dict[str, Any]:
                             f"\"source\" (see bot/demo/{DEFAULT_SCENARIO})")
     if not isinstance(scenario.get("chats", []), list):
         raise ScenarioError(f"{path}: \"chats\" must be a list")
+    for reading in readings:
+        data = reading.get("data")
+        if not isinstance(data, dict):
+            continue
+        for key, target in (("file", "page"), ("previous_file", "previous_page")):
+            if isinstance(data.get(key), str):
+                try:
+                    data[target] = folder.joinpath(data[key]).read_text("utf-8")
+                except OSError as exc:
+                    raise ScenarioError(f"{path}: cannot read {data[key]}: {exc}") from None
     return scenario
 
 

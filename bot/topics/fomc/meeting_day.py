@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -55,7 +55,7 @@ from bot.topics.http import describe_error, get_bounded, hosts_of
 log = logging.getLogger(__name__)
 EASTERN = ZoneInfo("America/New_York")
 FED_URL = "https://www.federalreserve.gov"
-FAST_POLL = 5.0
+SAMPLE_EVERY = 15.0  # the BTC composite, read for the reaction's high and low
 IDLE_POLL = 300.0
 NOTE_WINDOW = timedelta(hours=1)
 SEP_WINDOW = timedelta(hours=1)
@@ -151,6 +151,11 @@ class MeetingDayWatcher(PollingWatcher):
         self.clock = clock or (lambda: datetime.now(UTC))
         self._zone_cache: tuple[datetime, dict[str, list[ChatRef]]] | None = None
 
+    @property
+    def fast(self) -> float:
+        """Polls in a page's window, as the statement's: every ``fed.burst_poll_seconds``."""
+        return self.settings.fed.burst_poll_seconds
+
     async def fetch(self, url: str) -> str | None:
         """The page, or None while it is not there yet (404)."""
         assert self.client is not None
@@ -183,7 +188,7 @@ class MeetingDayWatcher(PollingWatcher):
                 reason = describe_error(exc)
                 metrics.SOURCE_ERRORS.labels(self.name, reason).inc()
                 log.warning("fomc meeting day %s: %s (%s)", day, reason, exc)
-                waits.append(FAST_POLL * 2)
+                waits.append(self.fast * 2)
         return min(waits)
 
     def _recent_days(self, now: datetime) -> list[date]:
@@ -206,12 +211,12 @@ class MeetingDayWatcher(PollingWatcher):
             if day.month in SEP_MONTHS and not state.projections and \
                     now <= statement_at + SEP_WINDOW:
                 state = await self._projections(day, state)
-                waits.append(FAST_POLL)
+                waits.append(self.fast)
             if decision is not None:
                 if not state.note and decision.note is None and \
                         now <= statement_at + NOTE_WINDOW:
                     state = await self._note(day, state)
-                    waits.append(FAST_POLL)
+                    waits.append(self.fast)
                 state = await self._presser(day, state, statement_at, now)
                 state, wait = await self._reaction(day, state, decision, now)
                 waits.append(wait)
@@ -294,7 +299,7 @@ class MeetingDayWatcher(PollingWatcher):
             return state, IDLE_POLL
         price = await self.ctx.snapshots.get_model(BTC_PRICE_SNAPSHOT, LatestPrice)
         if price is None or price.at is None or now - price.at > timedelta(minutes=2):
-            return state, FAST_POLL * 3  # no fresh composite: say nothing rather than guess
+            return state, SAMPLE_EVERY  # no fresh composite: say nothing rather than guess
         if state.release_price is None:
             if now - released > timedelta(minutes=2):
                 return state, IDLE_POLL  # the price at release was not seen: no reaction
@@ -306,7 +311,7 @@ class MeetingDayWatcher(PollingWatcher):
         for minutes in REACTIONS:
             if minutes in state.reactions or now < released + timedelta(minutes=minutes):
                 continue
-            chats = [ref async for ref in self._fomc_and_btc()]
+            chats = await fomc_and_btc_chats(self.ctx)
             if chats:
                 assert state.release_price is not None
                 await self.ctx.publisher.publish(BitcoinReaction(
@@ -314,7 +319,7 @@ class MeetingDayWatcher(PollingWatcher):
                     price_at_release=state.release_price, price_now=price.price,
                     high=high, low=low), chats=chats)
             state = state.model_copy(update={"reactions": (*state.reactions, minutes)})
-        return state, FAST_POLL * 3
+        return state, SAMPLE_EVERY
 
     async def _previews(self, day: date, state: MeetingState, statement_at: datetime,
                         now: datetime) -> tuple[MeetingState, float]:
@@ -358,12 +363,6 @@ class MeetingDayWatcher(PollingWatcher):
         self._zone_cache = (self.clock(), zones)
         return zones
 
-    async def _fomc_and_btc(self) -> AsyncIterator[ChatRef]:
-        async for ref in self.ctx.registry.iter_subscribers("fomc"):
-            chat = await self.ctx.registry.get_chat(ref)
-            if chat is not None and chat.active and "btc" in chat.topics:
-                yield ref
-
     async def _minutes(self, day: date, state: MeetingState, statement_at: datetime,
                        now: datetime) -> tuple[MeetingState, float]:
         due = statement_at + MINUTES_AFTER
@@ -372,13 +371,23 @@ class MeetingDayWatcher(PollingWatcher):
         page = await self.fetch(minutes_url(self.base_url, day))
         if page is None or "Minutes of the Federal Open Market Committee" not in page:
             if abs(now - due) <= MINUTES_SLACK and in_window:
-                return state, FAST_POLL
+                return state, self.fast
             return state, 1800.0
         highlights = minutes_highlights(page)
         await self.ctx.publisher.publish(MinutesRelease(
             occurred_at=now, late=now - due > timedelta(hours=6) and not in_window,
             meeting_date=day, url=minutes_url(FED_URL, day), highlights=highlights))
         return state.model_copy(update={"minutes": True}), IDLE_POLL
+
+
+async def fomc_and_btc_chats(ctx: TopicContext) -> list[ChatRef]:
+    """Active chats that follow both the FOMC and Bitcoin (they get the reaction)."""
+    chats = []
+    async for ref in ctx.registry.iter_subscribers("fomc"):
+        chat = await ctx.registry.get_chat(ref)
+        if chat is not None and chat.active and "btc" in chat.topics:
+            chats.append(ref)
+    return chats
 
 
 async def fetch_note_now(fetch: Callable[[str], Awaitable[httpx.Response]], base_url: str,

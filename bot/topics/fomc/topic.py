@@ -22,6 +22,7 @@ from bot.topics.fomc.events import (
     ProjectionsRelease,
 )
 from bot.topics.fomc.meeting_day import MeetingDayWatcher
+from bot.topics.fomc.meeting_demo import DEMO_HANDLERS as MEETING_DAY_DEMO
 from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.fomc.watcher import DEMO_HANDLERS, FomcWatcher, check
 
@@ -88,7 +89,7 @@ TOPIC = TopicSpec(
     watcher=FomcWatcher,
     more_watchers=(MeetingDayWatcher,),
     check=check,
-    demo=DEMO_HANDLERS,
+    demo={**DEMO_HANDLERS, **MEETING_DAY_DEMO},
     snapshots={TARGET_RANGE_SNAPSHOT: TargetRange},
     latest=("fomc",),
     status=status,
