@@ -271,3 +271,19 @@ def test_a_new_statement_extends_the_program_history():
     assert extended.regime_on(date(2026, 12, 30)) == "RMP"
     assert extended.regime_on(date(2027, 1, 6)) == "QT"
     assert extended.since(date(2027, 3, 3)) == date(2027, 1, 1)
+
+
+def test_liquidity_lines_from_the_page_and_from_fred():
+    week = parse_release(PAGE)
+    assert (week.tga, week.reverse_repos, week.on_rrp, week.currency) == \
+        (638_783, 412_428, 54_772, 2_376_957)  # "Others" under reverse repos, not under repos
+    assert week.net_liquidity == 6_727_113 - 638_783 - 54_772
+    fred = parse_fred_csv((FIXTURES / "fred_2024_2025.csv").read_text())
+    last = fred[-1]
+    assert (last.tga, last.reverse_repos, last.on_rrp, last.currency) == \
+        (638_783, 412_428, 54_772, 2_376_957)  # RRPONTSYD in billions → millions
+    assert last.as_json()["net_liquidity"] == week.net_liquidity
+    event, _ = build_events(fred, released_at=datetime(2025, 4, 17, 20, 30, tzinfo=UTC),
+                            url=None)
+    assert event.net_liquidity_change_1w == week.net_liquidity - (6_727_416 - 315_189 - 168_115)
+    assert event.on_rrp_change_1w == 54_772 - 168_115

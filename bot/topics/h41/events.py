@@ -33,6 +33,17 @@ class BalanceSheetRelease(BaseEvent):
     total_assets_change_13w: int | None = None
     total_assets_change_52w: int | None = None
     securities_change_13w: int | None = None
+    reserves_wednesday: int | None = None
+    tga: int | None = Field(None, description="Treasury General Account, Wednesday level")
+    on_rrp: int | None = Field(None, description="ON RRP (reverse repos: others), Wednesday")
+    reverse_repos: int | None = None
+    currency: int | None = None
+    tga_change_1w: int | None = None
+    on_rrp_change_1w: int | None = None
+    net_liquidity: int | None = Field(None, description="Total assets − TGA − ON RRP")
+    net_liquidity_change_1w: int | None = None
+    net_liquidity_change_4w: int | None = None
+    net_liquidity_change_13w: int | None = None
     peak_total_assets: int | None = None
     peak_week: date | None = None
     regime: Regime = Field(description="As the FOMC announced it (the program in force)")

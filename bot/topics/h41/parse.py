@@ -37,12 +37,25 @@ class H41Week:
     release_date: date | None = None
     reserves_wednesday: int | None = None
     total_assets_change_1w: int | None = None  # as printed in table 5 ("Change since")
+    # liquidity lines of table 1, Wednesday levels
+    tga: int | None = None  # U.S. Treasury, General Account
+    reverse_repos: int | None = None  # all reverse repurchase agreements
+    on_rrp: int | None = None  # reverse repos "Others": the ON RRP facility
+    currency: int | None = None  # currency in circulation
+
+    @property
+    def net_liquidity(self) -> int | None:
+        """Total assets − TGA − ON RRP (Wednesday levels), as liquidity watchers chart it."""
+        if self.total_assets is None or self.tga is None or self.on_rrp is None:
+            return None
+        return self.total_assets - self.tga - self.on_rrp
 
     def as_json(self) -> dict[str, object]:
         data = {k: (v.isoformat() if isinstance(v, date) else v)
                 for k, v in asdict(self).items()
                 if k in ("week_ending", "total_assets", "securities", "treasuries", "mbs",
-                         "reserves")}
+                         "reserves", "tga", "reverse_repos", "on_rrp", "currency")}
+        data["net_liquidity"] = self.net_liquidity
         data["unit"] = UNIT
         if self.release_date:
             data["release_date"] = self.release_date.isoformat()
@@ -148,6 +161,23 @@ def _first(rows: list[tuple[str, list[int]]], *labels: str) -> list[int] | None:
     return None
 
 
+def _first_after(rows: list[tuple[str, list[int]]], anchor: str,
+                 label: str) -> list[int] | None:
+    """A sub-row under ``anchor`` ("Others" under "Reverse repurchase agreements", not the
+    "Others" under "Repurchase agreements" on the supplying side)."""
+    seen = False
+    for name, values in rows:
+        if name == anchor:
+            seen = True
+        elif seen and name == label:
+            return values
+    return None
+
+
+def _wednesday(values: list[int] | None) -> int | None:
+    return values[-1] if values is not None and len(values) >= 4 else None
+
+
 def _dates(text: str) -> list[date]:
     out = []
     for month, day, year in _DATE.findall(text):
@@ -216,7 +246,12 @@ def parse_release(text: str) -> H41Week:
     return H41Week(week_ending=week, total_assets=total, securities=securities,
                    treasuries=treasuries, mbs=mbs, reserves=reserves,
                    release_date=release_date, reserves_wednesday=reserves_wed,
-                   total_assets_change_1w=total_change)
+                   total_assets_change_1w=total_change,
+                   tga=_wednesday(_first(rows1, "u.s. treasury, general account")),
+                   reverse_repos=_wednesday(_first(rows1, "reverse repurchase agreements")),
+                   on_rrp=_wednesday(_first_after(rows1, "reverse repurchase agreements",
+                                                  "others")),
+                   currency=_wednesday(_first(rows1, "currency in circulation")))
 
 
 def release_date_of(text: str) -> date | None:
@@ -229,7 +264,12 @@ def release_date_of(text: str) -> date | None:
 
 # FRED ---------------------------------------------------------------------------------
 FRED_SERIES = {"WALCL": "total_assets", "TREAST": "treasuries", "WSHOMCB": "mbs",
-               "WSHOSHO": "securities", "WRESBAL": "reserves"}
+               "WSHOSHO": "securities", "WRESBAL": "reserves",
+               # liquidity, Wednesday levels: TGA, all reverse repos, their "Others" line
+               # (the ON RRP facility), currency; RRPONTSYD is the NY Fed's daily ON RRP
+               # take-up in billions, used only where WLRRAOL is missing
+               "WDTGAL": "tga", "WLRRAL": "reverse_repos", "WLRRAOL": "on_rrp",
+               "RRPONTSYD": "on_rrp_daily", "WCURCIR": "currency"}
 
 
 def parse_fred_csv(text: str) -> list[H41Week]:
@@ -244,7 +284,7 @@ def parse_fred_csv(text: str) -> list[H41Week]:
     columns = {name: FRED_SERIES[name.upper()] for name in header[1:]
                if name.upper() in FRED_SERIES}
     if not columns:
-        raise H41ParseError("none of WALCL, TREAST, WSHOMCB, WSHOSHO, WRESBAL in the CSV")
+        raise H41ParseError(f"none of {', '.join(FRED_SERIES)} in the CSV")
     weeks = []
     for row in reader:
         if not row or not row[0].strip():
@@ -257,10 +297,15 @@ def parse_fred_csv(text: str) -> list[H41Week]:
         for name, field in columns.items():
             raw = row[header.index(name)].strip() if header.index(name) < len(row) else ""
             values[field] = _fred_value(raw, name)
+        on_rrp = values.get("on_rrp")
+        if on_rrp is None and values.get("on_rrp_daily") is not None:
+            on_rrp = values["on_rrp_daily"]
         weeks.append(H41Week(week_ending=day, total_assets=values.get("total_assets"),
                              securities=values.get("securities"),
                              treasuries=values.get("treasuries"), mbs=values.get("mbs"),
-                             reserves=values.get("reserves")))
+                             reserves=values.get("reserves"), tga=values.get("tga"),
+                             reverse_repos=values.get("reverse_repos"), on_rrp=on_rrp,
+                             currency=values.get("currency")))
     if not weeks:
         raise H41ParseError("no rows in the CSV")
     return sorted(weeks, key=lambda w: w.week_ending)
@@ -275,6 +320,8 @@ def _fred_value(raw: str, series: str) -> int | None:
         raise H41ParseError(f"bad {series} value {raw!r}") from None
     if series.upper() == "WRESBAL" and "." in raw and value < 100_000:
         value *= 1000  # older downloads are in billions with three decimals
+    if series.upper() == "RRPONTSYD":
+        value *= 1000  # billions
     return round(value)
 
 

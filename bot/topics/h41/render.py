@@ -64,6 +64,22 @@ def _caps_line(event: BalanceSheetRelease, f: Formatter) -> str | None:
         mbs=f.usd_compact(event.mbs_cap * 1_000_000_000))
 
 
+def _net_liquidity_line(event: BalanceSheetRelease, f: Formatter) -> str | None:
+    """Total assets − TGA − ON RRP, the line crypto readers chart against Bitcoin."""
+    if event.net_liquidity is None:
+        return None
+    changes = [f._("{period} {change}").format(period=label, change=f.signed_usd_millions(v))
+               for label, v in ((f._("week"), event.net_liquidity_change_1w),
+                                (f._("4 weeks"), event.net_liquidity_change_4w),
+                                (f._("13 weeks"), event.net_liquidity_change_13w))
+               if v is not None]
+    level = f.usd_millions(event.net_liquidity)
+    if not changes:
+        return f._("Net liquidity (total assets − TGA − ON RRP): {level}.").format(level=level)
+    return f._("Net liquidity (total assets − TGA − ON RRP): {level}; {changes}.").format(
+        level=level, changes=f._(", ").join(changes))
+
+
 def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
     total = f.usd_millions(event.total_assets)
     change = event.total_assets_change_1w
@@ -104,7 +120,15 @@ def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
         item(f._("Treasury securities"), event.treasuries, event.treasuries_change_1w),
         item(f._("Mortgage-backed securities (MBS)"), event.mbs, event.mbs_change_1w),
         item(reserves_label, event.reserves, event.reserves_change_1w),
+        item(f._("Reserve balances (Wednesday)"), event.reserves_wednesday, None)
+        if event.reserves_basis == "week_average" else "",
+        item(f._("Overnight reverse repos (ON RRP)"), event.on_rrp, event.on_rrp_change_1w),
+        item(f._("Treasury General Account (TGA)"), event.tga, event.tga_change_1w),
+        item(f._("Currency in circulation"), event.currency, None),
     ) if line]
+    net = _net_liquidity_line(event, f)
+    if net:
+        lines.append(net)
     horizons = []
     for label, value in ((f._("4 weeks"), event.total_assets_change_4w),
                          (f._("13 weeks"), event.total_assets_change_13w),

@@ -48,14 +48,15 @@ RECENT_KEPT = 20
 EASTERN = ZoneInfo("America/New_York")
 CURRENT_PATH = "/releases/h41/current/"
 FRED_IDS = "WALCL,TREAST,WSHOMCB,WSHOSHO,WRESBAL"
+LIQUIDITY_IDS = "WDTGAL,WLRRAL,RRPONTSYD,WCURCIR"  # fetched apart: best effort
 PEAK_WEEK, PEAK_TOTAL = date(2022, 4, 13), 8_965_487  # the QE peak, for the drawdown line
 CHART_WEEKS = 104
 RELEASE_WINDOW = (time(16, 29), time(19, 0))
 QUIET_POLL_SECONDS = 900.0
 
 
-def fred_url(base_url: str, start: date | None = None) -> str:
-    url = f"{base_url}/graph/fredgraph.csv?id={FRED_IDS}"
+def fred_url(base_url: str, start: date | None = None, ids: str = FRED_IDS) -> str:
+    url = f"{base_url}/graph/fredgraph.csv?id={ids}"
     return url + (f"&cosd={start.isoformat()}" if start else "")
 
 
@@ -108,6 +109,13 @@ def build_events(
         total_assets_change_13w=change_over(totals, 13),  # type: ignore[arg-type]
         total_assets_change_52w=change_over(totals, 52),  # type: ignore[arg-type]
         securities_change_13w=change_over(securities, 13),  # type: ignore[arg-type]
+        reserves_wednesday=latest.reserves_wednesday, tga=latest.tga,
+        on_rrp=latest.on_rrp, reverse_repos=latest.reverse_repos, currency=latest.currency,
+        tga_change_1w=wow("tga"), on_rrp_change_1w=wow("on_rrp"),
+        net_liquidity=latest.net_liquidity,
+        net_liquidity_change_1w=_net_change(weeks, 1),
+        net_liquidity_change_4w=_net_change(weeks, 4),
+        net_liquidity_change_13w=_net_change(weeks, 13),
         peak_total_assets=peak_total if latest.week_ending > peak_week else None,
         peak_week=peak_week if latest.week_ending > peak_week else None,
         regime=regimes[-1], regime_since=programs.since(latest.week_ending),
@@ -123,6 +131,17 @@ def build_events(
             securities_change_13w=change_over(securities, 13) or 0,  # type: ignore[arg-type]
             effective=event.regime_since, announced=program.announced if program else None)
     return event, regime_event
+
+
+def _net_change(weeks: Sequence[H41Week], back: int) -> int | None:
+    """Net liquidity now minus ``back`` weeks earlier (None when either is unknown)."""
+    if len(weeks) <= back:
+        return None
+    now, then = weeks[-1].net_liquidity, weeks[-1 - back].net_liquidity
+    if now is None or then is None or \
+            weeks[-1].week_ending - weeks[-1 - back].week_ending > timedelta(days=7 * back + 1):
+        return None
+    return now - then
 
 
 def check_trend(history: Sequence[H41Week], event: BalanceSheetRelease) -> bool:
@@ -326,7 +345,24 @@ class H41Watcher(PollingWatcher):
             await self.save_state((await self.state()).model_copy(
                 update={"last_week": complete[-1].week_ending}))
         log.info("h41: back-filled %d weeks from FRED", len(complete))
+        await self.backfill_liquidity(start, {w.week_ending for w in complete})
         return len(complete)
+
+    async def backfill_liquidity(self, start: date, weeks: set[date]) -> None:
+        """The liquidity lines of the same weeks (TGA, reverse repos, ON RRP, currency);
+        without them the alerts simply leave those lines out."""
+        assert self.client is not None
+        try:
+            response = await get_bounded(
+                self.client, fred_url(self.settings.fred.base_url, start, LIQUIDITY_IDS),
+                deadline=self.deadline)
+            response.raise_for_status()
+            rows = parse_fred_csv(response.text)
+        except (httpx.HTTPError, H41ParseError) as exc:
+            log.info("h41: no FRED liquidity back-fill (%s)", describe_error(exc))
+            return
+        # RRPONTSYD is daily: keep the Wednesdays the weekly history has
+        await self.history.add([w for w in rows if w.week_ending in weeks])
 
     async def fallback_to_fred(self) -> BalanceSheetRelease | None:
         """The Fed page keeps failing: take a newer week from FRED if it has one."""
