@@ -13,6 +13,7 @@ from bot.render.charts import LINE_COLORS, png, style
 from bot.render.formatting import Formatter
 from bot.topics.h41.events import Regime
 
+NET_LIQUIDITY_COLOR = "#2e7d32"
 REGIME_COLORS = {"QT": "#f4c7c3", "QE": "#c8e6c9", "RMP": "#dcedc8"}
 
 
@@ -22,17 +23,28 @@ def balance_sheet_chart(
     securities: Sequence[int],
     regimes: Sequence[Regime],
     language: Language,
+    net_liquidity: Sequence[int | None] | None = None,
 ) -> bytes:
-    """Total assets and securities held (trillions), QT/QE phases shaded, latest labelled."""
+    """Total assets and securities held (trillions), QT/QE phases shaded, latest labelled;
+    below them net liquidity (total assets − TGA − ON RRP) where the history has it."""
     f = Formatter(language.singles[0])
     style()
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    known = [(w, v) for w, v in zip(weeks, net_liquidity or (), strict=False) if v is not None]
+    if len(known) >= 2:
+        fig, (ax, low) = plt.subplots(2, 1, figsize=(8, 5.6), sharex=True,
+                                      gridspec_kw={"height_ratios": [2, 1]})
+        low.plot([w for w, _ in known], [v / 1_000_000 for _, v in known],
+                 color=NET_LIQUIDITY_COLOR, linewidth=1.6)
+        low.set_ylabel(f._("Net liquidity (trillions)"), fontsize=9)
+        low.grid(axis="y", alpha=0.3)
+    else:
+        fig, ax = plt.subplots(figsize=(8, 4.2))
     trillions = [v / 1_000_000 for v in total_assets]
     held = [v / 1_000_000 for v in securities]
     # matplotlib's date converter takes dates; its stubs only say float
-    ax.plot(weeks, trillions, color=LINE_COLORS[0], linewidth=2,  # type: ignore[arg-type]
+    ax.plot(weeks, trillions, color=LINE_COLORS[0], linewidth=2,
             label=f._("Total assets"))
-    ax.plot(weeks, held, color=LINE_COLORS[1], linewidth=1.6,  # type: ignore[arg-type]
+    ax.plot(weeks, held, color=LINE_COLORS[1], linewidth=1.6,
             label=f._("Securities held outright"))
     _shade(ax, weeks, regimes, f)
     ax.annotate(f.usd_millions(total_assets[-1]), xy=(weeks[-1], trillions[-1]),

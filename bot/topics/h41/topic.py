@@ -16,9 +16,15 @@ def status(f: Formatter, view: StatusView) -> str:
     latest = view.latest.get("h41")
     if not isinstance(latest, BalanceSheetRelease):
         return f._("Balance sheet: no release read yet")
-    return f._("Balance sheet: {total} (week ended {week}), {regime}").format(
+    line = f._("Balance sheet: {total} (week ended {week}), {regime}").format(
         total=f.usd_millions(latest.total_assets), week=f.date(latest.week_ending),
         regime=render.regime_name(f, latest.regime))
+    if latest.net_liquidity is not None and latest.on_rrp is not None and \
+            latest.tga is not None:
+        line += "\n" + f._("Net liquidity {net} (ON RRP {rrp}, TGA {tga})").format(
+            net=f.usd_millions(latest.net_liquidity), rrp=f.usd_millions(latest.on_rrp),
+            tga=f.usd_millions(latest.tga))
+    return line
 
 
 TOPIC = TopicSpec(
