@@ -31,11 +31,13 @@ from bot.commands.core import CommandContext, StatusCompose
 from bot.commands.handlers import Commands
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.pipeline.brief import BriefScheduler
 from bot.pipeline.deliver import DeliveryWorker
 from bot.pipeline.messages import MessageRenderer
 from bot.pipeline.publish import Publisher
 from bot.platforms.base import FrontEnd, RejectedCredentials, Transport
 from bot.platforms.console import ConsoleTransport
+from bot.store.briefs import BriefSchedule
 from bot.store.calendar import CalendarStore
 from bot.store.keys import KeySchema
 from bot.store.leader import LeaderElection
@@ -88,6 +90,10 @@ class Services:
         return TopicContext(self.settings, self.publisher, self.snapshots, self.records,
                             self.state, self.registry, self.calendar)
 
+    @property
+    def briefs(self) -> BriefSchedule:
+        return BriefSchedule(self.redis, self.keys, self.registry)
+
     def commands(self, clock: Callable[[], datetime] | None = None) -> Commands:
         """The command layer, wired to this instance's stores and topics."""
         context = CommandContext(
@@ -95,7 +101,7 @@ class Services:
             renderers=self.catalog.renderers, topics=self.catalog.directory,
             status=self.status_lines,
             default_timezone=self.settings.registry.default_timezone,
-            commands=self.catalog.commands, clock=clock or utc_now)
+            commands=self.catalog.commands, clock=clock or utc_now, briefs=self.briefs)
         return Commands(context)
 
     async def status_lines(self, zone: str, now: datetime) -> StatusCompose:
@@ -239,6 +245,9 @@ async def leader_duties(services: Services, stop: asyncio.Event,
         log.info("no source watchers enabled")
     async with asyncio.TaskGroup() as group:
         group.create_task(supervisor.run("scheduler", lambda: run_jobs(services, stop), stop))
+        briefs = BriefScheduler(services.briefs, services.registry, services.publisher,
+                                services.status_lines, services.snapshots, services.calendar)
+        group.create_task(supervisor.run("brief", partial(briefs.run, stop), stop))
         for watcher in watchers:
             group.create_task(supervisor.run(f"watch-{watcher.name}",
                                              partial(watcher.run, stop), stop))

@@ -16,6 +16,7 @@ from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage
 from bot.render.renderers import RenderRegistry
+from bot.store.briefs import BriefSchedule
 from bot.store.records import EventRecords
 from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
@@ -117,6 +118,7 @@ class CommandContext:
     default_timezone: str
     commands: tuple[CommandSpec, ...] = ()  # the topics' own commands
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    briefs: BriefSchedule | None = None
 
 
 TopicHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]

@@ -27,6 +27,7 @@ from bot.commands.replies import (
     error_text,
     language_name,
 )
+from bot.domain.brief import BriefSetting, next_due
 from bot.domain.chats import Chat, ChatKind, ChatRef, Language
 from bot.domain.errors import (
     ChatNotRegistered,
@@ -54,6 +55,8 @@ CORE_HEAD: tuple[CommandSpec, ...] = (
 """The core commands shown before the topics' own (``/fomc``, ``/balance`` …)."""
 CORE_TAIL: tuple[CommandSpec, ...] = (
     CommandSpec(NP_("command", "settings"), N_("Time zone and quiet hours"), changes_settings=True),
+    CommandSpec(NP_("command", "brief"), N_("A morning brief at a time you choose: /brief 08:00"),
+                changes_settings=True),
     CommandSpec(NP_("command", "stop"),
                 N_("Stop alerts and delete this chat's data"), changes_settings=True),
     CommandSpec(NP_("command", "channel"), N_("Subscribe a channel you administer"),
@@ -377,6 +380,7 @@ class Commands:
             if not rest:
                 raise MissingArgument(usage="/settings tz Asia/Taipei", value="")
             zone = await self.registry.set_timezone(inv.chat, rest)
+            await self._reschedule_brief(inv.chat, zone)
             return Reply(localized(language, lambda f: f._("Time zone set: {zone}.").format(
                 zone=zone)), language=language)
         if key in ("quiet", "dnd", "勿擾"):
@@ -396,6 +400,49 @@ class Commands:
             return await self.lang(inv, args[1:], language)
         raise MissingArgument(usage="/settings tz ZONE | /settings quiet HH:MM-HH:MM|off",
                               value=key)
+
+    async def brief(self, inv: Invocation, args: list[str], language: Language) -> Reply:
+        """``/brief 08:00`` (daily, in the chat's zone), ``/brief 08:00 changes`` (only on
+        days with something new), ``/brief off``."""
+        chat = await self._chat(inv)
+        briefs = self.context.briefs
+        if briefs is None:  # pragma: no cover - always wired by the app
+            raise MissingArgument(usage="/brief 08:00", value="")
+        if not args:
+            current = await briefs.get(inv.chat)
+
+            def show(f: Formatter) -> str:
+                head = (f._("Morning brief: off.") if current is None else
+                        f._("Morning brief: every day at {time} ({zone}).").format(
+                            time=f"{current.at:%H:%M}", zone=chat.timezone))
+                return head + "\n" + f._("Set it with /brief 08:00, /brief 08:00 changes "
+                                          "(only on days with something new) or /brief off.")
+            return Reply(localized(language, show), language=language)
+        setting = BriefSetting.parse(" ".join(args))
+        if setting is None:
+            await briefs.set(inv.chat, None, None)
+            return Reply(localized(language, lambda f: f._("Morning brief off.")),
+                         language=language)
+        due = next_due(setting, chat.timezone, self.clock())
+
+        def done(f: Formatter) -> str:
+            text = f._("Morning brief set: every day at {time} ({zone}); the next one {when}."
+                       ).format(time=f"{setting.at:%H:%M}", zone=chat.timezone,
+                                when=f.moment(due, chat.timezone))
+            if setting.changes_only:
+                text += " " + f._("Days with nothing new are skipped.")
+            return text
+
+        await briefs.set(inv.chat, setting, due)
+        return Reply(localized(language, done), language=language)
+
+    async def _reschedule_brief(self, ref: ChatRef, zone: str) -> None:
+        briefs = self.context.briefs
+        if briefs is None:
+            return
+        setting = await briefs.get(ref)
+        if setting is not None:
+            await briefs.set(ref, setting, next_due(setting, zone, self.clock()))
 
     async def stop(self, inv: Invocation, args: list[str], language: Language) -> Reply:
         await self.registry.delete_chat(inv.chat)

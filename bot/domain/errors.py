@@ -44,6 +44,10 @@ class InvalidDuration(UserInputError):
     code = "invalid_duration"
 
 
+class InvalidBriefTime(UserInputError):
+    code = "invalid_brief_time"
+
+
 class TooManyThresholds(UserInputError):
     code = "too_many_thresholds"
 

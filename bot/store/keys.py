@@ -64,6 +64,11 @@ class Partition:
         """levels-up, levels-down, rearm-up, rearm-down: the KEYS order of the level scripts."""
         return [self.levels_up, self.levels_down, self.rearm_up, self.rearm_down]
 
+    @property
+    def briefs(self) -> str:
+        """Sorted set: chats with a morning brief, scored by when the next one is due."""
+        return f"{self.tag}:brief:due"
+
     def sent(self, event_key: str) -> str:
         return f"{self.tag}:sent:{event_key}"
 

@@ -161,6 +161,10 @@ class Registry:
         """A credential the transport needs (a webhook token); kept out of every reply."""
         await self._set_field(ref, "secret", secret)
 
+    async def set_field(self, ref: ChatRef, name: str, value: str) -> None:
+        """One setting of a registered chat (a feature's own, e.g. the brief's time)."""
+        await self._set_field(ref, name, value)
+
     async def _set_field(self, ref: ChatRef, name: str, value: str) -> None:
         key = self.keys.partition_of(ref).chat(ref)
         if not await self._scripts.chat_set(keys=[key], args=[name, value, "updated", _now()]):

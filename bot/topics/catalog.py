@@ -16,8 +16,11 @@ from pydantic import BaseModel
 
 from bot.commands.core import CommandSpec, StatusCompose
 from bot.config import Settings
+from bot.domain.brief import MorningBrief
 from bot.domain.events import EventTypes
 from bot.domain.topics import TopicDirectory
+from bot.render.brief import render_brief
+from bot.render.brief import style as brief_style
 from bot.render.formatting import Formatter
 from bot.render.renderers import RenderRegistry
 from bot.topics.base import (
@@ -40,8 +43,10 @@ class Catalog:
     def __init__(self, topics: Iterable[TopicSpec] = TOPICS) -> None:
         self.topics: tuple[TopicSpec, ...] = tuple(topics)
         self.directory = TopicDirectory(spec.info for spec in self.topics)
-        self.event_types = EventTypes(cls for spec in self.topics for cls in spec.events)
-        self.renderers = RenderRegistry(spec.renderers for spec in self.topics)
+        self.event_types = EventTypes([*(cls for spec in self.topics for cls in spec.events),
+                                       MorningBrief])
+        self.renderers = RenderRegistry([*(spec.renderers for spec in self.topics),
+                                         {"brief": (render_brief, brief_style)}])
 
     def with_topics(self, *extra: TopicSpec) -> Catalog:
         """This catalog plus ``extra`` topics (a plug-in, or a test's toy topic)."""

@@ -18,6 +18,8 @@ def status(f: Formatter, view: StatusView) -> str:
     btc = view.snapshots.get(PRICE_SNAPSHOT)
     if not isinstance(btc, PriceSnapshot):
         return f._("Bitcoin: no price yet")
+    if not btc.sources:
+        return f._("Bitcoin: {price}").format(price=f.usd(btc.price))
     return f._("Bitcoin: {price} ({sources})").format(
         price=f.usd(btc.price), sources=f._(", ").join(btc.sources))
 

@@ -1,0 +1,221 @@
+"""The morning brief, sent at each chat's chosen time in its own zone.
+
+Every few seconds (or at the next due time) the leader reads the chats whose brief is
+due from the schedule index (``bot.store.briefs``: never a scan of all chats), groups
+them by what they would read (zone, chosen minute, their nearest BTC levels), composes
+each group's text once from every topic's status line, the levels and what is scheduled
+that day, and publishes it to the group. A brief is an event keyed by day, zone, minute
+and group: after a crash or with several instances the same brief is a duplicate the
+publisher drops, never a second message. ``/brief 08:00 changes`` skips days when no
+FOMC, H.4.1 or odds news came in the last day and nothing is scheduled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.commands.core import StatusCompose
+from bot.domain.brief import BriefSetting, MorningBrief, next_due
+from bot.domain.calendar import FomcCalendar
+from bot.domain.chats import Chat, ChatRef, Direction, Language, Threshold
+from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice, Publishes
+from bot.render.formatting import Formatter
+from bot.store.briefs import BriefSchedule
+from bot.store.calendar import CalendarStore
+from bot.store.registry import Registry, chat_from_hash, threshold_from_json
+from bot.store.snapshots import Snapshots
+
+log = logging.getLogger(__name__)
+EASTERN = ZoneInfo("America/New_York")
+CHECK_EVERY = 20.0
+BATCH = 1000
+NEWS_NAMES = ("fomc", "h41")  # latest events that count as news for "changes"
+
+StatusSource = Callable[[str, datetime], Awaitable[StatusCompose]]
+
+
+@dataclass(frozen=True, slots=True)
+class DueChat:
+    chat: Chat
+    setting: BriefSetting
+    levels: tuple[Decimal | None, Decimal | None]  # nearest below, above the price
+
+
+def scheduled_today(calendar: FomcCalendar, zone: str, local_day: date
+                    ) -> list[tuple[str, datetime]]:
+    """What the Fed publishes on the chat's local day: (what, when) in time order."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(local_day, time(0), tz)
+    end = start + timedelta(days=1)
+    items: list[tuple[str, datetime]] = []
+    for offset in (-1, 0, 1):
+        et_day = local_day + timedelta(days=offset)
+        if calendar.is_decision_day(et_day):
+            items.append(("fomc", datetime.combine(et_day, time(14, 0), EASTERN)))
+        if et_day.weekday() == 3:  # Thursday (holiday shifts are not modelled here)
+            items.append(("h41", datetime.combine(et_day, time(16, 30), EASTERN)))
+        if calendar.is_decision_day(et_day - timedelta(days=21)):
+            items.append(("minutes", datetime.combine(et_day, time(14, 0), EASTERN)))
+    return sorted((what, when) for what, when in items if start <= when < end)
+
+
+def nearest_levels(thresholds: Sequence[Threshold], price: Decimal | None
+                   ) -> tuple[Decimal | None, Decimal | None]:
+    if price is None:
+        return None, None
+    below = [t.level for t in thresholds if t.level < price and
+             t.direction in (Direction.BELOW, Direction.CROSS)]
+    above = [t.level for t in thresholds if t.level > price and
+             t.direction in (Direction.ABOVE, Direction.CROSS)]
+    return (max(below) if below else None), (min(above) if above else None)
+
+
+class BriefScheduler:
+    name = "brief"
+
+    def __init__(self, briefs: BriefSchedule, registry: Registry, publisher: Publishes,
+                 status: StatusSource, snapshots: Snapshots, calendar: CalendarStore,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.briefs = briefs
+        self.registry = registry
+        self.publisher = publisher
+        self.status = status
+        self.snapshots = snapshots
+        self.calendar = calendar
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.tick(self.clock())
+            upcoming = await self.briefs.next_due()
+            wait = CHECK_EVERY
+            if upcoming is not None:
+                wait = min(CHECK_EVERY, max(0.5, (upcoming - self.clock()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+
+    async def tick(self, now: datetime) -> int:
+        """Send every brief due at ``now``; returns how many chats were due."""
+        refs = await self.briefs.due(now)
+        if not refs:
+            return 0
+        price_snapshot = await self.snapshots.get_model(BTC_PRICE_SNAPSHOT, LatestPrice)
+        price = price_snapshot.price if price_snapshot else None
+        calendar = await self.calendar.current()
+        fresh_news = await self._news_since(now - timedelta(days=1))
+        groups: dict[tuple[str, str, str], list[DueChat]] = {}
+        moves: list[tuple[ChatRef, datetime | None]] = []
+        for start in range(0, len(refs), BATCH):
+            for ref, due in zip(refs[start:start + BATCH],
+                                await self._load(refs[start:start + BATCH], price), strict=True):
+                if due is None:
+                    moves.append((ref, None))  # deleted, stopped or brief turned off
+                    continue
+                moves.append((ref, next_due(due.setting, due.chat.timezone,
+                                            now + timedelta(seconds=1))))
+                local_day = now.astimezone(ZoneInfo(due.chat.timezone)).date()
+                if due.setting.changes_only and not fresh_news and not scheduled_today(
+                        calendar, due.chat.timezone, local_day):
+                    continue
+                key = (due.chat.timezone, f"{due.setting.at:%H:%M}", _group(due.levels))
+                groups.setdefault(key, []).append(due)
+        composed: dict[str, StatusCompose] = {}
+        for (zone, at, group), members in groups.items():
+            if zone not in composed:
+                composed[zone] = await self.status(zone, now)
+            event = self._event(now, zone, at, group, members[0].levels, price,
+                                composed[zone], calendar)
+            await self.publisher.publish(event, chats=[m.chat.ref for m in members])
+        await self.briefs.reschedule(moves)
+        log.info("brief: %d chats due, %d briefs in %d groups", len(refs),
+                 sum(len(m) for m in groups.values()), len(groups))
+        return len(refs)
+
+    async def _load(self, refs: Sequence[ChatRef], price: Decimal | None
+                    ) -> list[DueChat | None]:
+        """The chats and their thresholds, read in one round trip each."""
+        pipe = self.registry.redis.pipeline(transaction=False)
+        for ref in refs:
+            part = self.registry.keys.partition_of(ref)
+            pipe.hgetall(part.chat(ref))
+            pipe.hgetall(part.thresholds(ref))
+        raw = await pipe.execute()
+        out: list[DueChat | None] = []
+        for index, ref in enumerate(refs):
+            data = {str(k): str(v) for k, v in raw[2 * index].items()}
+            setting = BriefSetting.parse(data["brief"]) if data.get("brief") else None
+            if not data or setting is None:
+                out.append(None)
+                continue
+            chat = chat_from_hash(ref, data)
+            if not chat.active:
+                out.append(None)
+                continue
+            thresholds = [threshold_from_json(ref, int(k), str(v))
+                          for k, v in raw[2 * index + 1].items()]
+            out.append(DueChat(chat, setting, nearest_levels(thresholds, price)))
+        return out
+
+    async def _news_since(self, since: datetime) -> bool:
+        for name in NEWS_NAMES:
+            event = await self.snapshots.latest_event(name)
+            if event is not None and event.occurred_at >= since:
+                return True
+        return False
+
+    def _event(self, now: datetime, zone: str, at: str, group: str,
+               levels: tuple[Decimal | None, Decimal | None], price: Decimal | None,
+               status: StatusCompose, calendar: FomcCalendar) -> MorningBrief:
+        local_day = now.astimezone(ZoneInfo(zone)).date()
+        today = scheduled_today(calendar, zone, local_day)
+        titles: dict[str, str] = {}
+        lines: dict[str, tuple[str, ...]] = {}
+        for language in (Language.ZH_HANT, Language.EN):
+            f = Formatter(language)
+            body = list(status(f))
+            level_line = _levels_line(f, levels, price)
+            if level_line:
+                body.append(level_line)
+            body.append(_today_line(f, today, zone))
+            titles[language.value] = f._("Morning brief, {day}").format(day=f.date(local_day))
+            lines[language.value] = tuple(body)
+        return MorningBrief(occurred_at=now, local_date=local_day, zone=zone, at=at,
+                            group=group, titles=titles, lines=lines)
+
+
+def _group(levels: tuple[Decimal | None, Decimal | None]) -> str:
+    below, above = levels
+    return f"{below if below is not None else '-'}~{above if above is not None else '-'}"
+
+
+def _levels_line(f: Formatter, levels: tuple[Decimal | None, Decimal | None],
+                 price: Decimal | None) -> str | None:
+    below, above = levels
+    if price is None or (below is None and above is None):
+        return None
+    parts = []
+    if below is not None:
+        parts.append(f._("below {level} (−{distance})").format(
+            level=f.usd_level(below), distance=f.percent((price - below) / price)))
+    if above is not None:
+        parts.append(f._("above {level} (+{distance})").format(
+            level=f.usd_level(above), distance=f.percent((above - price) / price)))
+    return f._("Your nearest BTC levels: {levels}.").format(levels=f._(", ").join(parts))
+
+
+def _today_line(f: Formatter, today: list[tuple[str, datetime]], zone: str) -> str:
+    if not today:
+        return f._("Today: nothing scheduled from the Fed.")
+    names = {"fomc": f._("FOMC statement"), "h41": f._("H.4.1 balance sheet"),
+             "minutes": f._("FOMC minutes")}
+    items = [f._("{what} at {when}").format(what=names[what],
+                                            when=f.clock(when.astimezone(ZoneInfo(zone))))
+             for what, when in today]
+    return f._("Today: {items}.").format(items=f._(", ").join(items))

@@ -1,0 +1,87 @@
+"""The morning brief: /brief, the due-time index, one brief per group, never twice."""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from bot.commands.core import Invocation
+from bot.domain.chats import ChatKind, ChatRef, Direction
+from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice
+from bot.pipeline.brief import BriefScheduler, scheduled_today
+
+DM = Invocation(ChatRef("telegram", "777"), ChatKind.PRIVATE, user_id="777",
+                user_language="zh-hant")
+NOW = datetime(2026, 12, 9, 23, 30, tzinfo=UTC)  # Dec 10, 07:30 in Taipei
+
+
+def scheduler(services, moment):
+    return BriefScheduler(services.briefs, services.registry, services.publisher,
+                          services.status_lines, services.snapshots, services.calendar,
+                          clock=lambda: moment)
+
+
+@pytest.fixture
+def commands(services):
+    return services.commands(clock=lambda: NOW)
+
+
+async def test_brief_command_sets_and_clears_the_schedule(commands, services):
+    assert (await commands.handle_text(DM, "/start")) is not None
+    reply = await commands.handle_text(DM, "/brief 08:00")
+    assert "已設定晨報：每天 08:00（Asia/Taipei）" in reply.text
+    due = await services.briefs.due(NOW + timedelta(minutes=31))
+    assert due == [DM.chat] and await services.briefs.due(NOW) == []
+    bad = await commands.handle_text(DM, "/brief 25:00")
+    assert bad.error == "invalid_brief_time" and "/brief 08:00" in bad.text
+    off = await commands.handle_text(DM, "/brief off")
+    assert "已關閉晨報" in off.text
+    assert await services.briefs.due(NOW + timedelta(days=2)) == []
+
+
+async def test_the_brief_goes_out_once_with_status_levels_and_the_day(commands, services):
+    await commands.handle_text(DM, "/start")
+    await commands.handle_text(DM, "/subscribe btc")
+    await services.registry.add_threshold(DM.chat, Direction.BELOW, Decimal(80000))
+    await services.registry.add_threshold(DM.chat, Direction.ABOVE, Decimal(100000))
+    await commands.handle_text(DM, "/brief 08:00")
+    await services.snapshots.set_model(BTC_PRICE_SNAPSHOT, LatestPrice(
+        price=Decimal(90000), at=NOW))
+    at_eight = NOW + timedelta(minutes=30, seconds=5)
+    assert await scheduler(services, at_eight).tick(at_eight) == 1
+    assert await scheduler(services, at_eight).tick(at_eight) == 0  # moved to tomorrow
+    backlog = await services.outbox.backlog("telegram")
+    assert backlog["queued"] >= 1
+    event = await services.records.load_event(
+        "brief:2026-12-10:Asia/Taipei:08:00:80000~100000")
+    assert event is not None
+    zh = "\n".join(event.lines["zh-Hant"])
+    assert "最接近的比特幣價位：下方 8 萬美元（−11.1%）" in zh and "上方 10 萬美元（+11.1%）" in zh
+    assert "今日：FOMC 會後聲明（凌晨 3:00）" in zh  # the Dec 9 decision: 3 am in Taipei
+    assert any("Morning brief" in event.titles["en"] for _ in "x")
+    # a crash before rescheduling: the same brief again is a duplicate, not a second send
+    await services.briefs.reschedule([(DM.chat, at_eight - timedelta(seconds=1))])
+    await scheduler(services, at_eight).tick(at_eight)
+    assert (await services.outbox.backlog("telegram"))["queued"] == backlog["queued"]
+
+
+async def test_changes_only_skips_a_quiet_day(commands, services):
+    await commands.handle_text(DM, "/start")
+    await commands.handle_text(DM, "/brief 08:00 changes")
+    quiet = datetime(2026, 12, 14, 0, 0, 5, tzinfo=UTC)  # Mon 08:00 Taipei: nothing due
+    await services.briefs.reschedule([(DM.chat, quiet - timedelta(seconds=1))])
+    assert await scheduler(services, quiet).tick(quiet) == 1
+    assert await services.records.load_event(
+        "brief:2026-12-14:Asia/Taipei:08:00:-~-") is None
+    assert await services.briefs.due(quiet + timedelta(hours=23)) == []
+    assert await services.briefs.due(quiet + timedelta(days=1)) == [DM.chat]
+
+
+def test_scheduled_today_in_the_chats_zone():
+    from bot.domain.calendar import load_calendar
+
+    calendar = load_calendar()
+    taipei = scheduled_today(calendar, "Asia/Taipei", datetime(2026, 12, 10).date())
+    assert [what for what, _ in taipei] == ["fomc"]  # Dec 9 ET decision: Dec 10 in Taipei
+    new_york = scheduled_today(calendar, "America/New_York", datetime(2026, 12, 10).date())
+    assert [what for what, _ in new_york] == ["h41"]  # Thursday
