@@ -39,8 +39,8 @@ async def local_redis_url() -> str | None:
 
 @contextlib.asynccontextmanager
 async def redis_server(url: str | None) -> AsyncIterator[str]:
-    """``url``, else the local Redis, else a private embedded Valkey stopped afterwards."""
-    url = url or await local_redis_url()
+    """``url`` when given (``--redis-url``), else a private embedded Valkey that the bench
+    starts and stops: a bench never writes into a server it did not start."""
     if url is not None:
         yield url
         return

@@ -1,8 +1,8 @@
 """Fan-out throughput: deliveries enqueued per second for N subscribed chats.
 
 Usage: python bench/fanout.py [--chats 100000] [--redis-url redis://127.0.0.1:6379/12]
-Without --redis-url it uses the machine's Redis on 127.0.0.1:6379 (database 12) when it
-answers, else an embedded Valkey. Keys live under a private prefix and are deleted after.
+Without --redis-url it starts its own embedded Valkey. Keys live under a private prefix
+and are deleted after.
 Prints its figures last as name=value lines.
 """
 

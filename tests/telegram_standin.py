@@ -42,6 +42,7 @@ class TelegramStandIn:
     updates: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     missing: set[int] = field(default_factory=set)
+    deleted_topics: set[tuple[int, int]] = field(default_factory=set)  # (chat, thread)
     migrated: dict[int, int] = field(default_factory=dict)
     members: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) → status
     chats: dict[str, dict[str, Any]] = field(default_factory=dict)  # @username / id → chat
@@ -89,6 +90,12 @@ class TelegramStandIn:
 
     def sent(self, method: str = "sendMessage") -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def texts_to_topic(self, chat_id: int, thread: int) -> list[str]:
+        return [c.params.get("text") or c.params.get("caption") or ""
+                for c in self.calls if c.method in ("sendMessage", "sendPhoto")
+                and int(c.params.get("chat_id", 0)) == chat_id
+                and int(c.params.get("message_thread_id") or 0) == thread]
 
     def texts_to(self, chat_id: int) -> list[str]:
         return [c.params.get("text") or c.params.get("caption") or ""
@@ -177,6 +184,9 @@ class TelegramStandIn:
             return self.error(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.missing:
             return self.error(400, "Bad Request: chat not found")
+        thread = params.get("message_thread_id")
+        if thread is not None and (chat_id, int(thread)) in self.deleted_topics:
+            return self.error(400, "Bad Request: message thread not found")
         if chat_id in self.migrated:
             return self.error(400, "Bad Request: group chat was upgraded to a supergroup chat",
                               migrate_to_chat_id=self.migrated[chat_id])

@@ -85,3 +85,18 @@ def test_scheduled_today_in_the_chats_zone():
     assert [what for what, _ in taipei] == ["fomc"]  # Dec 9 ET decision: Dec 10 in Taipei
     new_york = scheduled_today(calendar, "America/New_York", datetime(2026, 12, 10).date())
     assert [what for what, _ in new_york] == ["h41"]  # Thursday
+
+
+async def test_chats_of_one_group_due_at_different_ticks_each_get_the_brief(commands, services):
+    """The same brief (day, zone, minute, levels) reaches a chat handled in a later slice."""
+    other = Invocation(ChatRef("telegram", "778"), ChatKind.PRIVATE, user_id="778",
+                       user_language="zh-hant")
+    for inv in (DM, other):
+        await commands.handle_text(inv, "/start")
+        await commands.handle_text(inv, "/brief 08:00")
+    at_eight = NOW + timedelta(minutes=30, seconds=5)
+    await services.briefs.reschedule([(other.chat, at_eight + timedelta(seconds=30))])
+    await scheduler(services, at_eight).tick(at_eight)
+    later = at_eight + timedelta(seconds=40)
+    await scheduler(services, later).tick(later)
+    assert (await services.outbox.backlog("telegram"))["queued"] == 2

@@ -393,3 +393,43 @@ async def test_a_late_answer_is_not_sent_twice(telegram):
         await transport.close()
     assert isinstance(result, Delivered)
     assert len(standin.texts_to(900)) == 1
+
+
+FORUM = {"id": -1001234, "type": "supergroup", "title": "論壇", "is_forum": True}
+
+
+async def test_forum_topics_are_targets_of_their_own(telegram):
+    """/subscribe inside a forum topic delivers there, each topic with its own settings; a
+    deleted topic deactivates that topic only."""
+    standin, services = telegram
+    from tests.helpers import fomc_event
+
+    standin.members[(-1001234, 11)] = "administrator"
+    async with Running(services):
+        for thread, text in ((42, "/subscribe fomc"), (77, "/subscribe fomc"),
+                             (77, "/lang en")):
+            standin.command(FORUM, ADMIN, text, message_thread_id=thread,
+                            is_topic_message=True)
+            await until(lambda t=thread: standin.texts_to_topic(-1001234, t))
+        await until(lambda: len(standin.texts_to_topic(-1001234, 77)) >= 2)
+    markets = await services.registry.get_chat(ChatRef("telegram", "-1001234/42"))
+    macro = await services.registry.get_chat(ChatRef("telegram", "-1001234/77"))
+    assert markets.topics == {"fomc"} and macro.topics == {"fomc"}
+    assert macro.language is Language.EN and markets.language is not Language.EN
+    assert await services.registry.get_chat(ChatRef("telegram", "-1001234")) is None
+
+    standin.deleted_topics.add((-1001234, 42))
+    await services.publisher.publish(fomc_event())
+    transport = TelegramTransport(bot_for(services.settings))
+    await transport.start()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "t")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await until(lambda: any("The Fed" in t for t in standin.texts_to_topic(-1001234, 77)))
+        await until_stored(lambda: active(services, ChatRef("telegram", "-1001234/42"), False))
+    finally:
+        stop.set()
+        await task
+        await transport.close()
+    assert (await services.registry.get_chat(ChatRef("telegram", "-1001234/77"))).active

@@ -35,7 +35,7 @@ class TargetRange(Frozen):
 @dataclass(frozen=True, slots=True)
 class PublishResult:
     event_key: str
-    status: str  # new | resumed | duplicate
+    status: str  # new | resumed | duplicate | extended (more chats of a published event)
     queued: int
 
 
@@ -46,6 +46,7 @@ class Publishes(Protocol):
         *,
         chats: Iterable[ChatRef] | None = None,
         attachments: Mapping[str, bytes] | None = None,
+        more_chats: bool = False,
     ) -> PublishResult:
         """Deliver ``event`` to its topic's subscribers, or only to ``chats`` when given."""
         ...

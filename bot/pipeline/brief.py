@@ -132,7 +132,8 @@ class BriefScheduler:
                 composed[zone] = await self.status(zone, now)
             event = self._event(now, zone, at, group, members[0].levels, price,
                                 composed[zone], calendar)
-            await self.publisher.publish(event, chats=[m.chat.ref for m in members])
+            await self.publisher.publish(event, chats=[m.chat.ref for m in members],
+                                         more_chats=True)
         await self.briefs.reschedule(moves)
         log.info("brief: %d chats due, %d briefs in %d groups", len(refs),
                  sum(len(m) for m in groups.values()), len(groups))

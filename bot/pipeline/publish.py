@@ -35,16 +35,22 @@ class Publisher:
         *,
         chats: Iterable[ChatRef] | None = None,
         attachments: Mapping[str, bytes] | None = None,
+        more_chats: bool = False,
     ) -> PublishResult:
         """Deliver ``event`` to its topic's subscribers, or only to ``chats`` when given.
 
         Idempotent: publishing the same event again queues nothing new; publishing one
-        whose fan-out was interrupted finishes it.
+        whose fan-out was interrupted finishes it. With ``more_chats``, an event already
+        published is queued for the ``chats`` that have not had it yet (each chat still
+        at most once): the morning brief reaches the chats of one group in slices.
         """
         audience: dict[str, object] = (
             {"chats": [str(c) for c in chats]} if chats is not None
             else {"topic": event.topic})
         status = await self.records.save_event(event, audience)
+        if status == "done" and more_chats and chats is not None:
+            queued = await self._fan_out(event.key, audience)
+            return PublishResult(event.key, "extended", queued)
         if status == "done":
             metrics.EVENTS.labels(event.kind, "duplicate").inc()
             return PublishResult(event.key, "duplicate", 0)

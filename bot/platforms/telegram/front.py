@@ -47,7 +47,7 @@ from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, lo
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
-from bot.platforms.telegram.sender import retry_seconds, send_parts
+from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
 from bot.render.message import split_text
 from bot.store.registry import Registry
@@ -180,8 +180,10 @@ class TelegramFrontEnd:
             admin = True  # an anonymous group admin posting as the group
         else:
             admin = await self.is_admin(context, chat.id, uid)
+        thread = message.message_thread_id if message is not None and \
+            message.is_topic_message else None
         return Invocation(
-            chat=ChatRef("telegram", str(chat.id)), chat_kind=kind,
+            chat=topic_ref(chat.id, thread), chat_kind=kind,
             user_id=str(uid) if uid else None,
             user_language=user.language_code if user else None, is_admin=admin,
             chat_title=chat.title or chat.full_name)

@@ -39,7 +39,7 @@ from telegram.error import (
 )
 
 from bot import metrics
-from bot.domain.chats import Chat, ChatKind
+from bot.domain.chats import Chat, ChatKind, ChatRef
 from bot.platforms.base import (
     Delivered,
     DeliveryResult,
@@ -57,7 +57,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GONE_MARKERS = ("chat not found", "bot was kicked", "bot is not a member", "chat was deleted",
+GONE_MARKERS = ("message thread not found", "topic_deleted",  # a deleted forum topic
+                "chat not found", "bot was kicked", "bot is not a member", "chat was deleted",
                 "user is deactivated", "have no rights to send", "need administrator rights",
                 "not enough rights to send")
 
@@ -111,14 +112,14 @@ class TelegramTransport:
                       attachment: bytes | None) -> DeliveryResult:
         group = chat.kind is not ChatKind.PRIVATE
         parts = split_text(message.to_html())
-        busy = await self.pacer.wait(chat.ref.chat_id, group=group, count=len(parts))
+        busy = await self.pacer.wait(telegram_target(chat)[0], group=group, count=len(parts))
         if busy is not None:
             return RetryAfter(busy, pacing=True)
         try:
             await self._send(chat, message, parts, attachment, parse_mode=ParseMode.HTML)
         except TelegramRetryAfter as error:
             seconds = retry_seconds(error)
-            self.pacer.refused(chat.ref.chat_id, seconds)
+            self.pacer.refused(telegram_target(chat)[0], seconds)
             return RetryAfter(seconds)
         except ChatMigrated as error:
             return Moved(str(error.new_chat_id))
@@ -164,10 +165,25 @@ class TelegramTransport:
 
     async def _send(self, chat: Chat, message: AlertMessage, parts: list[str],
                     attachment: bytes | None, *, parse_mode: str | None) -> None:
+        chat_id, thread_id = telegram_target(chat)
         await send_parts(
-            self.bot, chat.ref.chat_id, parts, parse_mode=parse_mode, attachment=attachment,
+            self.bot, chat_id, parts, parse_mode=parse_mode, attachment=attachment,
             title=message.sections[0].title if message.sections else "",
-            thread_id=int(chat.thread_id) if chat.thread_id else None, silent=message.silent)
+            thread_id=thread_id, silent=message.silent)
+
+
+def topic_ref(chat_id: int | str, thread_id: int | None) -> ChatRef:
+    """A chat, or one topic of a forum supergroup (its own target with its own settings:
+    ``telegram:-100123/42``)."""
+    return ChatRef("telegram", f"{chat_id}/{thread_id}" if thread_id else str(chat_id))
+
+
+def telegram_target(chat: Chat) -> tuple[str, int | None]:
+    """(chat id, forum topic) to send to, from the target's id."""
+    chat_id, _, thread = chat.ref.chat_id.partition("/")
+    if thread.isdigit():
+        return chat_id, int(thread)
+    return chat_id, int(chat.thread_id) if chat.thread_id else None
 
 
 async def send_parts(
