@@ -287,3 +287,51 @@ def test_liquidity_lines_from_the_page_and_from_fred():
                             url=None)
     assert event.net_liquidity_change_1w == week.net_liquidity - (6_727_416 - 315_189 - 168_115)
     assert event.on_rrp_change_1w == 54_772 - 168_115
+
+
+# Liquidity alerts ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "rule"), [
+    (["rrp", "below", "100b"], ("on_rrp", "below", 100_000)),
+    (["net", "move", "100", "billion"], ("net_liquidity", "move", 100_000)),
+    (["tga", "above", "1t"], ("tga", "above", 1_000_000)),
+    (["逆回購", "跌破", "1000億"], ("on_rrp", "below", 100_000)),
+])
+def test_liquidity_rules_parse(args, rule):
+    from bot.topics.h41.liquidity import parse_rule
+
+    parsed = parse_rule(args)
+    assert (parsed.metric, parsed.test, parsed.millions) == rule
+
+
+async def test_liquidity_alerts_fire_on_the_week_they_are_met(services):
+    from bot.domain.chats import ChatKind as Kind
+    from bot.domain.chats import ChatRef as Ref
+    from bot.topics.h41.watcher import check_liquidity_rules
+
+    commands = services.commands()
+    from bot.commands.core import Invocation
+
+    chats = []
+    for cid, rule in (("61", "/liquidity rrp below 100b"), ("62", "/liquidity net move 100b"),
+                      ("63", "/liquidity tga above 1t"), ("64", "/liquidity rrp below 1t")):
+        inv = Invocation(Ref("telegram", cid), Kind.PRIVATE, user_id=cid, user_language="en")
+        await commands.handle_text(inv, "/start")
+        reply = await commands.handle_text(inv, rule)
+        assert "#1" in reply.text
+        chats.append(inv)
+    bad = await commands.handle_text(chats[0], "/liquidity rrp sideways 5")
+    assert bad.error == "invalid_liquidity_rule" and "/liquidity rrp below 100b" in bad.text
+    weeks = parse_fred_csv((FIXTURES / "fred_2024_2025.csv").read_text())
+    event, _ = build_events(weeks, released_at=datetime(2025, 4, 17, 20, 30, tzinfo=UTC),
+                            url=None)
+    # ON RRP 168 → 55 billion (crossed 100b), net liquidity −211 billion (a move ≥ 100b);
+    # TGA 639 billion (never above 1t); ON RRP was below 1t already (no crossing)
+    assert await check_liquidity_rules(services.topic, event) == 2
+    rrp = await services.records.load_event("h41-liq:2025-04-16:on_rrp:below:100000")
+    net = await services.records.load_event("h41-liq:2025-04-16:net_liquidity:move:100000")
+    assert rrp is not None and rrp.value == 54_772 and net is not None
+    from bot.topics.catalog import Catalog
+
+    text = Catalog().renderers.message(rrp, Language.BOTH, "Asia/Taipei").to_text()
+    assert "隔夜逆回購（ON RRP）跌破 1,000 億美元" in text and "fell below $100 billion" in text
+    assert "h41" in (await services.registry.get_chat(chats[0].chat)).topics

@@ -38,6 +38,10 @@ def error_text(f: Formatter, error: UserInputError) -> str:
                    "Usage: {usage}").format(value=value, usage=ALERT_USAGE)
     if code == "invalid_duration":
         return f._("“{value}” is not a duration. Use e.g. 12h, 7d or 2w.").format(value=value)
+    if code == "invalid_liquidity_rule":
+        return f._("“{value}” is not a liquidity alert. Examples: /liquidity rrp below 100b, "
+                   "/liquidity tga above 1t, /liquidity net move 100b (lines: rrp, tga, "
+                   "reserves, net).").format(value=value)
     if code == "invalid_brief_time":
         return f._("“{value}” is not a time for the brief. Use e.g. /brief 08:00, "
                    "/brief 08:00 changes (skip days with nothing new) or /brief off.").format(

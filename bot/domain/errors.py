@@ -44,6 +44,10 @@ class InvalidDuration(UserInputError):
     code = "invalid_duration"
 
 
+class InvalidLiquidityRule(UserInputError):
+    code = "invalid_liquidity_rule"
+
+
 class InvalidBriefTime(UserInputError):
     code = "invalid_brief_time"
 

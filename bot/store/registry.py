@@ -161,6 +161,17 @@ class Registry:
         """A credential the transport needs (a webhook token); kept out of every reply."""
         await self._set_field(ref, "secret", secret)
 
+    async def get_field(self, ref: ChatRef, name: str) -> str | None:
+        raw = await self.redis.hget(self.keys.partition_of(ref).chat(ref), name)
+        return str(raw) if raw is not None else None
+
+    async def get_fields(self, refs: Sequence[ChatRef], name: str) -> list[str | None]:
+        """One field of many chats in one round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for ref in refs:
+            pipe.hget(self.keys.partition_of(ref).chat(ref), name)
+        return [str(v) if v is not None else None for v in await pipe.execute()]
+
     async def set_field(self, ref: ChatRef, name: str, value: str) -> None:
         """One setting of a registered chat (a feature's own, e.g. the brief's time)."""
         await self._set_field(ref, name, value)

@@ -81,3 +81,24 @@ class RegimeChange(BaseEvent):
         return TOPIC
 
 
+
+
+class LiquidityAlert(BaseEvent):
+    """A chat's liquidity rule met by a weekly release (a level crossed, a large move)."""
+
+    kind: Literal["h41_liquidity"] = "h41_liquidity"
+    week_ending: date
+    metric: Literal["on_rrp", "tga", "reserves", "net_liquidity"]
+    test: Literal["below", "above", "move"]
+    threshold: int = Field(description="Millions of USD")
+    value: int
+    change_1w: int | None = None
+    url: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"h41-liq:{self.week_ending.isoformat()}:{self.metric}:{self.test}:{self.threshold}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC

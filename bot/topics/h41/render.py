@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
-from bot.topics.h41.events import BalanceSheetRelease, Regime, RegimeChange
+from bot.topics.h41.events import BalanceSheetRelease, LiquidityAlert, Regime, RegimeChange
 
 
 def regime_name(f: Formatter, regime: Regime) -> str:
@@ -198,3 +198,46 @@ def render_regime(event: RegimeChange, f: Formatter, zone: str) -> Section:
         lines=(headline, detail),
         footer=f._("Week ended Wednesday {week}").format(week=f.date(event.week_ending)),
     )
+
+
+def metric_name(f: Formatter, metric: str) -> str:
+    return {
+        "on_rrp": f._("Overnight reverse repos (ON RRP)"),
+        "tga": f._("Treasury General Account (TGA)"),
+        "reserves": f._("Reserve balances (week average)"),
+        "net_liquidity": f._("Net liquidity (total assets − TGA − ON RRP)"),
+    }[metric]
+
+
+def render_liquidity(event: LiquidityAlert, f: Formatter, zone: str) -> Section:
+    name = metric_name(f, event.metric)
+    level = f.usd_millions(event.threshold)
+    value = f.usd_millions(event.value)
+    if event.test == "below":
+        title = f._("{name} fell below {level}").format(name=name, level=level)
+    elif event.test == "above":
+        title = f._("{name} rose above {level}").format(name=name, level=level)
+    else:
+        title = f._("{name} moved {change} in a week").format(
+            name=name, change=f.signed_usd_millions(event.change_1w or 0))
+    lines = [f._("{name}: {value} ({change} on the week).").format(
+        name=name, value=value, change=f.signed_usd_millions(event.change_1w or 0))]
+    lines.append(f._("Your liquidity alert: {rule}.").format(rule=rule_text(
+        f, event.metric, event.test, event.threshold)))
+    return Section(language=f.language.value, title=title, lines=tuple(lines),
+                   link=event.url, link_label=f._("H.4.1 release"),
+                   footer=f._("Week ended Wednesday {week}").format(week=f.date(event.week_ending)))
+
+
+def rule_text(f: Formatter, metric: str, test: str, millions: int) -> str:
+    name = metric_name(f, metric)
+    amount = f.usd_millions(millions)
+    if test == "below":
+        return f._("{name} below {amount}").format(name=name, amount=amount)
+    if test == "above":
+        return f._("{name} above {amount}").format(name=name, amount=amount)
+    return f._("{name} moving {amount} or more in a week").format(name=name, amount=amount)
+
+
+def liquidity_style(event: LiquidityAlert) -> str:
+    return "info"

@@ -8,7 +8,7 @@ from bot.render.i18n import N_
 from bot.topics.base import StatusView, TopicSpec
 from bot.topics.h41 import render
 from bot.topics.h41.commands import COMMANDS
-from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
+from bot.topics.h41.events import BalanceSheetRelease, LiquidityAlert, RegimeChange
 from bot.topics.h41.watcher import DEMO_HANDLERS, H41Watcher, check
 
 
@@ -30,9 +30,10 @@ def status(f: Formatter, view: StatusView) -> str:
 TOPIC = TopicSpec(
     info=TopicInfo("h41", N_("Fed balance sheet (H.4.1)"),
                    aliases=("balance", "qt", "資產負債表")),
-    events=(BalanceSheetRelease, RegimeChange),
+    events=(BalanceSheetRelease, RegimeChange, LiquidityAlert),
     renderers={"h41_release": (render.render, render.style),
-               "h41_regime": (render.render_regime, render.style)},
+               "h41_regime": (render.render_regime, render.style),
+               "h41_liquidity": (render.render_liquidity, render.liquidity_style)},
     enabled=lambda settings: settings.sources.h41,
     watcher=H41Watcher,
     check=check,

@@ -22,7 +22,7 @@ import httpx
 
 from bot import metrics
 from bot.config import Settings
-from bot.domain.chats import Language
+from bot.domain.chats import ChatRef, Language
 from bot.domain.events import Frozen
 from bot.domain.programs import (
     BALANCE_SHEET_PROGRAMS_SNAPSHOT,
@@ -30,7 +30,8 @@ from bot.domain.programs import (
     ProgramHistory,
 )
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
-from bot.topics.h41.events import BalanceSheetRelease, RegimeChange
+from bot.topics.h41.events import BalanceSheetRelease, LiquidityAlert, RegimeChange
+from bot.topics.h41.liquidity import LiquidityRule, fires, rules_from_json, values_of
 from bot.topics.h41.parse import (
     H41ParseError,
     H41Week,
@@ -142,6 +143,37 @@ def _net_change(weeks: Sequence[H41Week], back: int) -> int | None:
             weeks[-1].week_ending - weeks[-1 - back].week_ending > timedelta(days=7 * back + 1):
         return None
     return now - then
+
+
+async def check_liquidity_rules(ctx: TopicContext, event: BalanceSheetRelease,
+                                batch: int = 1000) -> int:
+    """Chats' ``/liquidity`` rules against this week's release: one alert per rule met,
+    to the chats that set it. Returns the chats alerted."""
+    by_rule: dict[LiquidityRule, list[ChatRef]] = {}
+    refs: list[ChatRef] = []
+
+    async def check(chunk: list[ChatRef]) -> None:
+        for ref, raw in zip(chunk, await ctx.registry.get_fields(chunk, "liquidity"),
+                            strict=True):
+            for rule in rules_from_json(raw):
+                if fires(rule, event):
+                    by_rule.setdefault(rule, []).append(ref)
+
+    async for ref in ctx.registry.iter_subscribers("h41"):
+        refs.append(ref)
+        if len(refs) >= batch:
+            await check(refs)
+            refs = []
+    if refs:
+        await check(refs)
+    for rule, chats in by_rule.items():
+        value, change = values_of(event, rule.metric)
+        assert value is not None
+        await ctx.publisher.publish(LiquidityAlert(
+            occurred_at=event.occurred_at, late=event.late, week_ending=event.week_ending,
+            metric=rule.metric, test=rule.test, threshold=rule.millions, value=value,
+            change_1w=change, url=event.url), chats=chats)
+    return sum(len(c) for c in by_rule.values())
 
 
 def check_trend(history: Sequence[H41Week], event: BalanceSheetRelease) -> bool:
@@ -320,6 +352,7 @@ class H41Watcher(PollingWatcher):
         await self.ctx.snapshots.set_latest_event("h41", event.key)
         if regime_event is not None:
             await self.ctx.publisher.publish(regime_event)
+        await check_liquidity_rules(self.ctx, event)
         self.published.append(event)
         del self.published[:-RECENT_KEPT]
         log.info("h41: week %s total %d (%s, via %s)", week.week_ending, week.total_assets or 0,
