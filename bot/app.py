@@ -54,6 +54,7 @@ from bot.topics.fomc.schedule import refresh_calendar
 log = logging.getLogger(__name__)
 
 CONSOLE_CHAT = ChatRef("console", "main")
+QUEUE_METRICS_SECONDS = 120.0
 HEARTBEAT_SECONDS = 10
 RESUME_EVERY_SECONDS = 60
 BUILT_IN_PLATFORMS = ("telegram", "discord", "webhook", "console")
@@ -168,7 +169,9 @@ def build_transports(settings: Settings) -> list[Transport]:
 
         transports.append(DiscordTransport.from_settings(settings))
         transports.append(WebhookTransport.from_settings(settings))
-    transports.append(ConsoleTransport(messages_per_second=settings.console.messages_per_second))
+    if not settings.has_chat_tokens:  # with a platform configured the console is not a chat
+        transports.append(ConsoleTransport(
+            messages_per_second=settings.console.messages_per_second))
     return transports
 
 
@@ -194,7 +197,8 @@ async def record_queue_metrics(services: Services, platforms: list[str]) -> None
         metrics.OUTBOX_DELAYED.labels(platform).set(backlog["delayed"])
         metrics.OUTBOX_DEAD.labels(platform).set(backlog["dead"])
         metrics.OUTBOX_OLDEST_SECONDS.labels(platform).set(
-            await services.outbox.oldest_age_seconds(platform))
+            await services.outbox.oldest_age_seconds(platform)
+            if backlog["queued"] or backlog["pending"] else 0.0)
 
 
 async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Event,
@@ -203,12 +207,16 @@ async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Ev
     ``fedalert health`` reads); the outbox gauges of its platforms are refreshed too."""
     platforms = platforms or []
     key = services.keys.instance(services.instance_id)
+    measured = 0.0
     while not stop.is_set():
         beat = json.dumps({"at": time.time(), "parts": supervisor.report(),
                            "unhealthy": supervisor.unhealthy()})
         with contextlib.suppress(RedisError, OSError):
             await services.redis.set(key, beat, ex=HEARTBEAT_SECONDS * 3)
-            await record_queue_metrics(services, platforms)
+            if time.monotonic() - measured >= QUEUE_METRICS_SECONDS:
+                # a few commands per partition: gauges need not follow every heartbeat
+                measured = time.monotonic()
+                await record_queue_metrics(services, platforms)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
     with contextlib.suppress(RedisError, OSError):
@@ -308,6 +316,9 @@ async def run_instance(
     if not services.settings.has_chat_tokens:
         await ensure_console_chat(services.registry)
         log.info("no chat token configured: alerts are printed to the console")
+    elif await services.registry.get_chat(CONSOLE_CHAT) is not None:
+        # a chat platform is configured now: nothing reads the console's deliveries
+        await services.registry.deactivate(CONSOLE_CHAT, "a chat platform is configured")
     front_ends = build_front_ends(services) if front_ends is None else front_ends
     await preflight(transports)
     async with asyncio.TaskGroup() as group:

@@ -151,7 +151,12 @@ async def test_telegram_webhook_needs_the_secret_and_listens_on_loopback(service
                 "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
             url = f"http://127.0.0.1:{port}/telegram"
             async with httpx.AsyncClient() as client:
-                forged = await client.post(url, json=update)
+                for _ in range(100):  # the updater says "running" a moment before it listens
+                    try:
+                        forged = await client.post(url, json=update)
+                        break
+                    except httpx.ConnectError:
+                        await asyncio.sleep(0.05)
                 real = await client.post(url, json=update, headers={
                     "X-Telegram-Bot-Api-Secret-Token": telegram.webhook_secret.get_secret_value()})
             assert forged.status_code == 403

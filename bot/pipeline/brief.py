@@ -34,7 +34,7 @@ from bot.store.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
 EASTERN = ZoneInfo("America/New_York")
-CHECK_EVERY = 20.0
+CHECK_EVERY = 30.0
 BATCH = 1000
 NEWS_NAMES = ("fomc", "h41")  # latest events that count as news for "changes"
 

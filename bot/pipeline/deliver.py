@@ -30,9 +30,11 @@ from bot.supervision import OutageLog
 
 log = logging.getLogger(__name__)
 
-IDLE_POLL_SECONDS = 0.2
+IDLE_POLL_SECONDS = 0.2  # the first wait after a store error
+IDLE_BLOCK_SECONDS = 2.0  # an idle worker waits in one blocking read this long at most
+FULL_PROMOTE_SECONDS = 120.0  # a sweep of every partition's retries (repairs the index)
 ERROR_DELAY_CAP = 2.0
-STOPPED_CHECK_SECONDS = 10.0  # how often to look for entries of stopped instances
+STOPPED_CHECK_SECONDS = 30.0  # how often to look for entries of stopped instances
 
 
 class DeliveryWorker:
@@ -55,9 +57,12 @@ class DeliveryWorker:
         self.concurrency = concurrency
         self.settings = outbox.settings
         self._last_reclaim = 0.0
+        self._last_full_promote = 0.0
+        self._stop: asyncio.Event | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("delivery worker %s for %s started", self.consumer, self.platform)
+        self._stop = stop
         outage = OutageLog(f"delivery ({self.platform}, {self.consumer}): the store",
                            logger=log)
         while not stop.is_set():
@@ -88,22 +93,57 @@ class DeliveryWorker:
         return float(min(ERROR_DELAY_CAP, IDLE_POLL_SECONDS * 2 ** min(failures - 1, 8)))
 
     async def run_once(self) -> int:
-        """One pass: promote due retries, reclaim orphans now and then, handle a batch."""
-        await self.outbox.promote_due(self.platform)
-        batch: list[Delivery] = []
+        """One pass: promote due retries, reclaim orphans now and then, handle a batch.
+
+        With nothing to do it waits in one blocking read (until an entry arrives, a
+        retry falls due or ``IDLE_BLOCK_SECONDS`` pass): an idle worker costs a few
+        commands a second, not a poll of every partition five times a second."""
         now = time.monotonic()
+        full = now - self._last_full_promote >= FULL_PROMOTE_SECONDS
+        if full:
+            self._last_full_promote = now
+        promoted = await self.outbox.promote_due(self.platform, full=full)
+        batch: list[Delivery] = []
         if now - self._last_reclaim >= min(self.settings.reclaim_idle_seconds / 2,
                                            STOPPED_CHECK_SECONDS):
             self._last_reclaim = now
-            batch.extend(await self.outbox.reclaim_from_stopped(
-                self.platform, self.consumer, self.settings.read_batch))
-            batch.extend(await self.outbox.reclaim(self.platform, self.consumer,
-                                                   self.settings.read_batch))
+            busy = await self.outbox.nonempty_partitions(self.platform)
+            if busy:  # an empty stream has nothing read and unacknowledged to take over
+                batch.extend(await self.outbox.reclaim_from_stopped(
+                    self.platform, self.consumer, self.settings.read_batch, busy))
+                batch.extend(await self.outbox.reclaim(self.platform, self.consumer,
+                                                       self.settings.read_batch, busy))
         batch.extend(await self.outbox.read(self.platform, self.consumer,
                                             self.settings.read_batch))
+        if not batch and not promoted and self._stop is not None:
+            batch.extend(await self._wait_for_work(self._stop))
         if batch:
             await self.handle_batch(batch)
         return len(batch)
+
+    async def _wait_for_work(self, stop: asyncio.Event) -> list[Delivery]:
+        """A blocking read, cut short by a stop (the read is cancelled: its connection is
+        dropped, not reused mid-reply)."""
+        wait = IDLE_BLOCK_SECONDS
+        retry_in = await self.outbox.next_retry_in(self.platform)
+        if retry_in is not None:
+            wait = min(wait, retry_in)
+        if wait < 0.05:
+            return []
+        read = asyncio.ensure_future(self.outbox.read(
+            self.platform, self.consumer, self.settings.read_batch,
+            block_ms=max(1, int(wait * 1000))))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            done, _ = await asyncio.wait({read, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if read in done:
+            return read.result()
+        read.cancel()
+        with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+            await read
+        return []
 
     async def handle_batch(self, batch: list[Delivery]) -> None:
         gate = asyncio.Semaphore(self.concurrency)

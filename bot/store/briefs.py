@@ -61,8 +61,11 @@ class BriefSchedule:
     async def next_due(self) -> datetime | None:
         """The earliest due time of any chat (to sleep until then)."""
         earliest: float | None = None
-        for part in self.keys.all_partitions():
-            first = await self.redis.zrange(part.briefs, 0, 0, withscores=True)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                pipe.zrange(part.briefs, 0, 0, withscores=True)
+            firsts = await pipe.execute()
+        for first in firsts:
             if first:
                 score = float(first[0][1])
                 earliest = score if earliest is None else min(earliest, score)

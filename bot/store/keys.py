@@ -117,6 +117,11 @@ class KeySchema:
     def attachment(self, event_key: str) -> str:
         return f"{self.prefix}:att:{event_key}"
 
+    def delayed_index(self, platform: str) -> str:
+        """Sorted set: partition number → when its earliest delayed delivery is due (ms),
+        so an idle worker asks one key instead of every partition."""
+        return f"{self.prefix}:delayed-due:{platform}"
+
     @property
     def pending_fanouts(self) -> str:
         return f"{self.prefix}:fanout:pending"

@@ -111,27 +111,39 @@ class Outbox:
                     raise
         self._groups_ready.add(platform)
 
-    async def read(self, platform: str, consumer: str, count: int) -> list[Delivery]:
-        """New entries for this consumer from every partition (one round trip, no blocking)."""
+    async def read(self, platform: str, consumer: str, count: int,
+                   block_ms: int | None = None) -> list[Delivery]:
+        """New entries for this consumer from every partition, in one command; with
+        ``block_ms`` it waits that long for the first entry (an idle worker costs one
+        command per wait, not one per partition per poll)."""
         await self.ensure_groups(platform)
-        parts = list(self.keys.all_partitions())
+        parts = {part.outbox(platform): part for part in self.keys.all_partitions()}
         per_stream = max(1, count // len(parts)) if len(parts) > 1 else count
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for part in parts:
-                pipe.xreadgroup(GROUP, consumer, {part.outbox(platform): ">"}, count=per_stream)
-            replies = await pipe.execute()
+        reply: Any = await self.redis.xreadgroup(
+            GROUP, consumer, dict.fromkeys(parts, ">"),
+            count=per_stream, block=block_ms)
         deliveries: list[Delivery] = []
-        for part, reply in zip(parts, replies, strict=True):
-            for _stream, entries in reply or []:
-                deliveries.extend(self._parse(part, platform, entries))
+        for stream, entries in reply or []:
+            deliveries.extend(self._parse(parts[str(stream)], platform, entries))
         return deliveries
 
-    async def reclaim(self, platform: str, consumer: str, count: int) -> list[Delivery]:
+    async def nonempty_partitions(self, platform: str) -> list[Partition]:
+        """Partitions whose stream holds entries (queued or read and not acknowledged):
+        only those can have anything to reclaim. One round trip."""
+        parts = list(self.keys.all_partitions())
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in parts:
+                pipe.xlen(part.outbox(platform))
+            lengths = await pipe.execute()
+        return [part for part, length in zip(parts, lengths, strict=True) if length]
+
+    async def reclaim(self, platform: str, consumer: str, count: int,
+                      parts: list[Partition] | None = None) -> list[Delivery]:
         """Take over entries another consumer read but never acknowledged (it died)."""
         await self.ensure_groups(platform)
         min_idle = int(self.settings.reclaim_idle_seconds * 1000)
         claimed: list[Delivery] = []
-        for part in self.keys.all_partitions():
+        for part in parts if parts is not None else self.keys.all_partitions():
             reply = await self.redis.xautoclaim(part.outbox(platform), GROUP, consumer,
                                                 min_idle_time=min_idle, start_id="0-0",
                                                 count=count)
@@ -139,8 +151,8 @@ class Outbox:
             claimed.extend(self._parse(part, platform, entries))
         return claimed
 
-    async def reclaim_from_stopped(self, platform: str, consumer: str,
-                                   count: int) -> list[Delivery]:
+    async def reclaim_from_stopped(self, platform: str, consumer: str, count: int,
+                                   parts: list[Partition] | None = None) -> list[Delivery]:
         """Take over what consumers of instances that are gone had read, at once.
 
         A consumer is named ``<instance id>-<n>``; an instance whose heartbeat key is gone
@@ -150,7 +162,7 @@ class Outbox:
         await self.ensure_groups(platform)
         claimed: list[Delivery] = []
         alive: dict[str, bool] = {}
-        for part in self.keys.all_partitions():
+        for part in parts if parts is not None else self.keys.all_partitions():
             stream = part.outbox(platform)
             try:
                 consumers = await self.redis.xinfo_consumers(stream, GROUP)
@@ -206,6 +218,8 @@ class Outbox:
             pipe.xack(delivery.stream, GROUP, delivery.entry_id)
             pipe.xdel(delivery.stream, delivery.entry_id)
             await pipe.execute()
+        await self.redis.zadd(self.keys.delayed_index(delivery.platform),
+                              {str(delivery.partition.index): due_ms}, lt=True)
 
     def backoff_seconds(self, attempts: int) -> float:
         delay = self.settings.backoff_base_seconds * (2 ** max(0, attempts - 1))
@@ -226,13 +240,42 @@ class Outbox:
         await self.fan_out_refs(delivery.event_key, [new_chat])
         await self.ack(delivery)
 
-    async def promote_due(self, platform: str, limit: int = 500) -> int:
+    async def promote_due(self, platform: str, limit: int = 500, *, full: bool = False) -> int:
+        """Move due retries back into their streams: the partitions the index says are
+        due (one command when none is), or every partition with ``full`` (a periodic
+        sweep that also repairs the index)."""
         now_ms = int(time.time() * 1000)
+        index = self.keys.delayed_index(platform)
+        if full:  # the index is a hint: every partition's earliest retry, in one trip
+            all_parts = list(self.keys.all_partitions())
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for part in all_parts:
+                    pipe.zrange(part.delayed(platform), 0, 0, withscores=True)
+                firsts = await pipe.execute()
+            parts = [part for part, first in zip(all_parts, firsts, strict=True) if first]
+            if not parts:
+                await self.redis.delete(index)
+        else:
+            due: Any = await self.redis.zrangebyscore(index, "-inf", now_ms)
+            parts = [Partition(self.keys.prefix, int(i)) for i in due]
         moved = 0
-        for part in self.keys.all_partitions():
+        for part in parts:
             moved += int(await self._scripts.delayed_promote(
                 keys=[part.delayed(platform), part.outbox(platform)], args=[now_ms, limit]))
+            first: Any = await self.redis.zrange(part.delayed(platform), 0, 0, withscores=True)
+            if first:
+                await self.redis.zadd(index, {str(part.index): int(first[0][1])})
+            else:
+                await self.redis.zrem(index, str(part.index))
         return moved
+
+    async def next_retry_in(self, platform: str) -> float | None:
+        """Seconds until the earliest delayed delivery is due (None: none waits)."""
+        first = await self.redis.zrange(self.keys.delayed_index(platform), 0, 0,
+                                        withscores=True)
+        if not first:
+            return None
+        return max(0.0, float(first[0][1]) / 1000 - time.time())
 
     # Inspection ----------------------------------------------------------------------
     async def oldest_age_seconds(self, platform: str) -> float:
@@ -261,8 +304,10 @@ class Outbox:
             totals["queued"] += replies[i]
             totals["delayed"] += replies[i + 1]
             totals["dead"] += replies[i + 2]
-        if platform in self._groups_ready:
-            for part in self.keys.all_partitions():
-                info = await self.redis.xpending(part.outbox(platform), GROUP)
-                totals["pending"] += int(info["pending"])
+        if platform in self._groups_ready and totals["queued"]:
+            # entries read but not acknowledged are still in the stream: none, none pending
+            for part, length in zip(self.keys.all_partitions(), replies[::3], strict=True):
+                if length:
+                    info = await self.redis.xpending(part.outbox(platform), GROUP)
+                    totals["pending"] += int(info["pending"])
         return totals

@@ -9,6 +9,7 @@ query read them without filtering.
 from __future__ import annotations
 
 import json
+import time as time_module
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -103,6 +104,7 @@ class Registry:
         self.default_language = default_language
         self.default_timezone = default_timezone
         self._scripts = Scripts(redis)
+        self._levels_known: tuple[float, bool] | None = None
 
     def _topic_keys(self, part: Partition) -> list[str]:
         return [part.topic(t) for t in self.topics]
@@ -313,6 +315,7 @@ class Registry:
             assert existing is not None
             return AddedThreshold(existing, existing=True)
         threshold = Threshold(ref, code, direction, level, mode, expires_at, created_at)
+        self._levels_known = (time_module.monotonic(), True)
         return AddedThreshold(threshold, existing=False, passed=bool(int(result[1])))
 
     async def get_threshold(self, ref: ChatRef, threshold_id: int) -> Threshold | None:
@@ -336,6 +339,20 @@ class Registry:
         )
         if not removed:
             raise ThresholdNotFound(str(threshold_id), id=threshold_id)
+
+    async def has_levels(self, max_age_seconds: float = 60.0) -> bool:
+        """Whether any chat has a BTC level (armed or waiting to re-arm), checked at most
+        once a ``max_age_seconds``: with none, a price tick costs no query."""
+        now = time_module.monotonic()
+        if self._levels_known is not None and now - self._levels_known[0] < max_age_seconds:
+            return self._levels_known[1]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                for key in part.level_keys():
+                    pipe.zcard(key)
+            counts = await pipe.execute()
+        self._levels_known = (now, any(int(c) for c in counts))
+        return self._levels_known[1]
 
     async def crossed_levels(self, previous: Decimal, current: Decimal) -> list[CrossedLevel]:
         """Levels crossed by a move from ``previous`` to ``current`` (range queries only).

@@ -93,6 +93,9 @@ class ThresholdEngine:
             await self._save(now, force=True)
             return firings
         gap = (now - previous_at).total_seconds() > self.rules.gap_seconds
+        if not self.pending and not await self.registry.has_levels():
+            await self._save(now, force=gap)  # nobody has a level: no query per tick
+            return firings
         crossed = await self.registry.crossed_levels(previous, price)
         to = "below" if price < previous else "above"
         claimed: dict[tuple[str, Decimal, datetime, bool], list[ChatRef]] = defaultdict(list)

@@ -39,6 +39,9 @@ def rules_from(settings: Settings) -> tuple[CompositeRules, EngineRules, MoveRul
     )
 
 
+SNAPSHOT_EVERY_SECONDS = 2.0  # /btc and /status read it: a tick a second need not write it
+
+
 class PriceEvaluator:
     """Composite, crossings and moves for a stream of ticks (live or replayed)."""
 
@@ -53,6 +56,7 @@ class PriceEvaluator:
         self.degraded: str | None = None
         self.last: CompositePrice | None = None
         self._new_data = False
+        self._snapshot_at: datetime | None = None
 
     def add(self, tick: Tick) -> None:
         self.latest[tick.source] = tick
@@ -77,10 +81,13 @@ class PriceEvaluator:
             return [], None  # no new tick: not a new reading (the gap clock keeps running)
         self._new_data = False
         self.last = result
-        await self.ctx.snapshots.set_model(
-            PRICE_SNAPSHOT, PriceSnapshot(price=result.price, sources=result.sources,
-                                          quote=result.quote, at=result.at),
-            ttl_seconds=SNAPSHOT_TTL_SECONDS)
+        if self._snapshot_at is None or (result.at - self._snapshot_at).total_seconds() >= \
+                SNAPSHOT_EVERY_SECONDS:
+            self._snapshot_at = result.at
+            await self.ctx.snapshots.set_model(
+                PRICE_SNAPSHOT, PriceSnapshot(price=result.price, sources=result.sources,
+                                              quote=result.quote, at=result.at),
+                ttl_seconds=SNAPSHOT_TTL_SECONDS)
         firings = await self.engine.on_price(result)
         move = self.moves.on_price(result)
         return firings, move
