@@ -134,6 +134,59 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+# registry export / import ------------------------------------------------------------
+@_command("registry")
+def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
+    """Back up, move or restore the chats: one JSON line per chat."""
+    from bot.app import build_services
+    from bot.store.server import connect
+    from bot.store.transfer import ImportProblem, export_chats, import_records, read_records
+
+    async def export() -> int:
+        count = 0
+        async with connect(settings) as redis:
+            services = build_services(settings, redis)
+            async for line in export_chats(services.registry):
+                sys.stdout.write(line + "\n")
+                count += 1
+        print(f"exported {count} chats", file=sys.stderr)
+        return 0
+
+    async def load(lines: list[str]) -> int:
+        async with connect(settings) as redis:
+            services = build_services(settings, redis)
+            try:
+                records = read_records(lines, services.registry.topics)
+            except ImportProblem as problem:
+                for line in problem.problems:
+                    print(f"error: {line}", file=sys.stderr)
+                print(f"nothing imported: {len(problem.problems)} bad lines", file=sys.stderr)
+                return 1
+            tty = sys.stderr.isatty()
+
+            def progress(done: int, total: int) -> None:
+                if tty and (done % 100 == 0 or done == total):
+                    width = 30
+                    filled = int(width * done / total)
+                    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+                          end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+            created = await import_records(services.registry, services.briefs, records,
+                                           progress)
+        print(f"imported {len(records)} chats ({created} new, {len(records) - created} "
+              f"updated)", file=sys.stderr)
+        return 0
+
+    if args.action == "export":
+        return asyncio.run(export())
+    try:
+        text = Path(args.file).read_text("utf-8") if args.file != "-" else sys.stdin.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    return asyncio.run(load(text.splitlines()))
+
+
 @_command("health")
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     """Container health check: Redis answers and a fedalert process on this host is alive."""
@@ -230,6 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
                    description="Deliver queued alerts through the configured transports, "
                                "without running any poller.")
 
+    registry = sub.add_parser(
+        "registry", help="export or import the chats (JSON lines): back up, move stores",
+        description="export: every chat, its settings, topics and BTC levels, one JSON line "
+                    "each, to stdout (webhook tokens included: keep the file private). "
+                    "import FILE: the same lines into this store; idempotent; every line "
+                    "is checked first and nothing is written if one is bad.")
+    registry_actions = registry.add_subparsers(dest="action", required=True)
+    registry_actions.add_parser("export", help="write every chat to stdout")
+    importing = registry_actions.add_parser("import", help="read chats from FILE (- = stdin)")
+    importing.add_argument("file")
     demo = sub.add_parser("demo", help="replay the April 2025 scenario to the console",
                           description="Replay a shipped scenario of timed source readings "
                                       "through the real pipeline (embedded Valkey, renderer, "
