@@ -1,10 +1,13 @@
 """Telegram delivery rate under Telegram's limits, through the real python-telegram-bot.
 
 3,000 subscribed chats (10 % of them groups) get one alert each: publish → outbox →
-delivery worker → TelegramTransport → a local Bot API stand-in that enforces the limits
+delivery workers → TelegramTransport → a local Bot API stand-in that enforces the limits
 with 429s (30 messages in any second overall, 1 a second per chat, 20 a minute per group).
+``--instances N`` runs N instances' workers (each its own transport, pacer and consumer)
+on the one store: with the shared send budget (default) they keep to one limit together.
 
-Usage: python bench/telegram_delivery.py [--chats 3000] [--redis-url URL]
+Usage: python bench/telegram_delivery.py [--chats 3000] [--instances 1] [--per-process]
+       [--redis-url URL]
 Prints its figures last as name=value lines.
 """
 
@@ -22,11 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pydantic import SecretStr
 
 from bench.common import cleanup, redis_server
-from bot.app import build_services
+from bot.app import build_services, build_transports
 from bot.config import load_settings
 from bot.domain.chats import ChatKind, ChatRef
 from bot.pipeline.deliver import DeliveryWorker
-from bot.platforms.telegram.sender import TelegramTransport
 from bot.store.server import make_client
 from tests.helpers import fomc_event
 from tests.servers import LocalServer
@@ -36,6 +38,9 @@ from tests.telegram_standin import TOKEN, TelegramStandIn
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=3000)
+    parser.add_argument("--instances", type=int, default=1)
+    parser.add_argument("--per-process", action="store_true",
+                        help="each instance paces itself (no shared budget), at the full rate")
     parser.add_argument("--redis-url")
     args = parser.parse_args()
     async with redis_server(args.redis_url) as url:
@@ -56,27 +61,39 @@ async def main() -> None:
                     await services.registry.upsert_chat(ref, ChatKind.GROUP if group else
                                                         ChatKind.PRIVATE)
                     await services.registry.subscribe(ref, "fomc")
-                transport = TelegramTransport.from_settings(settings)
-                await transport.start()
+                transports = []
+                for _ in range(args.instances):
+                    [transport] = build_transports(
+                        settings, None if args.per_process else redis)
+                    await transport.start()
+                    transports.append(transport)
+                for n in range(args.instances):  # alive, as their heartbeats would say
+                    await redis.set(services.keys.instance(f"bench{n}"), "alive", ex=600)
                 stop = asyncio.Event()
-                worker = DeliveryWorker(services.outbox, services.registry, services.messages,
-                                        transport, "bench")
-                task = asyncio.create_task(worker.run(stop))
+                tasks = [asyncio.create_task(DeliveryWorker(
+                    services.outbox, services.registry, services.messages, transport,
+                    f"bench{n}-0").run(stop)) for n, transport in enumerate(transports)]
+
+                def sent() -> int:
+                    return sum(t.sent for t in transports)  # type: ignore[attr-defined]
+
                 started = time.perf_counter()
                 await services.publisher.publish(fomc_event())
-                while transport.sent < args.chats:
+                while sent() < args.chats:
                     await asyncio.sleep(0.05)
                     if time.perf_counter() - started > args.chats:  # a second a chat at worst
                         break
                 elapsed = time.perf_counter() - started
                 stop.set()
-                await task
-                await transport.close()
+                await asyncio.gather(*tasks)
+                for transport in transports:
+                    await transport.close()
                 sends = standin.sent()
                 first, last = sends[0].at, sends[-1].at
                 rate = (len(sends) - 1) / (last - first) if len(sends) > 1 else 0.0
-            print(f"{transport.sent}/{args.chats} chats ({groups} groups) reached in "
-                  f"{elapsed:.1f} s; "
+            print(f"{sent()}/{args.chats} chats ({groups} groups) reached in "
+                  f"{elapsed:.1f} s by {args.instances} instance(s) "
+                  f"({'per-process pacing' if args.per_process else 'shared budget'}); "
                   f"{len(sends)} sendMessage calls, {standin.too_many} answered 429")
             print(f"messages_per_s={rate:.2f}")
             print(f"share_of_limit={rate / 30:.3f}")

@@ -38,6 +38,7 @@ from bot.pipeline.publish import Publisher
 from bot.platforms.base import FrontEnd, RejectedCredentials, Transport
 from bot.platforms.console import ConsoleTransport
 from bot.store.briefs import BriefSchedule
+from bot.store.budget import SendBudget
 from bot.store.calendar import CalendarStore
 from bot.store.keys import KeySchema
 from bot.store.leader import LeaderElection
@@ -158,12 +159,20 @@ async def ensure_console_chat(registry: Registry) -> None:
     await registry.reactivate(CONSOLE_CHAT)
 
 
-def build_transports(settings: Settings) -> list[Transport]:
+def build_transports(settings: Settings, redis: Redis | None = None) -> list[Transport]:
+    """The platforms with a token (the console without any). With ``redis``, Telegram's
+    pacing is one budget in the store shared by every instance (``telegram.shared_budget``)."""
     transports: list[Transport] = []
     if settings.telegram.token is not None:
         from bot.platforms.telegram.sender import TelegramTransport
 
-        transports.append(TelegramTransport.from_settings(settings))
+        telegram = settings.telegram
+        budget = SendBudget(redis, settings.key_prefix, "telegram",
+                            per_second=telegram.messages_per_second,
+                            group_per_minute=telegram.group_messages_per_minute,
+                            private_per_second=telegram.private_messages_per_second) \
+            if redis is not None and telegram.shared_budget else None
+        transports.append(TelegramTransport.from_settings(settings, budget))
     if settings.discord.token is not None:
         from bot.platforms.discord.sender import DiscordTransport, WebhookTransport
 

@@ -100,6 +100,9 @@ class TelegramSettings(_Section):
     messages_per_second: float = Field(28.0, gt=0, le=1000)
     group_messages_per_minute: float = Field(19.0, gt=0, le=1000)
     private_messages_per_second: float = Field(1.0, gt=0, le=1000)
+    shared_budget: bool = Field(
+        True, description="Keep the rates above in the store, for all instances together "
+        "(off: each process paces itself, so divide the rates by the instance count)")
 
     @model_validator(mode="after")
     def _load_token_file(self) -> TelegramSettings:

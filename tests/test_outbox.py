@@ -1,4 +1,5 @@
 import asyncio
+import itertools
 from collections import Counter
 
 from bot.domain.chats import ChatKind, ChatRef, Language
@@ -147,3 +148,30 @@ async def test_rendered_once_per_language_and_zone(services, redis):
     await run_worker(services, transport, lambda: len(transport.sent) == 30)
     fields = await redis.hkeys(services.keys.rendered(event.key))
     assert sorted(fields) == ["en|Asia/Taipei", "zh-Hant|Asia/Taipei"]
+
+
+async def test_one_send_budget_for_every_instance(redis, prefix):
+    """Two instances' pacers reserve slots in one budget: together they keep the overall
+    rate and each chat's; a 429 one of them gets holds the chat for both."""
+    from bot.platforms.pacing import Pacer
+    from bot.store.budget import SendBudget
+
+    def pacer():
+        budget = SendBudget(redis, prefix, "telegram", per_second=10, group_per_minute=20,
+                            private_per_second=1)
+        return Pacer(shared=budget), budget
+
+    (first, budget_a), (second, budget_b) = pacer(), pacer()
+    delays = []
+    for n in range(10):
+        delays.append(await budget_a.reserve(f"c{n}", group=False) if n % 2 else
+                      await budget_b.reserve(f"c{n}", group=False))
+    steps = [b - a for a, b in itertools.pairwise(delays)]
+    assert all(0.07 <= step <= 0.13 for step in steps), delays  # 10 a second, together
+    again = await budget_b.reserve("c1", group=False)  # c1 was served by the other one
+    assert again >= 0.8 or again < 0
+    busy = await budget_a.reserve("g", group=True) and await budget_a.reserve("g", group=True)
+    assert busy < 0  # a group's next slot is 3 s away: not waited for
+    await first.refused_shared("c5", 4)
+    assert await budget_b.reserve("c5", group=False) < -3  # held for the other one too
+    assert await second.wait("c7", group=False) is not None  # busy for both instances

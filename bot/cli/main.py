@@ -50,7 +50,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                               f"used ({exc.strerror or exc}) [FEDALERT_METRICS_PORT]") from None
         async with connect(settings) as redis:
             services = build_services(settings, redis)
-            await run_instance(services, build_transports(settings), stop,
+            await run_instance(services, build_transports(settings, redis), stop,
                                with_pollers=not args.no_pollers)
 
     asyncio.run(main())

@@ -14,8 +14,17 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 GLOBAL_AFTER_CHATS = 3  # distinct chats refused within a second: the overall limit
+
+
+class SharedBudget(Protocol):
+    """The same reservations kept in the store for every instance (``bot.store.budget``)."""
+
+    async def reserve(self, chat: str, *, group: bool, count: int = 1) -> float: ...
+
+    async def refused(self, chat: str, seconds: float) -> bool: ...
 
 
 @dataclass
@@ -25,6 +34,7 @@ class Pacer:
     private_per_second: float = 1.0
     max_wait: float = 1.0
     clock: object = field(default=time.monotonic, repr=False)
+    shared: SharedBudget | None = field(default=None, repr=False)
     _global_next: float = 0.0
     _chat_next: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
@@ -49,8 +59,12 @@ class Pacer:
         return start - now
 
     async def wait(self, chat: str, *, group: bool, count: int = 1) -> float | None:
-        """Sleep until the reserved slot; None when done, else the seconds the chat is busy."""
-        delay = self.reserve(chat, group=group, count=count)
+        """Sleep until the reserved slot; None when done, else the seconds the chat is busy.
+        With a shared budget the slot is reserved in the store, for every instance."""
+        if self.shared is not None:
+            delay = await self.shared.reserve(chat, group=group, count=count)
+        else:
+            delay = self.reserve(chat, group=group, count=count)
         if delay < 0:
             return -delay
         if delay > 0:
@@ -59,6 +73,13 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._now() + seconds)
+
+    async def refused_shared(self, chat: str, seconds: float) -> None:
+        """A 429, told to every instance when the budget is shared (else as ``refused``)."""
+        if self.shared is not None:
+            await self.shared.refused(chat, seconds)
+        else:
+            self.refused(chat, seconds)
 
     def refused(self, chat: str, seconds: float) -> None:
         """A 429 for ``chat``: that chat waits; many chats refused at once: everyone waits."""

@@ -49,7 +49,7 @@ from bot.platforms.base import (
     RejectedCredentials,
     RetryAfter,
 )
-from bot.platforms.pacing import Pacer
+from bot.platforms.pacing import Pacer, SharedBudget
 from bot.render.message import TELEGRAM_CAPTION_LIMIT, AlertMessage, split_text, utf16_len
 
 if TYPE_CHECKING:
@@ -93,11 +93,14 @@ class TelegramTransport:
         self.sent = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TelegramTransport:
+    def from_settings(cls, settings: Settings,
+                      shared: SharedBudget | None = None) -> TelegramTransport:
+        """``shared``: the store's send budget, so every instance keeps to one limit."""
         telegram = settings.telegram
         return cls(bot_for(settings), Pacer(telegram.messages_per_second,
                                             telegram.group_messages_per_minute,
-                                            telegram.private_messages_per_second))
+                                            telegram.private_messages_per_second,
+                                            shared=shared))
 
     async def start(self) -> None:
         try:
@@ -119,7 +122,7 @@ class TelegramTransport:
             await self._send(chat, message, parts, attachment, parse_mode=ParseMode.HTML)
         except TelegramRetryAfter as error:
             seconds = retry_seconds(error)
-            self.pacer.refused(telegram_target(chat)[0], seconds)
+            await self.pacer.refused_shared(telegram_target(chat)[0], seconds)
             return RetryAfter(seconds)
         except ChatMigrated as error:
             return Moved(str(error.new_chat_id))

@@ -1,0 +1,47 @@
+"""One send budget for every instance: Telegram's overall rate and each chat's, in Redis.
+
+Each send reserves the next free slot (as ``bot.platforms.pacing.Pacer`` does in one
+process) through an atomic script, so three instances together keep to about 30
+messages a second and to each chat's limit, and adding instances adds throughput for
+slow sends without ever exceeding the limits. The keys of one platform share a hash tag:
+on a cluster they live on one node, and each reservation stays one atomic step.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.store.scripts import Scripts
+
+GLOBAL_AFTER_CHATS = 3
+
+
+class SendBudget:
+    def __init__(self, redis: Redis, prefix: str, platform: str, *, per_second: float,
+                 group_per_minute: float, private_per_second: float,
+                 max_wait: float = 1.0) -> None:
+        self.redis = redis
+        self.tag = f"{prefix}:{{budget-{platform}}}"
+        self.per_second = per_second
+        self.group_per_minute = group_per_minute
+        self.private_per_second = private_per_second
+        self.max_wait = max_wait
+        self._scripts = Scripts(redis)
+
+    def _chat(self, chat: str) -> str:
+        return f"{self.tag}:chat:{chat}"
+
+    async def reserve(self, chat: str, *, group: bool, count: int = 1) -> float:
+        """Seconds to wait before sending, or minus the seconds the chat stays busy."""
+        interval_ms = round(60_000 / self.group_per_minute if group
+                            else 1000 / self.private_per_second)
+        result = await self._scripts.budget_reserve(
+            keys=[f"{self.tag}:overall", self._chat(chat), f"{self.tag}:paused"],
+            args=[self.per_second, interval_ms, count, round(self.max_wait * 1000)])
+        return int(result) / 1000
+
+    async def refused(self, chat: str, seconds: float) -> bool:
+        """Record a 429; True when it paused every send (several chats refused at once)."""
+        return bool(await self._scripts.budget_refused(
+            keys=[self._chat(chat), f"{self.tag}:refusals", f"{self.tag}:paused"],
+            args=[chat, seconds, GLOBAL_AFTER_CHATS]))
