@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -273,11 +274,20 @@ async def leader_duties(services: Services, stop: asyncio.Event,
                                              partial(front_end.run, stop), stop))
 
 
+def describe_store(redis: Redis) -> str:
+    """Where the store is, for a log line (never the password)."""
+    pool = getattr(redis, "connection_pool", None)
+    if pool is None:  # a cluster client: its nodes
+        nodes: list[Any] = getattr(redis, "get_nodes", lambda: [])()
+        return "cluster " + ",".join(f"{n.host}:{n.port}" for n in nodes[:6])
+    kwargs = pool.connection_kwargs
+    return kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+
+
 async def startup_summary(services: Services, transports: list[Transport],
                           with_pollers: bool) -> str:
     """One line an operator can read: where the store is, what runs, the next decision."""
-    kwargs = services.redis.connection_pool.connection_kwargs
-    store = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+    store = describe_store(services.redis)
     sources = [spec.name for spec in services.catalog.topics
                if with_pollers and spec.watcher is not None and spec.enabled(services.settings)]
     platforms = [t.platform for t in transports]

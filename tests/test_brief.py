@@ -10,6 +10,8 @@ from bot.domain.chats import ChatKind, ChatRef, Direction
 from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice
 from bot.pipeline.brief import BriefScheduler, scheduled_today
 
+STORES = ("single", "cluster")  # each test on one server and on a cluster
+
 DM = Invocation(ChatRef("telegram", "777"), ChatKind.PRIVATE, user_id="777",
                 user_language="zh-hant")
 NOW = datetime(2026, 12, 9, 23, 30, tzinfo=UTC)  # Dec 10, 07:30 in Taipei

@@ -14,6 +14,8 @@ import pytest
 from bot.domain.chats import ChatKind, ChatRef
 from bot.store.outbox import GROUP
 
+STORES = ("single", "cluster")  # each test on one server and on a cluster
+
 pytestmark = pytest.mark.slow
 
 HEADER = re.compile(r"^── to (console:c\d+) ", re.M)

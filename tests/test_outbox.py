@@ -7,6 +7,8 @@ from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.base import Failed, Gone, Moved, RetryAfter
 from tests.helpers import RecordingTransport, fomc_event, wait_for
 
+STORES = ("single", "cluster")  # each test on one server and on a cluster
+
 
 async def add_chats(services, n, platform="console", topics=("fomc",), **kw):
     refs = []

@@ -15,6 +15,8 @@ from bot.domain.errors import (
 )
 from bot.topics.catalog import Catalog
 
+STORES = ("single", "cluster")  # each test on one server and on a cluster
+
 ALICE = ChatRef("telegram", "1001")
 GROUP = ChatRef("telegram", "-2002")
 

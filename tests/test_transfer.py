@@ -11,6 +11,8 @@ from bot.app import build_services
 from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode
 from bot.store.transfer import ImportProblem, export_chats, import_records, read_records
 
+STORES = ("single", "cluster")  # each test on one server and on a cluster
+
 
 async def fill(services):
     dm, group, hook = ChatRef("telegram", "9001"), ChatRef("telegram", "-9002/7"), \

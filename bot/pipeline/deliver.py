@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2  # the first wait after a store error
 IDLE_BLOCK_SECONDS = 2.0  # an idle worker waits in one blocking read this long at most
+CLUSTER_IDLE_SECONDS = 0.5  # on a cluster an idle worker reads every partition this often
 FULL_PROMOTE_SECONDS = 120.0  # a sweep of every partition's retries (repairs the index)
 ERROR_DELAY_CAP = 2.0
 STOPPED_CHECK_SECONDS = 30.0  # how often to look for entries of stopped instances
@@ -130,6 +131,12 @@ class DeliveryWorker:
             wait = min(wait, retry_in)
         if wait < 0.05:
             return []
+        if self.outbox.cluster:  # no read can block on every partition: wait, then read
+            wait = min(wait, CLUSTER_IDLE_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            return [] if stop.is_set() else await self.outbox.read(
+                self.platform, self.consumer, self.settings.read_batch)
         read = asyncio.ensure_future(self.outbox.read(
             self.platform, self.consumer, self.settings.read_batch,
             block_ms=max(1, int(wait * 1000))))

@@ -119,13 +119,27 @@ class Outbox:
         await self.ensure_groups(platform)
         parts = {part.outbox(platform): part for part in self.keys.all_partitions()}
         per_stream = max(1, count // len(parts)) if len(parts) > 1 else count
+        deliveries: list[Delivery] = []
+        if self.cluster:  # one slot per command: a read per partition, pipelined per node
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for stream in parts:
+                    pipe.xreadgroup(GROUP, consumer, {stream: ">"}, count=per_stream)
+                replies: Any = await pipe.execute()
+            for answer in replies:
+                for stream, entries in answer or []:
+                    deliveries.extend(self._parse(parts[str(stream)], platform, entries))
+            return deliveries
         reply: Any = await self.redis.xreadgroup(
             GROUP, consumer, dict.fromkeys(parts, ">"),
             count=per_stream, block=block_ms)
-        deliveries: list[Delivery] = []
         for stream, entries in reply or []:
             deliveries.extend(self._parse(parts[str(stream)], platform, entries))
         return deliveries
+
+    @property
+    def cluster(self) -> bool:
+        """A Redis Cluster: no command may span partitions, so none can block on all."""
+        return type(self.redis).__name__ == "RedisCluster"
 
     async def nonempty_partitions(self, platform: str) -> list[Partition]:
         """Partitions whose stream holds entries (queued or read and not acknowledged):
