@@ -39,8 +39,18 @@ async def local_redis_url() -> str | None:
 
 @contextlib.asynccontextmanager
 async def redis_server(url: str | None) -> AsyncIterator[str]:
-    """``url`` when given (``--redis-url``), else a private embedded Valkey that the bench
-    starts and stops: a bench never writes into a server it did not start."""
+    """``url`` when given (``--redis-url``), ``cluster`` for a local three-master Redis
+    Cluster the bench starts, else a private embedded Valkey that the bench starts and
+    stops: a bench never writes into a server it did not start."""
+    if url == "cluster":
+        from bot.store.cluster import start_cluster
+
+        cluster = start_cluster()
+        try:
+            yield cluster.url
+        finally:
+            cluster.stop()
+        return
     if url is not None:
         yield url
         return

@@ -8,6 +8,7 @@ query read them without filtering.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time as time_module
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -386,6 +387,37 @@ class Registry:
             keys=[part.thresholds(level.chat), *part.level_keys()],
             args=[str(level.chat), level.threshold_id, crossed_to, at_ms])
         return int(result) > 0
+
+    async def claim_levels(self, levels: Sequence[CrossedLevel], crossed_to: str,
+                           at_ms: int, batch: int = 1000) -> list[bool]:
+        """``claim_level`` for many levels: one script call per partition and batch (all
+        its keys share the partition's tag), so 10,000 chats on one level cost a few
+        dozen round trips, not 10,000."""
+        by_part: dict[int, list[int]] = {}
+        for index, level in enumerate(levels):
+            by_part.setdefault(self.keys.partition_of(level.chat).index, []).append(index)
+        claimed = [False] * len(levels)
+
+        async def claim_part(indexes: list[int]) -> None:
+            part = self.keys.partition_of(levels[indexes[0]].chat)
+            for start in range(0, len(indexes), batch):
+                chunk = indexes[start:start + batch]
+                args: list[str | int] = [crossed_to, at_ms]
+                for i in chunk:
+                    args += [str(levels[i].chat), levels[i].threshold_id]
+                results = await self._scripts.threshold_claim_many(
+                    keys=[*part.level_keys(),
+                          *(part.thresholds(levels[i].chat) for i in chunk)],
+                    args=args)
+                for i, result in zip(chunk, results, strict=True):
+                    claimed[i] = int(result) > 0
+
+        if type(self.redis).__name__ == "RedisCluster":
+            for indexes in by_part.values():  # its node connections are not shared safely
+                await claim_part(indexes)
+        else:
+            await asyncio.gather(*(claim_part(indexes) for indexes in by_part.values()))
+        return claimed
 
     async def rearm_levels(self, price: Decimal, band: Decimal, at_ms: int,
                            cooldown_ms: int) -> int:

@@ -101,13 +101,15 @@ class ThresholdEngine:
         claimed: dict[tuple[str, Decimal, datetime, bool], list[ChatRef]] = defaultdict(list)
         if gap:
             self.pending.clear()
-            for level in crossed:
-                if await self._claim(level, to, now):
+            for level, won in zip(crossed, await self.registry.claim_levels(
+                    crossed, to, _ms(now)), strict=True):
+                if won:
                     claimed[(to, level.level, now, True)].append(level.chat)
         else:
             for level in crossed:
                 key = (level.chat, level.threshold_id)
                 self.pending.setdefault(key, Pending(level, to, now))
+        confirmed: dict[str, list[Pending]] = defaultdict(list)
         for key, item in list(self.pending.items()):
             beyond = price <= item.level.level if item.crossed_to == "below" else \
                 price >= item.level.level
@@ -116,7 +118,12 @@ class ThresholdEngine:
                 continue
             if (now - item.first_at).total_seconds() >= self.rules.confirm_seconds:
                 del self.pending[key]
-                if await self._claim(item.level, item.crossed_to, now):
+                confirmed[item.crossed_to].append(item)
+        for crossed_to, items in confirmed.items():  # claimed in batches, not one by one
+            results = await self.registry.claim_levels([i.level for i in items], crossed_to,
+                                                       _ms(now))
+            for item, won in zip(items, results, strict=True):
+                if won:
                     claimed[(item.crossed_to, item.level.level, item.first_at, False)].append(
                         item.level.chat)
         for (direction, level_price, first_at, late), chats in claimed.items():
@@ -129,9 +136,6 @@ class ThresholdEngine:
         await self._rearm(price, now)
         await self._save(now, force=bool(firings) or gap)
         return firings
-
-    async def _claim(self, level: CrossedLevel, crossed_to: str, now: datetime) -> bool:
-        return await self.registry.claim_level(level, crossed_to, _ms(now))
 
     async def _rearm(self, price: Decimal, now: datetime) -> int:
         """Re-arm disarmed levels the price has moved away from (range queries only)."""
