@@ -32,6 +32,7 @@ from bot.commands.core import CommandContext, StatusCompose
 from bot.commands.handlers import Commands
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.events import EventTypes
 from bot.pipeline.brief import BriefScheduler
 from bot.pipeline.deliver import DeliveryWorker
 from bot.pipeline.messages import MessageRenderer
@@ -39,7 +40,7 @@ from bot.pipeline.publish import Publisher
 from bot.platforms.base import FrontEnd, RejectedCredentials, Transport
 from bot.platforms.console import ConsoleTransport
 from bot.store.briefs import BriefSchedule
-from bot.store.budget import SendBudget
+from bot.store.budget import PaidBroadcasts, SendBudget
 from bot.store.calendar import CalendarStore
 from bot.store.keys import KeySchema
 from bot.store.leader import LeaderElection
@@ -173,7 +174,20 @@ def build_transports(settings: Settings, redis: Redis | None = None) -> list[Tra
                             group_per_minute=telegram.group_messages_per_minute,
                             private_per_second=telegram.private_messages_per_second) \
             if redis is not None and telegram.shared_budget else None
-        transports.append(TelegramTransport.from_settings(settings, budget))
+        paid = paid_budget = None
+        if redis is not None and telegram.paid_broadcast:
+            records = EventRecords(redis, KeySchema(settings.key_prefix, settings.partitions),
+                                   EventTypes())
+            paid = PaidBroadcasts(redis, settings.key_prefix,
+                                  threshold=telegram.paid_broadcast_threshold,
+                                  cap=telegram.paid_broadcast_cap,
+                                  size_of=records.fanout_size)
+            paid_budget = SendBudget(redis, settings.key_prefix, "telegram-paid",
+                                     per_second=telegram.paid_messages_per_second,
+                                     group_per_minute=telegram.group_messages_per_minute,
+                                     private_per_second=telegram.private_messages_per_second)
+        transports.append(TelegramTransport.from_settings(settings, budget, paid=paid,
+                                                          paid_shared=paid_budget))
     if settings.discord.token is not None:
         from bot.platforms.discord.sender import DiscordTransport, WebhookTransport
 

@@ -100,6 +100,13 @@ class TelegramSettings(_Section):
     messages_per_second: float = Field(28.0, gt=0, le=1000)
     group_messages_per_minute: float = Field(19.0, gt=0, le=1000)
     private_messages_per_second: float = Field(1.0, gt=0, le=1000)
+    paid_broadcast: bool = Field(
+        False, description="Use Telegram's paid broadcasts (allow_paid_broadcast, charged "
+        "in Stars) for events sent to more than paid_broadcast_threshold chats")
+    paid_broadcast_threshold: int = Field(10_000, ge=1)
+    paid_broadcast_cap: int = Field(
+        50_000, ge=1, description="Most paid messages for one event (the rest go free)")
+    paid_messages_per_second: float = Field(900.0, gt=0, le=1000)
     shared_budget: bool = Field(
         True, description="Keep the rates above in the store, for all instances together "
         "(off: each process paces itself, so divide the rates by the instance count)")
@@ -196,7 +203,11 @@ class OutboxSettings(_Section):
     reclaim_idle_seconds: float = Field(60.0, gt=0)
     read_batch: int = Field(100, ge=1, le=10_000)
     fanout_batch: int = Field(1000, ge=10, le=100_000)
-    dedup_ttl_seconds: int = Field(7 * 24 * 3600, ge=60)
+    dedup_ttl_seconds: int = Field(
+        2 * 24 * 3600, ge=60,
+        description="How long an event remembers which chats it was queued for: covers a "
+        "fan-out resumed after a crash and the brief's later slices (the event record "
+        "itself keeps publishing idempotent after that)")
     workers_per_platform: int = Field(1, ge=1, le=64)
 
 

@@ -433,3 +433,36 @@ async def test_forum_topics_are_targets_of_their_own(telegram):
         await task
         await transport.close()
     assert (await services.registry.get_chat(ChatRef("telegram", "-1001234/77"))).active
+
+
+async def test_paid_broadcast_for_a_large_fan_out_up_to_its_cap(telegram):
+    """An event sent to more chats than the threshold goes as paid broadcasts
+    (allow_paid_broadcast), at most ``cap`` of its messages; the rest at the free rate."""
+    standin, services = telegram
+    from bot.app import build_transports
+    from tests.helpers import fomc_event
+
+    settings = services.settings.model_copy(update={"telegram": services.settings.telegram
+                                                    .model_copy(update={
+                                                        "paid_broadcast": True,
+                                                        "paid_broadcast_threshold": 2,
+                                                        "paid_broadcast_cap": 2})})
+    for cid in (701, 702, 703):
+        ref = ChatRef("telegram", str(cid))
+        await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+        await services.registry.subscribe(ref, "fomc")
+    await services.publisher.publish(fomc_event())
+    [transport] = build_transports(settings, services.redis)
+    await transport.start()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "p")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await until(lambda: all(standin.texts_to(c) for c in (701, 702, 703)))
+    finally:
+        stop.set()
+        await task
+        await transport.close()
+    paid = [c for c in standin.sent() if str(c.params.get("allow_paid_broadcast")).lower()
+            == "true"]
+    assert len(paid) == 2 and transport.sent_paid == 2

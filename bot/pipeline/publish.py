@@ -50,6 +50,8 @@ class Publisher:
         status = await self.records.save_event(event, audience)
         if status == "done" and more_chats and chats is not None:
             queued = await self._fan_out(event.key, audience)
+            await self.records.add_fanout_size(event.key, queued,
+                                               self.outbox.settings.dedup_ttl_seconds)
             return PublishResult(event.key, "extended", queued)
         if status == "done":
             metrics.EVENTS.labels(event.kind, "duplicate").inc()
@@ -58,6 +60,8 @@ class Publisher:
             await self.records.save_attachment(event.key, name, data)
         await self.messages.prerender(event, self.prerender_zones)
         queued = await self._fan_out(event.key, audience)
+        await self.records.add_fanout_size(event.key, queued,
+                                           self.outbox.settings.dedup_ttl_seconds)
         await self.records.mark_done(event.key)
         outcome = "new" if status == "new" else "resumed"
         metrics.EVENTS.labels(event.kind, outcome).inc()

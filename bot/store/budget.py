@@ -9,6 +9,8 @@ on a cluster they live on one node, and each reservation stays one atomic step.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from redis.asyncio import Redis
 
 from bot.store.scripts import Scripts
@@ -45,3 +47,34 @@ class SendBudget:
         return bool(await self._scripts.budget_refused(
             keys=[self._chat(chat), f"{self.tag}:refusals", f"{self.tag}:paused"],
             args=[chat, seconds, GLOBAL_AFTER_CHATS]))
+
+
+class PaidBroadcasts:
+    """Telegram's paid broadcasts (``allow_paid_broadcast``, up to 1,000 messages a
+    second, charged in Stars): used only for an event whose fan-out is larger than
+    ``threshold`` chats, and for at most ``cap`` of its messages (counted in the store,
+    for every instance); the rest go at the free rate."""
+
+    def __init__(self, redis: Redis, prefix: str, *, threshold: int, cap: int,
+                 size_of: Callable[[str], Awaitable[int]]) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.threshold = threshold
+        self.cap = cap
+        self.size_of = size_of
+        self._sizes: dict[str, int] = {}
+
+    async def use_paid(self, event_key: str) -> bool:
+        size = self._sizes.get(event_key)
+        if size is None:
+            size = await self.size_of(event_key)
+            if len(self._sizes) > 1000:
+                self._sizes.clear()
+            self._sizes[event_key] = size
+        if size <= self.threshold:
+            return False
+        key = f"{self.prefix}:paid:{event_key}"
+        used = await self.redis.incr(key)
+        if used == 1:
+            await self.redis.expire(key, 2 * 24 * 3600)
+        return int(used) <= self.cap

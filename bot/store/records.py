@@ -59,6 +59,18 @@ class EventRecords:
             await self.redis.set(key, json.dumps(record), xx=True, keepttl=True)
         await self.redis.hdel(self.keys.pending_fanouts, event_key)
 
+    async def add_fanout_size(self, event_key: str, queued: int, ttl_seconds: int) -> None:
+        """How many deliveries an event's fan-outs queued (paid broadcasts look at it)."""
+        key = f"{self.keys.event(event_key)}:size"
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.incrby(key, queued)
+            pipe.expire(key, ttl_seconds)
+            await pipe.execute()
+
+    async def fanout_size(self, event_key: str) -> int:
+        raw = await self.redis.get(f"{self.keys.event(event_key)}:size")
+        return int(raw) if raw else 0
+
     async def pending(self) -> dict[str, dict[str, object]]:
         """Events whose fan-out has not finished, with their audience."""
         raw = await self.redis.hgetall(self.keys.pending_fanouts)

@@ -175,6 +175,17 @@ def is_cluster_url(url: str) -> bool:
     return url.startswith(CLUSTER_SCHEMES)
 
 
+def pool_size(settings: Any) -> int:
+    """Connections enough for every delivery worker at full concurrency (16 sends each,
+    a few commands in flight per send) plus the loops, the front ends and the leader:
+    no cliff at any allowed ``outbox.workers_per_platform``."""
+    workers = settings.outbox.workers_per_platform * 4  # platforms a process may run
+    return max(100, workers * (DELIVERY_CONCURRENCY + 2) + 50)
+
+
+DELIVERY_CONCURRENCY = 16
+
+
 def make_client(url: str, *, cluster: bool = False, max_connections: int | None = None
                 ) -> Redis:
     """A client for ``url``: a Redis Cluster for ``redis+cluster://`` (or ``cluster``),
@@ -252,7 +263,8 @@ async def connect(settings: Settings, *, ephemeral: bool = False) -> AsyncIterat
             log.info("using the embedded store of the fedalert running on %s (%s)",
                      folder.path, running)
             url = running
-    client = make_client(url, cluster=settings.redis.cluster)
+    client = make_client(url, cluster=settings.redis.cluster,
+                         max_connections=pool_size(settings))
     try:
         await wait_for_store(client, url, settings.redis.connect_timeout)
         yield client

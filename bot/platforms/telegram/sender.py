@@ -18,7 +18,7 @@ import logging
 import os
 import warnings
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, no deprecation noise
 
@@ -84,23 +84,39 @@ def bot_for(settings: Settings) -> Bot:
                base_file_url=f"{api}/file/bot")
 
 
+class PaidPolicy(Protocol):
+    """Whether one message of an event may go as a paid broadcast (``bot.store.budget``)."""
+
+    async def use_paid(self, event_key: str) -> bool: ...
+
+
 class TelegramTransport:
     platform = "telegram"
 
-    def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: Bot, pacer: Pacer | None = None, *,
+                 paid: PaidPolicy | None = None, paid_pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.pacer = pacer or Pacer()
+        self.paid = paid
+        self.paid_pacer = paid_pacer
         self.sent = 0
+        self.sent_paid = 0
 
     @classmethod
-    def from_settings(cls, settings: Settings,
-                      shared: SharedBudget | None = None) -> TelegramTransport:
-        """``shared``: the store's send budget, so every instance keeps to one limit."""
+    def from_settings(cls, settings: Settings, shared: SharedBudget | None = None, *,
+                      paid: PaidPolicy | None = None,
+                      paid_shared: SharedBudget | None = None) -> TelegramTransport:
+        """``shared``: the store's send budget, so every instance keeps to one limit;
+        ``paid``: when an event may use paid broadcasts, at ``paid_messages_per_second``."""
         telegram = settings.telegram
+        paid_pacer = Pacer(telegram.paid_messages_per_second,
+                           telegram.group_messages_per_minute,
+                           telegram.private_messages_per_second,
+                           shared=paid_shared) if paid is not None else None
         return cls(bot_for(settings), Pacer(telegram.messages_per_second,
                                             telegram.group_messages_per_minute,
                                             telegram.private_messages_per_second,
-                                            shared=shared))
+                                            shared=shared), paid=paid, paid_pacer=paid_pacer)
 
     async def start(self) -> None:
         try:
@@ -115,11 +131,16 @@ class TelegramTransport:
                       attachment: bytes | None) -> DeliveryResult:
         group = chat.kind is not ChatKind.PRIVATE
         parts = split_text(message.to_html())
-        busy = await self.pacer.wait(telegram_target(chat)[0], group=group, count=len(parts))
+        paid = self.paid is not None and self.paid_pacer is not None and \
+            await self.paid.use_paid(message.event_key)
+        pacer = self.paid_pacer if paid and self.paid_pacer is not None else self.pacer
+        busy = await pacer.wait(telegram_target(chat)[0], group=group, count=len(parts))
         if busy is not None:
             return RetryAfter(busy, pacing=True)
         try:
-            await self._send(chat, message, parts, attachment, parse_mode=ParseMode.HTML)
+            await self._send(chat, message, parts, attachment, parse_mode=ParseMode.HTML,
+                             paid=paid)
+            self.sent_paid += paid
         except TelegramRetryAfter as error:
             seconds = retry_seconds(error)
             await self.pacer.refused_shared(telegram_target(chat)[0], seconds)
@@ -167,12 +188,13 @@ class TelegramTransport:
         return Delivered()
 
     async def _send(self, chat: Chat, message: AlertMessage, parts: list[str],
-                    attachment: bytes | None, *, parse_mode: str | None) -> None:
+                    attachment: bytes | None, *, parse_mode: str | None,
+                    paid: bool = False) -> None:
         chat_id, thread_id = telegram_target(chat)
         await send_parts(
             self.bot, chat_id, parts, parse_mode=parse_mode, attachment=attachment,
             title=message.sections[0].title if message.sections else "",
-            thread_id=thread_id, silent=message.silent)
+            thread_id=thread_id, silent=message.silent, paid=paid)
 
 
 def topic_ref(chat_id: int | str, thread_id: int | None) -> ChatRef:
@@ -200,6 +222,7 @@ async def send_parts(
     thread_id: int | None = None,
     silent: bool = False,
     markup: InlineKeyboardMarkup | None = None,
+    paid: bool = False,
 ) -> None:
     """The one way fedalert posts to a Telegram chat, for alerts and command replies alike.
 
@@ -208,6 +231,8 @@ async def send_parts(
     Errors are the caller's to map (the outbox retries, a reply logs).
     """
     common: dict[str, Any] = {"disable_notification": silent, "message_thread_id": thread_id}
+    if paid:
+        common["allow_paid_broadcast"] = True
     parts = list(parts)
     if attachment is not None:
         if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:
