@@ -31,6 +31,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    ok: bool = True  # False: answered with an error (a 429)
 
 
 @dataclass
@@ -193,6 +194,8 @@ class TelegramStandIn:
         wait = self._flood(chat_id)
         if wait is not None:
             self.too_many += 1
+            if self.calls:
+                self.calls[-1].ok = False  # refused: not delivered
             retry = max(1, int(wait + 0.999))
             return self.error(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         chat_type = "private" if chat_id > 0 else ("channel" if str(chat_id).startswith("-100")
