@@ -121,19 +121,22 @@ async def main() -> None:
                 reply_gap = gaps(replies, killed_at - 1.0, killed_at + 8.0)
                 delivery_gap = gaps(deliveries, killed_at - 1.0,
                                     max(deliveries) if deliveries else end)
+                backlog = await services.outbox.backlog("telegram")
                 await redis.aclose()
         missing = len(targets) - len(per_chat)
+        if missing:
+            print(f"not reached: {sorted(targets - set(per_chat))[:5]}; outbox {backlog}")
         twice = sum(1 for n in per_chat.values() if n > 1)
         print(f"leader {leader} killed during a broadcast to {args.chats} chats: "
               f"{len(replies)} replies to {sent_commands} commands, longest reply gap "
               f"{reply_gap:.1f} s (lease TTL {args.ttl} s); longest delivery gap "
               f"{delivery_gap:.1f} s; {missing} chats missed, {twice} got it twice (sent "
-              f"by the dead leader, not yet acknowledged); {standin.too_many} answered 429 "
-              f"(command replies are not in the shared budget)")
+              f"by the dead leader, not yet acknowledged); {standin.too_many} answered 429")
         print(f"command_gap_s={reply_gap:.2f}")
         print(f"delivery_gap_s={delivery_gap:.2f}")
         print(f"chats_missed={missing}")
         print(f"chats_twice={twice}")
+        print(f"too_many_requests={standin.too_many}")
     finally:
         for proc in procs.values():
             if proc.returncode is None:

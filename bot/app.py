@@ -161,6 +161,15 @@ async def ensure_console_chat(registry: Registry) -> None:
     await registry.reactivate(CONSOLE_CHAT)
 
 
+def telegram_budget(settings: Settings, redis: Redis) -> SendBudget:
+    """Telegram's limits as one budget in the store: alerts and replies, every instance."""
+    telegram = settings.telegram
+    return SendBudget(redis, settings.key_prefix, "telegram",
+                      per_second=telegram.messages_per_second,
+                      group_per_minute=telegram.group_messages_per_minute,
+                      private_per_second=telegram.private_messages_per_second)
+
+
 def build_transports(settings: Settings, redis: Redis | None = None) -> list[Transport]:
     """The platforms with a token (the console without any). With ``redis``, Telegram's
     pacing is one budget in the store shared by every instance (``telegram.shared_budget``)."""
@@ -169,10 +178,7 @@ def build_transports(settings: Settings, redis: Redis | None = None) -> list[Tra
         from bot.platforms.telegram.sender import TelegramTransport
 
         telegram = settings.telegram
-        budget = SendBudget(redis, settings.key_prefix, "telegram",
-                            per_second=telegram.messages_per_second,
-                            group_per_minute=telegram.group_messages_per_minute,
-                            private_per_second=telegram.private_messages_per_second) \
+        budget = telegram_budget(settings, redis) \
             if redis is not None and telegram.shared_budget else None
         paid = paid_budget = None
         if redis is not None and telegram.paid_broadcast:
@@ -205,7 +211,10 @@ def build_front_ends(services: Services) -> list[FrontEnd]:
     if settings.telegram.token is not None:
         from bot.platforms.telegram.front import TelegramFrontEnd
 
-        front_ends.append(TelegramFrontEnd(settings, services.commands(), services.registry))
+        budget = telegram_budget(settings, services.redis) \
+            if settings.telegram.shared_budget else None
+        front_ends.append(TelegramFrontEnd(settings, services.commands(), services.registry,
+                                           budget))
     if settings.discord.token is not None:
         from bot.platforms.discord.front import DiscordFrontEnd
 

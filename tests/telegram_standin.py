@@ -120,8 +120,10 @@ class TelegramStandIn:
             if isinstance(value, str) and value[:1] in "[{":
                 with contextlib.suppress(json.JSONDecodeError):
                     params[key] = json.loads(value)
+        call = Call(method, dict(params), time.monotonic())
         if method != "getUpdates":
-            self.calls.append(Call(method, params, time.monotonic()))
+            self.calls.append(call)
+        params["_call"] = call
         handler = getattr(self, f"m_{method}", None)
         if handler is None:
             return self.ok(True)
@@ -194,8 +196,9 @@ class TelegramStandIn:
         wait = self._flood(chat_id)
         if wait is not None:
             self.too_many += 1
-            if self.calls:
-                self.calls[-1].ok = False  # refused: not delivered
+            call = params.get("_call")
+            if call is not None:
+                call.ok = False  # refused: not delivered
             retry = max(1, int(wait + 0.999))
             return self.error(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
         chat_type = "private" if chat_id > 0 else ("channel" if str(chat_id).startswith("-100")

@@ -227,13 +227,16 @@ class Outbox:
         member = json.dumps({"e": delivery.event_key, "c": str(delivery.chat), "a": attempts,
                              "n": secrets.token_hex(4)})
         due_ms = int((time.time() + max(0.0, delay_seconds)) * 1000)
+        # the index first: a crash between the two leaves a hint with nothing behind it
+        # (cleared at its time), never a retry nobody is told about
+        await self._scripts.delayed_index_add(
+            keys=[self.keys.delayed_index(delivery.platform)],
+            args=[str(delivery.partition.index), due_ms, int(time.time() * 1000)])
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.zadd(delivery.partition.delayed(delivery.platform), {member: due_ms})
             pipe.xack(delivery.stream, GROUP, delivery.entry_id)
             pipe.xdel(delivery.stream, delivery.entry_id)
             await pipe.execute()
-        await self.redis.zadd(self.keys.delayed_index(delivery.platform),
-                              {str(delivery.partition.index): due_ms}, lt=True)
 
     def backoff_seconds(self, attempts: int) -> float:
         delay = self.settings.backoff_base_seconds * (2 ** max(0, attempts - 1))
@@ -267,8 +270,6 @@ class Outbox:
                     pipe.zrange(part.delayed(platform), 0, 0, withscores=True)
                 firsts = await pipe.execute()
             parts = [part for part, first in zip(all_parts, firsts, strict=True) if first]
-            if not parts:
-                await self.redis.delete(index)
         else:
             due: Any = await self.redis.zrangebyscore(index, "-inf", now_ms)
             parts = [Partition(self.keys.prefix, int(i)) for i in due]
@@ -277,10 +278,9 @@ class Outbox:
             moved += int(await self._scripts.delayed_promote(
                 keys=[part.delayed(platform), part.outbox(platform)], args=[now_ms, limit]))
             first: Any = await self.redis.zrange(part.delayed(platform), 0, 0, withscores=True)
-            if first:
-                await self.redis.zadd(index, {str(part.index): int(first[0][1])})
-            else:
-                await self.redis.zrem(index, str(part.index))
+            await self._scripts.delayed_index_set(
+                keys=[index], args=[str(part.index), int(first[0][1]) if first else "",
+                                    now_ms])
         return moved
 
     async def next_retry_in(self, platform: str) -> float | None:

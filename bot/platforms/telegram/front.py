@@ -47,6 +47,7 @@ from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, lo
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.platforms.pacing import SharedBudget
 from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
 from bot.render.message import split_text
@@ -74,10 +75,12 @@ def chat_kind(chat_type: str) -> ChatKind:
 class TelegramFrontEnd:
     platform = "telegram"
 
-    def __init__(self, settings: Settings, commands: Commands, registry: Registry) -> None:
+    def __init__(self, settings: Settings, commands: Commands, registry: Registry,
+                 budget: SharedBudget | None = None) -> None:
         self.settings = settings.telegram
         self.commands = commands
         self.registry = registry
+        self.budget = budget  # replies take their slot in the budget alerts share
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self.app: Application | None = None
@@ -305,6 +308,10 @@ class TelegramFrontEnd:
             title = reply.alert.sections[0].title if reply.alert.sections else ""
         else:
             parts, mode, title = split_text(reply.text), None, ""
+        if self.budget is not None:  # in the overall rate with the alerts of every instance
+            delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
+                                              count=len(parts))
+            await asyncio.sleep(min(abs(delay), REPLY_MAX_WAIT))
         for attempt in range(REPLY_ATTEMPTS):
             try:
                 await send_parts(context.bot, chat_id, parts, parse_mode=mode,
