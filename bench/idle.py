@@ -1,11 +1,13 @@
 """The cost of an idle ``fedalert run``: Redis commands a second, CPU, memory.
 
-Starts its own embedded Valkey, then ``fedalert run`` on it with no chat token (the
-console) and the sources off (no network here: what is measured is the core's own cost:
-delivery workers, leader lease, heartbeat, scheduler, brief), waits for it to settle,
-and measures over ``--seconds``: the server's processed-command count, the process's CPU
-time (user + system) and its resident memory.
-Usage: python bench/idle.py [--seconds 30]
+Starts its own embedded Valkey, then ``fedalert run`` on it with the sources off (no
+network here: what is measured is the core's own cost: delivery workers, leader lease,
+heartbeat, scheduler, brief), waits for it to settle, and measures over ``--seconds``:
+the server's processed-command count, the process's CPU time (user + system) and its
+resident memory. With ``--telegram`` both fedalert (with a token) and a minimal
+python-telegram-bot bot long-poll a local Bot API stand-in, and the bot's CPU and memory
+are printed beside fedalert's as the baseline.
+Usage: python bench/idle.py [--seconds 30] [--telegram]
 Prints its figures last as name=value lines.
 """
 
@@ -43,8 +45,16 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--settle", type=float, default=8.0)
+    parser.add_argument("--telegram", action="store_true")
     args = parser.parse_args()
     server = start_embedded(None, persist=False)
+    api = None
+    if args.telegram:
+        from tests.servers import LocalServer
+        from tests.telegram_standin import TOKEN, TelegramStandIn
+
+        api = LocalServer(TelegramStandIn().app())
+        await api.__aenter__()
     try:
         with tempfile.TemporaryDirectory() as data:
             config = Path(data) / "settings.toml"
@@ -54,6 +64,12 @@ async def main() -> None:
                        FEDALERT_DATA_DIR=data, FEDALERT_SOURCES__FOMC="false",
                        FEDALERT_SOURCES__H41="false", FEDALERT_SOURCES__ODDS="false",
                        FEDALERT_SOURCES__BTC="false", PYTHONUNBUFFERED="1")
+            baseline = None
+            if api is not None:
+                env.update(FEDALERT_TELEGRAM__TOKEN=TOKEN, FEDALERT_TELEGRAM__API_URL=api.url)
+                baseline = await asyncio.create_subprocess_exec(
+                    sys.executable, "-c", BASELINE, TOKEN, api.url, cwd=ROOT,
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
@@ -62,23 +78,51 @@ async def main() -> None:
                 await asyncio.sleep(args.settle)
                 start_cmds = int((await client.info("stats"))["total_commands_processed"])
                 start_cpu, t0 = cpu_seconds(proc.pid), time.monotonic()
+                base_cpu0 = cpu_seconds(baseline.pid) if baseline else 0.0
                 await asyncio.sleep(args.seconds)
                 end_cmds = int((await client.info("stats"))["total_commands_processed"])
                 cpu, elapsed = cpu_seconds(proc.pid) - start_cpu, time.monotonic() - t0
                 memory = rss_mb(proc.pid)
+                base_cpu = cpu_seconds(baseline.pid) - base_cpu0 if baseline else 0.0
+                base_memory = rss_mb(baseline.pid) if baseline else 0.0
             finally:
-                proc.terminate()
-                await proc.wait()
+                for child in (proc, baseline):
+                    if child is not None:
+                        child.terminate()
+                        await child.wait()
                 await client.aclose()
         # the INFO calls of this bench are in the count: two commands
         per_second = (end_cmds - start_cmds - 1) / elapsed
         print(f"idle fedalert run for {elapsed:.0f} s: {end_cmds - start_cmds} commands, "
               f"{cpu:.2f} s CPU, {memory:.0f} MB resident")
+        if args.telegram:
+            print(f"baseline (a minimal python-telegram-bot bot, long polling): "
+                  f"{base_cpu:.2f} s CPU, {base_memory:.0f} MB")
+            print(f"baseline_cpu_percent={100 * base_cpu / elapsed:.2f}")
+            print(f"baseline_rss_mb={base_memory:.0f}")
+            print(f"cpu_vs_baseline={cpu / base_cpu if base_cpu else float('inf'):.1f}")
         print(f"redis_commands_per_s={per_second:.2f}")
         print(f"cpu_percent={100 * cpu / elapsed:.2f}")
         print(f"rss_mb={memory:.0f}")
     finally:
+        if api is not None:
+            await api.__aexit__(None, None, None)
         server.stop()
+
+
+BASELINE = """
+import sys
+from telegram.ext import Application, CommandHandler
+
+async def start(update, context):
+    await update.message.reply_text("hi")
+
+token, api = sys.argv[1], sys.argv[2]
+app = (Application.builder().token(token).base_url(api + "/bot")
+       .base_file_url(api + "/file/bot").build())
+app.add_handler(CommandHandler("start", start))
+app.run_polling(timeout=10)
+"""
 
 
 if __name__ == "__main__":
