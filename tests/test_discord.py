@@ -269,3 +269,26 @@ async def test_the_gateway_url_can_be_set():
 
     shards, url, limits = await fixed_gateway(FakeHttp(), "ws://127.0.0.1:9999")
     assert (shards, url, limits["remaining"]) == (1, "ws://127.0.0.1:9999", 999)
+
+
+async def test_a_thread_is_a_target_of_its_own(services, discord_api):
+    """A slash command inside a thread comes with the thread's id as its channel: the
+    thread gets its own settings; a deleted thread is deactivated alone."""
+    standin, api = discord_api
+    commands = services.commands()
+    parent = Invocation(ChatRef("discord", CHANNEL), ChatKind.GROUP, user_id="42",
+                        user_language="zh-TW", chat_language="zh-TW", is_admin=True)
+    thread = Invocation(ChatRef("discord", LOST_CHANNEL), ChatKind.GROUP, user_id="42",
+                        user_language="en-US", chat_language="zh-TW", is_admin=True)
+    for inv in (parent, thread):
+        await commands.run(inv, "start", [])
+        await commands.run(inv, "subscribe", ["fomc"])
+    await commands.run(thread, "lang", ["en"])
+    assert (await services.registry.get_chat(thread.chat)).language is Language.EN
+    assert (await services.registry.get_chat(parent.chat)).language is not Language.EN
+    standin.unknown.add(LOST_CHANNEL)  # the thread was deleted
+    await services.publisher.publish(fomc_event())
+    await deliver_all(services, DiscordTransport("token.discord.test", api),
+                      lambda: standin.to(CHANNEL))
+    assert (await services.registry.get_chat(parent.chat)).active
+    assert not (await services.registry.get_chat(thread.chat)).active
