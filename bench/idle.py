@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -46,8 +47,17 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--settle", type=float, default=8.0)
     parser.add_argument("--telegram", action="store_true")
+    parser.add_argument("--cluster", action="store_true",
+                        help="on a local three-master Redis Cluster the bench starts")
     args = parser.parse_args()
-    server = start_embedded(None, persist=False)
+    if args.cluster:
+        from bot.store.cluster import start_cluster
+
+        server: Any = start_cluster()
+        nodes = [f"redis://127.0.0.1:{port}" for port in server.ports]
+    else:
+        server = start_embedded(None, persist=False)
+        nodes = [server.url]
     api = None
     if args.telegram:
         from tests.servers import LocalServer
@@ -73,14 +83,19 @@ async def main() -> None:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=env, cwd=ROOT,
                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-            client = make_client(server.url)
+            clients = [make_client(url) for url in nodes]
+
+            async def processed() -> int:
+                return sum([int((await c.info("stats"))["total_commands_processed"])
+                            for c in clients])
+
             try:
                 await asyncio.sleep(args.settle)
-                start_cmds = int((await client.info("stats"))["total_commands_processed"])
+                start_cmds = await processed()
                 start_cpu, t0 = cpu_seconds(proc.pid), time.monotonic()
                 base_cpu0 = cpu_seconds(baseline.pid) if baseline else 0.0
                 await asyncio.sleep(args.seconds)
-                end_cmds = int((await client.info("stats"))["total_commands_processed"])
+                end_cmds = await processed()
                 cpu, elapsed = cpu_seconds(proc.pid) - start_cpu, time.monotonic() - t0
                 memory = rss_mb(proc.pid)
                 base_cpu = cpu_seconds(baseline.pid) - base_cpu0 if baseline else 0.0
@@ -90,9 +105,10 @@ async def main() -> None:
                     if child is not None:
                         child.terminate()
                         await child.wait()
-                await client.aclose()
-        # the INFO calls of this bench are in the count: two commands
-        per_second = (end_cmds - start_cmds - 1) / elapsed
+                for c in clients:
+                    await c.aclose()
+        # the INFO calls of this bench are in the count: one per node
+        per_second = (end_cmds - start_cmds - len(nodes)) / elapsed
         print(f"idle fedalert run for {elapsed:.0f} s: {end_cmds - start_cmds} commands, "
               f"{cpu:.2f} s CPU, {memory:.0f} MB resident")
         if args.telegram:

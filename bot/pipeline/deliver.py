@@ -17,6 +17,7 @@ import contextlib
 import logging
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from redis.exceptions import RedisError, ResponseError
 
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 IDLE_POLL_SECONDS = 0.2  # the first wait after a store error
 IDLE_BLOCK_SECONDS = 2.0  # an idle worker waits in one blocking read this long at most
-CLUSTER_IDLE_SECONDS = 0.5  # on a cluster an idle worker reads every partition this often
+CLUSTER_SAFETY_SECONDS = 10.0  # on a cluster, a read of every partition at least this often
 FULL_PROMOTE_SECONDS = 120.0  # a sweep of every partition's retries (repairs the index)
 ERROR_DELAY_CAP = 2.0
 STOPPED_CHECK_SECONDS = 30.0  # how often to look for entries of stopped instances
@@ -59,9 +60,21 @@ class DeliveryWorker:
         self.settings = outbox.settings
         self._last_reclaim = 0.0
         self._last_full_promote = 0.0
+        self._last_safety_read = 0.0
+        self._more = True  # the last read found entries: read again before waiting
         self._stop: asyncio.Event | None = None
+        self._wakeups: Any = None
 
     async def run(self, stop: asyncio.Event) -> None:
+        try:
+            await self._run(stop)
+        finally:
+            if self._wakeups is not None:
+                with contextlib.suppress(Exception):
+                    await self._wakeups.aclose()
+                self._wakeups = None
+
+    async def _run(self, stop: asyncio.Event) -> None:
         log.info("delivery worker %s for %s started", self.consumer, self.platform)
         self._stop = stop
         outage = OutageLog(f"delivery ({self.platform}, {self.consumer}): the store",
@@ -114,13 +127,45 @@ class DeliveryWorker:
                     self.platform, self.consumer, self.settings.read_batch, busy))
                 batch.extend(await self.outbox.reclaim(self.platform, self.consumer,
                                                        self.settings.read_batch, busy))
-        batch.extend(await self.outbox.read(self.platform, self.consumer,
-                                            self.settings.read_batch))
+        if not self.outbox.cluster or self._more or promoted or \
+                now - self._last_safety_read >= CLUSTER_SAFETY_SECONDS:
+            # on a cluster a read costs a command per partition: read when told to
+            self._last_safety_read = now
+            read = await self.outbox.read(self.platform, self.consumer,
+                                          self.settings.read_batch)
+            self._more = len(read) > 0
+            batch.extend(read)
         if not batch and not promoted and self._stop is not None:
             batch.extend(await self._wait_for_work(self._stop))
         if batch:
             await self.handle_batch(batch)
         return len(batch)
+
+    async def _wait_on_cluster(self, stop: asyncio.Event, wait: float) -> list[Delivery]:
+        """Wait for a fan-out's wake-up message (or a retry falling due, or a stop); read
+        every partition then, and anyway every ``CLUSTER_SAFETY_SECONDS`` in case a
+        message was lost with a connection."""
+        if self._wakeups is None:
+            self._wakeups = self.outbox.wakeups()
+            await self._wakeups.subscribe(self.outbox.keys.wakeup(self.platform))
+        message = asyncio.ensure_future(self._wakeups.get_message(
+            ignore_subscribe_messages=True, timeout=wait))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            done, _ = await asyncio.wait({message, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if message not in done:
+            message.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+                await message
+            return []
+        if message.result() is None:
+            return []  # a timeout: the next pass reads if a retry fell due or it is time
+        self._last_safety_read = time.monotonic()
+        read = await self.outbox.read(self.platform, self.consumer, self.settings.read_batch)
+        self._more = len(read) > 0
+        return read
 
     async def _wait_for_work(self, stop: asyncio.Event) -> list[Delivery]:
         """A blocking read, cut short by a stop (the read is cancelled: its connection is
@@ -131,12 +176,8 @@ class DeliveryWorker:
             wait = min(wait, retry_in)
         if wait < 0.05:
             return []
-        if self.outbox.cluster:  # no read can block on every partition: wait, then read
-            wait = min(wait, CLUSTER_IDLE_SECONDS)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), wait)
-            return [] if stop.is_set() else await self.outbox.read(
-                self.platform, self.consumer, self.settings.read_batch)
+        if self.outbox.cluster:  # no read can block on every partition: a wake-up message
+            return await self._wait_on_cluster(stop, wait)
         read = asyncio.ensure_future(self.outbox.read(
             self.platform, self.consumer, self.settings.read_batch,
             block_ms=max(1, int(wait * 1000))))

@@ -117,6 +117,10 @@ class KeySchema:
     def attachment(self, event_key: str) -> str:
         return f"{self.prefix}:att:{event_key}"
 
+    def wakeup(self, platform: str) -> str:
+        """Pub/sub channel: new deliveries queued (idle workers on a cluster listen)."""
+        return f"{self.prefix}:wakeup:{platform}"
+
     def delayed_index(self, platform: str) -> str:
         """Sorted set: partition number → when its earliest delayed delivery is due (ms),
         so an idle worker asks one key instead of every partition."""

@@ -75,6 +75,7 @@ class Outbox:
                 queued += int(count)
                 if cursor in ("0", 0, b"0"):
                     break
+        await self._wake(queued)
         return queued
 
     async def fan_out_refs(self, event_key: str, refs: Iterable[ChatRef]) -> int:
@@ -92,7 +93,18 @@ class Outbox:
                     args=[event_key, self.settings.dedup_ttl_seconds, ",".join(self.platforms),
                           *members[start:start + batch]],
                 ))
+        await self._wake(queued)
         return queued
+
+    async def _wake(self, queued: int) -> None:
+        """On a cluster, tell idle workers there is work (they cannot block on a read)."""
+        if queued and self.cluster:
+            for platform in self.platforms:
+                await self.redis.publish(self.keys.wakeup(platform), "1")
+
+    def wakeups(self) -> Any:
+        """A pub/sub connection for ``wakeup`` messages (the caller subscribes, closes)."""
+        return self.redis.pubsub()
 
     # Consuming -----------------------------------------------------------------------
     def forget_groups(self, platform: str) -> None:
