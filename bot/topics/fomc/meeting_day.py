@@ -356,10 +356,22 @@ class MeetingDayWatcher(PollingWatcher):
         if self._zone_cache is not None and self.clock() - self._zone_cache[0] < ZONES_FOR:
             return self._zone_cache[1]
         zones: dict[str, list[ChatRef]] = {}
+        batch: list[ChatRef] = []
+
+        async def place(refs: list[ChatRef]) -> None:
+            # the subscriber sets hold active chats only; one round trip per thousand
+            for ref, zone in zip(refs, await self.ctx.registry.get_fields(refs, "tz"),
+                                 strict=True):
+                zones.setdefault(zone or self.settings.registry.default_timezone,
+                                 []).append(ref)
+
         async for ref in self.ctx.registry.iter_subscribers("fomc"):
-            chat = await self.ctx.registry.get_chat(ref)
-            if chat is not None and chat.active:
-                zones.setdefault(chat.timezone, []).append(ref)
+            batch.append(ref)
+            if len(batch) >= 1000:
+                await place(batch)
+                batch = []
+        if batch:
+            await place(batch)
         self._zone_cache = (self.clock(), zones)
         return zones
 
@@ -382,11 +394,22 @@ class MeetingDayWatcher(PollingWatcher):
 
 async def fomc_and_btc_chats(ctx: TopicContext) -> list[ChatRef]:
     """Active chats that follow both the FOMC and Bitcoin (they get the reaction)."""
-    chats = []
-    async for ref in ctx.registry.iter_subscribers("fomc"):
-        chat = await ctx.registry.get_chat(ref)
-        if chat is not None and chat.active and "btc" in chat.topics:
-            chats.append(ref)
+    chats: list[ChatRef] = []
+    batch: list[ChatRef] = []
+
+    async def keep(refs: list[ChatRef]) -> None:
+        for ref, topics in zip(refs, await ctx.registry.get_fields(refs, "topics"),
+                               strict=True):
+            if "btc" in (topics or "").split(","):
+                chats.append(ref)
+
+    async for ref in ctx.registry.iter_subscribers("fomc"):  # active chats only
+        batch.append(ref)
+        if len(batch) >= 1000:
+            await keep(batch)
+            batch = []
+    if batch:
+        await keep(batch)
     return chats
 
 
