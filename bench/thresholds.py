@@ -6,7 +6,7 @@ registry's own script, then times, for a random walk of one-second price moves:
 - a scan over all levels (read every level, keep the crossed ones) as the baseline;
 and reports Redis memory per threshold.
 
-Usage: python bench/thresholds.py [--thresholds 1000000] [--redis-url URL]
+Usage: python bench/thresholds.py [--thresholds 1000000] [--redis-url URL | cluster]
 Without --redis-url a private embedded Valkey is started, so memory figures are clean.
 Prints its figures last as name=value lines.
 """
@@ -23,6 +23,7 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -46,6 +47,9 @@ async def load(services, thresholds: int, batch_chats: int = 500) -> None:
     chats = thresholds // LEVELS_PER_CHAT
     rng = random.Random(7)
     now = "2026-11-26T00:00:00+00:00"
+    if type(services.redis).__name__ == "RedisCluster":  # no scripts in cluster pipelines
+        await load_cluster(services, chats, rng, now)
+        return
     for start in range(0, chats, batch_chats):
         async with services.redis.pipeline(transaction=False) as pipe:
             for n in range(start, min(chats, start + batch_chats)):
@@ -67,6 +71,28 @@ async def load(services, thresholds: int, batch_chats: int = 500) -> None:
             await pipe.execute()
 
 
+async def load_cluster(services, chats: int, rng: random.Random, now: str) -> None:
+    scripts = services.registry._scripts
+
+    async def one(n: int) -> None:
+        ref = ChatRef("telegram", str(10_000_000 + n))
+        part = services.keys.partition_of(ref)
+        await scripts.chat_upsert(
+            keys=[part.chat(ref), part.chats],
+            args=[str(ref), "telegram", ref.chat_id, "private", "both", "Asia/Taipei", "", now])
+        for level, direction in levels[n]:
+            record = json.dumps({"direction": direction, "level": str(level),
+                                 "mode": "once", "created_at": now})
+            await scripts.threshold_add(
+                keys=[part.chat(ref), part.thresholds(ref), *part.level_keys()],
+                args=[str(ref), LEVELS_PER_CHAT + 1, direction, str(level), record, ""])
+
+    levels = {n: [(rng.randrange(400, 1600) * 100, rng.choice(("above", "below", "cross")))
+                  for _ in range(LEVELS_PER_CHAT)] for n in range(chats)}
+    for start in range(0, chats, 8):
+        await asyncio.gather(*(one(n) for n in range(start, min(chats, start + 8))))
+
+
 async def scan_crossed(services, previous: Decimal, current: Decimal) -> int:
     """The baseline: read every level and keep those crossed."""
     low, high = min(previous, current), max(previous, current)
@@ -82,6 +108,13 @@ async def scan_crossed(services, previous: Decimal, current: Decimal) -> int:
     return found
 
 
+def used_memory(info: Any) -> int:
+    """Bytes used: one server's INFO, or the sum over a cluster's nodes."""
+    if "used_memory" in info:
+        return int(info["used_memory"])
+    return sum(int(node["used_memory"]) for node in info.values())
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--thresholds", type=int, default=1_000_000)
@@ -92,21 +125,26 @@ async def main() -> None:
                              "twice BTC's typical; 0.001 is a stress test)")
     parser.add_argument("--redis-url")
     args = parser.parse_args()
-    embedded = None
+    embedded: Any = None
     url = args.redis_url
     if url is None:
         embedded = start_embedded(None, persist=False)
+        url = embedded.url
+    elif url == "cluster":  # a local three-master Redis Cluster the bench starts
+        from bot.store.cluster import start_cluster
+
+        embedded = start_cluster()
         url = embedded.url
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     redis = make_client(url)
     services = build_services(load_settings(redis_url=url, key_prefix=prefix, partitions=16),
                               redis)
     try:
-        before = (await redis.info("memory"))["used_memory"]
+        before = used_memory(await redis.info("memory"))
         t0 = time.perf_counter()
         await load(services, args.thresholds)
         load_s = time.perf_counter() - t0
-        after = (await redis.info("memory"))["used_memory"]
+        after = used_memory(await redis.info("memory"))
         stored = sum([await redis.zcard(p.levels_up) + await redis.zcard(p.levels_down)
                       for p in services.keys.all_partitions()])
         print(f"loaded {args.thresholds} thresholds ({stored} index entries) in {load_s:.1f} s",
