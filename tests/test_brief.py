@@ -102,3 +102,16 @@ async def test_chats_of_one_group_due_at_different_ticks_each_get_the_brief(comm
     later = at_eight + timedelta(seconds=40)
     await scheduler(services, later).tick(later)
     assert (await services.outbox.backlog("telegram"))["queued"] == 2
+
+
+def test_the_h41_moves_to_friday_after_a_thursday_holiday():
+    from bot.domain.calendar import load_calendar
+    from bot.domain.holidays import h41_release_date
+
+    assert h41_release_date(datetime(2025, 6, 19).date()) == datetime(2025, 6, 20).date()
+    assert h41_release_date(datetime(2026, 11, 26).date()) == datetime(2026, 11, 27).date()
+    assert h41_release_date(datetime(2026, 12, 3).date()) == datetime(2026, 12, 3).date()
+    calendar = load_calendar()
+    thanksgiving = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 26).date())
+    friday = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 27).date())
+    assert [w for w, _ in thanksgiving] == [] and [w for w, _ in friday] == ["h41"]

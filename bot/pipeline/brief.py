@@ -25,6 +25,7 @@ from bot.commands.core import StatusCompose
 from bot.domain.brief import BriefSetting, MorningBrief, next_due
 from bot.domain.calendar import FomcCalendar
 from bot.domain.chats import Chat, ChatRef, Direction, Language, Threshold
+from bot.domain.holidays import h41_release_date
 from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice, Publishes
 from bot.render.formatting import Formatter
 from bot.store.briefs import BriefSchedule
@@ -59,7 +60,8 @@ def scheduled_today(calendar: FomcCalendar, zone: str, local_day: date
         et_day = local_day + timedelta(days=offset)
         if calendar.is_decision_day(et_day):
             items.append(("fomc", datetime.combine(et_day, time(14, 0), EASTERN)))
-        if et_day.weekday() == 3:  # Thursday (holiday shifts are not modelled here)
+        thursday = et_day - timedelta(days=(et_day.weekday() - 3) % 7)
+        if h41_release_date(thursday) == et_day:  # Thursday, Friday after a Fed holiday
             items.append(("h41", datetime.combine(et_day, time(16, 30), EASTERN)))
         if calendar.is_decision_day(et_day - timedelta(days=21)):
             items.append(("minutes", datetime.combine(et_day, time(14, 0), EASTERN)))
