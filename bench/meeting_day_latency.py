@@ -38,7 +38,8 @@ from bot.topics.fomc.meeting_day import MeetingDayWatcher
 from bot.topics.fomc.watcher import FomcWatcher, remember_decision
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/meeting_day"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests/fixtures/meeting_day"
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
 DECISION_MINUTE = datetime.fromisoformat("2025-03-19T17:59:45+00:00")
 NOTE_0916 = "/newsevents/pressreleases/monetary20260916a1.htm"
@@ -62,7 +63,7 @@ async def statement_run(url: str, with_note: bool) -> float:
     fed = FakeFed(feed=fed_fixture("press_monetary_before.xml"), pages=pages)
     if with_note:  # a note of another day at the URL: read, then refused (not this day's)
         fed.pages["/newsevents/pressreleases/monetary20250319a1.htm"] = \
-            (FIXTURES / "note_2026-09-16.html").read_bytes()
+            (ROOT / "bot/demo/meeting_day_note_2026-09-16.html").read_bytes()
     redis = make_client(url)
     try:
         async with LocalServer(fed.app()) as server:

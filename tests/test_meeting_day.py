@@ -16,8 +16,17 @@ FIXTURES = Path(__file__).parent / "fixtures" / "meeting_day"
 ROOT = Path(__file__).resolve().parents[1]
 
 
+DEMO = ROOT / "bot" / "demo"  # the real pages the meeting-day demo ships
+
+
+def path_of(name: str) -> Path:
+    """A fixture here, or one of the demo's pages (``meeting_day_<name>``)."""
+    local = FIXTURES / name
+    return local if local.exists() else DEMO / f"meeting_day_{name}"
+
+
 def read(name: str) -> str:
-    return (FIXTURES / name).read_text("utf-8")
+    return path_of(name).read_text("utf-8")
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -89,7 +98,7 @@ def test_not_a_projection_table():
                                                     "2029": 3.6, "longer_run": 3.2}),
 ])
 def test_parse_cli_json(kind, name, key, value):
-    out = subprocess.run([sys.executable, "-m", "bot", "parse", kind, str(FIXTURES / name),
+    out = subprocess.run([sys.executable, "-m", "bot", "parse", kind, str(path_of(name)),
                           "--json"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[key] == value
