@@ -11,6 +11,14 @@ from pydantic import Field
 from bot.domain.events import BaseEvent, Frozen
 
 TOPIC = "fomc"
+
+
+class FomcEvent(BaseEvent):
+    """An event of the FOMC topic (its subscribers get it)."""
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
 Decision = Literal["hike", "cut", "hold"]
 
 DissentTopic = Literal[
@@ -82,7 +90,7 @@ class StatementChange(Frozen):
     after: str | None = None
 
 
-class FomcDecision(BaseEvent):
+class FomcDecision(FomcEvent):
     kind: Literal["fomc_decision"] = "fomc_decision"
     meeting_date: date
     decision: Decision
@@ -102,12 +110,6 @@ class FomcDecision(BaseEvent):
     @property
     def key(self) -> str:
         return f"fomc:{self.meeting_date.isoformat()}"
-
-    @property
-    def topic(self) -> str:
-        return TOPIC
-
-
 
 
 class NoteRates(Frozen):
@@ -133,7 +135,7 @@ class Expectation(Frozen):
     favourite: float
 
 
-class NoteFollowUp(BaseEvent):
+class NoteFollowUp(FomcEvent):
     """The implementation note, when it came out after the decision alert had gone."""
 
     kind: Literal["fomc_note"] = "fomc_note"
@@ -145,12 +147,8 @@ class NoteFollowUp(BaseEvent):
     def key(self) -> str:
         return f"fomc-note:{self.meeting_date.isoformat()}"
 
-    @property
-    def topic(self) -> str:
-        return TOPIC
 
-
-class ProjectionsRelease(BaseEvent):
+class ProjectionsRelease(FomcEvent):
     """The Summary of Economic Projections: Table 1 medians against the previous SEP."""
 
     kind: Literal["fomc_sep"] = "fomc_sep"
@@ -165,12 +163,8 @@ class ProjectionsRelease(BaseEvent):
     def key(self) -> str:
         return f"fomc-sep:{self.meeting_date.isoformat()}"
 
-    @property
-    def topic(self) -> str:
-        return TOPIC
 
-
-class PressConference(BaseEvent):
+class PressConference(FomcEvent):
     """A reminder: the Chair's press conference, live."""
 
     kind: Literal["fomc_presser"] = "fomc_presser"
@@ -182,12 +176,8 @@ class PressConference(BaseEvent):
     def key(self) -> str:
         return f"fomc-presser:{self.meeting_date.isoformat()}"
 
-    @property
-    def topic(self) -> str:
-        return TOPIC
 
-
-class MinutesRelease(BaseEvent):
+class MinutesRelease(FomcEvent):
     kind: Literal["fomc_minutes"] = "fomc_minutes"
     meeting_date: date
     url: str
@@ -197,12 +187,8 @@ class MinutesRelease(BaseEvent):
     def key(self) -> str:
         return f"fomc-minutes:{self.meeting_date.isoformat()}"
 
-    @property
-    def topic(self) -> str:
-        return TOPIC
 
-
-class BitcoinReaction(BaseEvent):
+class BitcoinReaction(FomcEvent):
     """How the BTC composite moved in the minutes after the statement."""
 
     kind: Literal["fomc_btc_reaction"] = "fomc_btc_reaction"
@@ -217,12 +203,8 @@ class BitcoinReaction(BaseEvent):
     def key(self) -> str:
         return f"fomc-btc:{self.meeting_date.isoformat()}:{self.minutes_after}"
 
-    @property
-    def topic(self) -> str:
-        return TOPIC
 
-
-class MeetingPreview(BaseEvent):
+class MeetingPreview(FomcEvent):
     """The evening before a decision, in the chats' own time zone."""
 
     kind: Literal["fomc_preview"] = "fomc_preview"
@@ -237,10 +219,6 @@ class MeetingPreview(BaseEvent):
     @property
     def key(self) -> str:
         return f"fomc-preview:{self.meeting_date.isoformat()}:{self.zone}"
-
-    @property
-    def topic(self) -> str:
-        return TOPIC
 
 
 FomcDecision.model_rebuild()  # its note and expectation types are defined below it
