@@ -232,3 +232,20 @@ async def test_status_on_a_fresh_install_knows_the_range_only_when_it_is_current
     a_year_on = datetime(last.year + 1, last.month, last.day, 23, 0, tzinfo=UTC)
     later = services.commands(clock=lambda: a_year_on)
     assert "尚無資料" in (await later.run(DM, "status", [])).text
+
+
+async def test_replies_are_sections_each_platform_formats(commands):
+    """A reply is one section per language (first line the title), like an alert; Telegram
+    sends it as HTML with the title bold and every text escaped, Discord as markdown."""
+    from bot.commands.core import reply_sections
+    from bot.platforms.discord.front import reply_markdown
+    from bot.render.message import AlertMessage
+
+    await say(commands, DM, "/start")
+    await say(commands, DM, "/lang both")
+    reply = await say(commands, DM, "/lang <b>klingon</b>")
+    sections = reply_sections(reply)
+    assert [s.language for s in sections] == ["zh-Hant", "en"]
+    html = AlertMessage("reply", "info", sections).to_html()
+    assert html.startswith("<b>") and "&lt;b&gt;" in html and "<b>80k</b>" not in html
+    assert reply_markdown(reply).startswith("**")

@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
-from bot.render.message import AlertMessage
+from bot.render.message import AlertMessage, Section
 from bot.render.renderers import RenderRegistry
 from bot.store.briefs import BriefSchedule
 from bot.store.records import EventRecords
@@ -94,9 +94,37 @@ class Reply:
 Compose = Callable[[Formatter], str]
 
 
+class Localized(str):
+    """A reply's text that remembers its blocks, one per single language, so a platform
+    can format each as a ``Section`` (``reply_sections``)."""
+
+    blocks: tuple[tuple[str, str], ...]
+
+    def __new__(cls, blocks: tuple[tuple[str, str], ...]) -> Localized:
+        text = super().__new__(cls, "\n\n".join(block for _, block in blocks))
+        text.blocks = blocks
+        return text
+
+
 def localized(language: Language, compose: Compose) -> str:
     """The text in the chat's language; ``both`` = zh-Hant block, then the English one."""
-    return "\n\n".join(compose(Formatter(single)) for single in language.singles)
+    return Localized(tuple((single.value, compose(Formatter(single)))
+                           for single in language.singles))
+
+
+def reply_sections(reply: Reply) -> tuple[Section, ...]:
+    """A reply as sections, like an alert: per language, its first line the title and the
+    rest its lines. Each platform formats them its own way."""
+    if reply.alert is not None:
+        return reply.alert.sections
+    text = reply.text
+    blocks = text.blocks if isinstance(text, Localized) else \
+        ((reply.language.singles[0].value, text),)
+    sections = []
+    for language, block in blocks:
+        lines = block.splitlines() or [""]
+        sections.append(Section(language=language, title=lines[0], lines=tuple(lines[1:])))
+    return tuple(sections)
 
 
 StatusCompose = Callable[[Formatter], list[str]]

@@ -30,7 +30,7 @@ import httpx
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
-from bot.commands.core import CommandSpec, Invocation, Reply, WebhookTarget
+from bot.commands.core import CommandSpec, Invocation, Reply, WebhookTarget, reply_sections
 from bot.commands.handlers import Commands
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
@@ -344,7 +344,7 @@ class DiscordFrontEnd:
 
                 kwargs["file"] = discord.File(io.BytesIO(reply.attachment), filename=CHART_NAME)
         else:
-            text = reply.text
+            text = reply_markdown(reply)
             kwargs["content"] = text if len(text) <= CONTENT_LIMIT else \
                 text[: CONTENT_LIMIT - 1] + "…"
         if reply.buttons:
@@ -353,6 +353,16 @@ class DiscordFrontEnd:
             await interaction.followup.send(**kwargs)
         else:
             await interaction.response.send_message(**kwargs)
+
+
+def reply_markdown(reply: Reply) -> str:
+    """A reply's sections in Discord markdown: the title bold, the texts escaped."""
+    blocks = []
+    for section in reply_sections(reply):
+        lines = [f"**{discord.utils.escape_markdown(section.title)}**" if section.title
+                 else "", *(discord.utils.escape_markdown(line) for line in section.lines)]
+        blocks.append("\n".join(lines).strip("\n"))
+    return "\n\n".join(blocks)
 
 
 class ButtonsView(discord.ui.View):

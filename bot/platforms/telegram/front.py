@@ -43,14 +43,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands.core import ChannelAccess, ChannelCheck, Invocation, Reply, localized
+from bot.commands.core import (
+    ChannelAccess,
+    ChannelCheck,
+    Invocation,
+    Reply,
+    localized,
+    reply_sections,
+)
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.platforms.pacing import SharedBudget
 from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
-from bot.render.message import split_text
+from bot.render.message import AlertMessage, split_text
 from bot.store.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -306,8 +313,10 @@ class TelegramFrontEnd:
         if reply.alert is not None:
             parts, mode = split_text(reply.alert.to_html()), ParseMode.HTML
             title = reply.alert.sections[0].title if reply.alert.sections else ""
-        else:
-            parts, mode, title = split_text(reply.text), None, ""
+        else:  # a reply is sections too: the title bold, every text escaped
+            sections = reply_sections(reply)
+            parts = split_text(AlertMessage("reply", "info", sections).to_html())
+            mode, title = ParseMode.HTML, sections[0].title if sections else ""
         if self.budget is not None:  # in the overall rate with the alerts of every instance
             delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
                                               count=len(parts))
