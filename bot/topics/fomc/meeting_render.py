@@ -58,7 +58,8 @@ def _cuts_words(f: Formatter, old: Decimal, new: Decimal) -> str | None:
         return None
     if steps > 0:
         return f.ngettext("{n} more cut", "{n} more cuts", steps).format(n=steps)
-    return f.ngettext("{n} fewer cut", "{n} fewer cuts", -steps).format(n=-steps)
+    return f.ngettext("{n} step of 25 bp higher", "{n} steps of 25 bp higher",
+                      -steps).format(n=-steps)
 
 
 def _pct(f: Formatter, value: Decimal) -> str:
