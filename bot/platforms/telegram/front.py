@@ -227,8 +227,11 @@ class TelegramFrontEnd:
                 await query.answer(reply.text[:200], show_alert=True)
                 return
             await query.answer()
+            html = AlertMessage("reply", "info", reply_sections(reply)).to_html()
             with contextlib.suppress(TelegramError):  # "message is not modified" is harmless
-                await query.edit_message_text(reply.text, reply_markup=keyboard(reply))
+                await query.edit_message_text(split_text(html)[0],
+                                              parse_mode=ParseMode.HTML,
+                                              reply_markup=keyboard(reply))
 
     async def on_my_chat_member(self, update: Update,
                                 context: ContextTypes.DEFAULT_TYPE) -> None:
