@@ -212,6 +212,21 @@ class Registry:
             async for member in self.redis.sscan_iter(part.topic(topic), count=batch):
                 yield ChatRef.parse(member)
 
+    async def subscriber_fields(self, topic: Topic, name: str, batch: int = 1000
+                                ) -> AsyncIterator[tuple[ChatRef, str | None]]:
+        """Each active subscriber of a topic with one of its fields, read a thousand
+        chats per round trip (who gets a meeting-day preview, a liquidity alert)."""
+        refs: list[ChatRef] = []
+        async for ref in self.iter_subscribers(topic, batch):
+            refs.append(ref)
+            if len(refs) >= batch:
+                for pair in zip(refs, await self.get_fields(refs, name), strict=True):
+                    yield pair
+                refs = []
+        if refs:
+            for pair in zip(refs, await self.get_fields(refs, name), strict=True):
+                yield pair
+
     async def count_subscribers(self, topic: Topic) -> int:
         async with self.redis.pipeline(transaction=False) as pipe:
             for part in self.keys.all_partitions():

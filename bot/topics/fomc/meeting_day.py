@@ -356,22 +356,9 @@ class MeetingDayWatcher(PollingWatcher):
         if self._zone_cache is not None and self.clock() - self._zone_cache[0] < ZONES_FOR:
             return self._zone_cache[1]
         zones: dict[str, list[ChatRef]] = {}
-        batch: list[ChatRef] = []
-
-        async def place(refs: list[ChatRef]) -> None:
-            # the subscriber sets hold active chats only; one round trip per thousand
-            for ref, zone in zip(refs, await self.ctx.registry.get_fields(refs, "tz"),
-                                 strict=True):
-                zones.setdefault(zone or self.settings.registry.default_timezone,
-                                 []).append(ref)
-
-        async for ref in self.ctx.registry.iter_subscribers("fomc"):
-            batch.append(ref)
-            if len(batch) >= 1000:
-                await place(batch)
-                batch = []
-        if batch:
-            await place(batch)
+        # the subscriber sets hold active chats only
+        async for ref, zone in self.ctx.registry.subscriber_fields("fomc", "tz"):
+            zones.setdefault(zone or self.settings.registry.default_timezone, []).append(ref)
         self._zone_cache = (self.clock(), zones)
         return zones
 
@@ -394,23 +381,8 @@ class MeetingDayWatcher(PollingWatcher):
 
 async def fomc_and_btc_chats(ctx: TopicContext) -> list[ChatRef]:
     """Active chats that follow both the FOMC and Bitcoin (they get the reaction)."""
-    chats: list[ChatRef] = []
-    batch: list[ChatRef] = []
-
-    async def keep(refs: list[ChatRef]) -> None:
-        for ref, topics in zip(refs, await ctx.registry.get_fields(refs, "topics"),
-                               strict=True):
-            if "btc" in (topics or "").split(","):
-                chats.append(ref)
-
-    async for ref in ctx.registry.iter_subscribers("fomc"):  # active chats only
-        batch.append(ref)
-        if len(batch) >= 1000:
-            await keep(batch)
-            batch = []
-    if batch:
-        await keep(batch)
-    return chats
+    return [ref async for ref, topics in ctx.registry.subscriber_fields("fomc", "topics")
+            if "btc" in (topics or "").split(",")]  # the subscriber sets: active only
 
 
 async def fetch_note_now(fetch: Callable[[str], Awaitable[httpx.Response]], base_url: str,

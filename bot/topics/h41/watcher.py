@@ -150,22 +150,10 @@ async def check_liquidity_rules(ctx: TopicContext, event: BalanceSheetRelease,
     """Chats' ``/liquidity`` rules against this week's release: one alert per rule met,
     to the chats that set it. Returns the chats alerted."""
     by_rule: dict[LiquidityRule, list[ChatRef]] = {}
-    refs: list[ChatRef] = []
-
-    async def check(chunk: list[ChatRef]) -> None:
-        for ref, raw in zip(chunk, await ctx.registry.get_fields(chunk, "liquidity"),
-                            strict=True):
-            for rule in rules_from_json(raw):
-                if fires(rule, event):
-                    by_rule.setdefault(rule, []).append(ref)
-
-    async for ref in ctx.registry.iter_subscribers("h41"):
-        refs.append(ref)
-        if len(refs) >= batch:
-            await check(refs)
-            refs = []
-    if refs:
-        await check(refs)
+    async for ref, raw in ctx.registry.subscriber_fields("h41", "liquidity", batch):
+        for rule in rules_from_json(raw):
+            if fires(rule, event):
+                by_rule.setdefault(rule, []).append(ref)
     for rule, chats in by_rule.items():
         value, change = values_of(event, rule.metric)
         assert value is not None
