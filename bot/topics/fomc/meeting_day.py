@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -103,12 +104,9 @@ def belongs_to(note: ImplementationNote, day: date) -> bool:
     return note.effective is None or 0 <= (note.effective - day).days <= 7
 
 
-def notes_from(note: object) -> NoteRates:
-    """The parsed note as the events carry it."""
-    return NoteRates.model_validate({
-        key: getattr(note, key) for key in ("iorb", "iorb_label", "on_rrp", "primary_credit",
-                                            "srf_min_bid", "srf_rate", "effective",
-                                            "treasury_cap", "mbs_cap")})
+def notes_from(note: ImplementationNote) -> NoteRates:
+    """The parsed note as the events carry it (the same fields)."""
+    return NoteRates.model_validate(asdict(note))
 
 
 def medians_of(projections: Projections) -> dict[str, dict[str, Decimal]]:
