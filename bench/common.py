@@ -1,10 +1,14 @@
-"""What the benchmarks share: a Redis-protocol server to run against, and cleanup."""
+"""What the benchmarks share: a Redis-protocol server to run against, cleanup, and
+timing a watcher from a page's release to its alert."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import random
 import resource
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from redis.asyncio import Redis
 
@@ -71,3 +75,25 @@ async def cleanup(redis: Redis, prefix: str) -> None:
             batch.clear()
     if batch:
         await redis.unlink(*batch)
+
+
+async def release_latency(run: Callable[[asyncio.Event], Awaitable[None]],
+                          release: Callable[[], None], done: Callable[[], Awaitable[bool]],
+                          settle: tuple[float, float] = (0.5, 2.0), tick: float = 0.002
+                          ) -> float:
+    """Seconds from a page appearing to a watcher having acted on it.
+
+    ``run`` (a watcher's loop) starts first and polls for a random while, so the
+    release lands at a random point of its poll interval; then ``release`` puts the page
+    up and the clock runs until ``done`` says the watcher has acted."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stop))
+    await asyncio.sleep(random.uniform(*settle))
+    release()
+    started = time.perf_counter()
+    while not await done():
+        await asyncio.sleep(tick)
+    latency = time.perf_counter() - started
+    stop.set()
+    await task
+    return latency

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import statistics
 import sys
-import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.common import cleanup, redis_server
+from bench.common import cleanup, redis_server, release_latency
 from bot.app import build_services
 from bot.config import load_settings
 from bot.domain.chats import ChatKind, ChatRef
@@ -55,17 +53,14 @@ async def one_run(url: str, interval: float) -> float:
             async with httpx.AsyncClient(timeout=5) as client:
                 watcher = FomcWatcher(services.topic, client=client, clock=lambda: DECISION_MINUTE)
                 await watcher.check_rss()  # baseline: the December statement
-                stop = asyncio.Event()
-                task = asyncio.create_task(watcher.run(stop))
-                await asyncio.sleep(random.uniform(0.5, 3.0))
-                fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
-                t0 = time.perf_counter()
-                while not watcher.published:
-                    await asyncio.sleep(0.002)
-                latency = time.perf_counter() - t0
-                stop.set()
-                await task
-        return latency
+
+                async def published() -> bool:
+                    return bool(watcher.published)
+
+                return await release_latency(
+                    watcher.run, lambda: fed.pages.__setitem__(
+                        STATEMENT, fed_fixture("monetary20250319a.htm")), published,
+                    settle=(0.5, 3.0))
     finally:
         await cleanup(redis, prefix)
         await redis.aclose()

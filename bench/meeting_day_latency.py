@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import statistics
 import sys
-import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -28,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.common import cleanup, redis_server
+from bench.common import cleanup, redis_server, release_latency
 from bot.app import build_services
 from bot.config import load_settings
 from bot.domain.chats import ChatKind, ChatRef
@@ -72,17 +70,13 @@ async def statement_run(url: str, with_note: bool) -> float:
                 watcher = FomcWatcher(services.topic, client=client,
                                       clock=lambda: DECISION_MINUTE)
                 await watcher.check_rss()
-                stop = asyncio.Event()
-                task = asyncio.create_task(watcher.run(stop))
-                await asyncio.sleep(random.uniform(0.5, 2.0))
-                fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
-                t0 = time.perf_counter()
-                while not watcher.published:
-                    await asyncio.sleep(0.002)
-                latency = time.perf_counter() - t0
-                stop.set()
-                await task
-        return latency
+
+                async def published() -> bool:
+                    return bool(watcher.published)
+
+                return await release_latency(
+                    watcher.run, lambda: fed.pages.__setitem__(
+                        STATEMENT, fed_fixture("monetary20250319a.htm")), published)
     finally:
         await cleanup(redis, prefix)
         await redis.aclose()
@@ -107,17 +101,13 @@ async def projections_run(url: str) -> float:
                 watcher = MeetingDayWatcher(
                     services.topic, client=client,
                     clock=lambda: datetime(2026, 9, 16, 18, 0, 3, tzinfo=UTC))
-                stop = asyncio.Event()
-                task = asyncio.create_task(watcher.run(stop))
-                await asyncio.sleep(random.uniform(0.5, 2.0))
-                fed.pages[SEP_0916] = page
-                t0 = time.perf_counter()
-                while await services.records.load_event("fomc-sep:2026-09-16") is None:
-                    await asyncio.sleep(0.01)
-                latency = time.perf_counter() - t0
-                stop.set()
-                await task
-        return latency
+
+                async def sent() -> bool:
+                    return await services.records.load_event("fomc-sep:2026-09-16") is not None
+
+                return await release_latency(
+                    watcher.run, lambda: fed.pages.__setitem__(SEP_0916, page), sent,
+                    tick=0.01)
     finally:
         await cleanup(redis, prefix)
         await redis.aclose()
