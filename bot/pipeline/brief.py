@@ -30,7 +30,7 @@ from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice, Publishes
 from bot.render.formatting import Formatter
 from bot.store.briefs import BriefSchedule
 from bot.store.calendar import CalendarStore
-from bot.store.registry import Registry, chat_from_hash, threshold_from_json
+from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
@@ -143,26 +143,17 @@ class BriefScheduler:
 
     async def _load(self, refs: Sequence[ChatRef], price: Decimal | None
                     ) -> list[DueChat | None]:
-        """The chats and their thresholds, read in one round trip each."""
-        pipe = self.registry.redis.pipeline(transaction=False)
-        for ref in refs:
-            part = self.registry.keys.partition_of(ref)
-            pipe.hgetall(part.chat(ref))
-            pipe.hgetall(part.thresholds(ref))
-        raw = await pipe.execute()
+        """The due chats with a brief on, and their nearest levels (one round trip)."""
         out: list[DueChat | None] = []
-        for index, ref in enumerate(refs):
-            data = {str(k): str(v) for k, v in raw[2 * index].items()}
-            setting = BriefSetting.parse(data["brief"]) if data.get("brief") else None
-            if not data or setting is None:
+        for loaded in await self.registry.chats_with_thresholds(refs):
+            if loaded is None:
                 out.append(None)
                 continue
-            chat = chat_from_hash(ref, data)
-            if not chat.active:
+            chat, fields, thresholds = loaded
+            setting = BriefSetting.parse(fields["brief"]) if fields.get("brief") else None
+            if setting is None or not chat.active:
                 out.append(None)
                 continue
-            thresholds = [threshold_from_json(ref, int(k), str(v))
-                          for k, v in raw[2 * index + 1].items()]
             out.append(DueChat(chat, setting, nearest_levels(thresholds, price)))
         return out
 

@@ -134,6 +134,27 @@ class Registry:
         data = await self.redis.hgetall(self.keys.partition_of(ref).chat(ref))
         return chat_from_hash(ref, {str(k): str(v) for k, v in data.items()}) if data else None
 
+    async def chats_with_thresholds(self, refs: Sequence[ChatRef]
+                                    ) -> list[tuple[Chat, dict[str, str], list[Threshold]] | None]:
+        """Many chats, each with all its fields (a feature's own too) and its thresholds,
+        in one round trip; None for a chat not registered."""
+        pipe = self.redis.pipeline(transaction=False)
+        for ref in refs:
+            part = self.keys.partition_of(ref)
+            pipe.hgetall(part.chat(ref))
+            pipe.hgetall(part.thresholds(ref))
+        raw = await pipe.execute()
+        out: list[tuple[Chat, dict[str, str], list[Threshold]] | None] = []
+        for index, ref in enumerate(refs):
+            data = {str(k): str(v) for k, v in raw[2 * index].items()}
+            if not data:
+                out.append(None)
+                continue
+            thresholds = [threshold_from_json(ref, int(k), str(v))
+                          for k, v in raw[2 * index + 1].items()]
+            out.append((chat_from_hash(ref, data), data, thresholds))
+        return out
+
     async def require_chat(self, ref: ChatRef) -> Chat:
         chat = await self.get_chat(ref)
         if chat is None:
