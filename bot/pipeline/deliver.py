@@ -16,8 +16,9 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.exceptions import RedisError, ResponseError
 
@@ -30,6 +31,7 @@ from bot.store.registry import Registry
 from bot.supervision import OutageLog
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 IDLE_POLL_SECONDS = 0.2  # the first wait after a store error
 IDLE_BLOCK_SECONDS = 2.0  # an idle worker waits in one blocking read this long at most
@@ -37,6 +39,23 @@ CLUSTER_SAFETY_SECONDS = 10.0  # on a cluster, a read of every partition at leas
 FULL_PROMOTE_SECONDS = 120.0  # a sweep of every partition's retries (repairs the index)
 ERROR_DELAY_CAP = 2.0
 STOPPED_CHECK_SECONDS = 30.0  # how often to look for entries of stopped instances
+
+
+async def unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
+    """``work``'s result, or None when ``stop`` is set first: ``work`` (a blocking read)
+    is then cancelled, and its connection dropped rather than reused mid-reply."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+        await task
+    return None
 
 
 class DeliveryWorker:
@@ -148,28 +167,17 @@ class DeliveryWorker:
         if self._wakeups is None:
             self._wakeups = self.outbox.wakeups()
             await self._wakeups.subscribe(self.outbox.keys.wakeup(self.platform))
-        message = asyncio.ensure_future(self._wakeups.get_message(
-            ignore_subscribe_messages=True, timeout=wait))
-        stopped = asyncio.ensure_future(stop.wait())
-        try:
-            done, _ = await asyncio.wait({message, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-        if message not in done:
-            message.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
-                await message
-            return []
-        if message.result() is None:
-            return []  # a timeout: the next pass reads if a retry fell due or it is time
+        message = await unless_stopped(self._wakeups.get_message(
+            ignore_subscribe_messages=True, timeout=wait), stop)
+        if message is None:
+            return []  # stopped, or a timeout: the next pass reads if a retry fell due
         self._last_safety_read = time.monotonic()
         read = await self.outbox.read(self.platform, self.consumer, self.settings.read_batch)
         self._more = len(read) > 0
         return read
 
     async def _wait_for_work(self, stop: asyncio.Event) -> list[Delivery]:
-        """A blocking read, cut short by a stop (the read is cancelled: its connection is
-        dropped, not reused mid-reply)."""
+        """A blocking read, cut short by a stop."""
         wait = IDLE_BLOCK_SECONDS
         retry_in = await self.outbox.next_retry_in(self.platform)
         if retry_in is not None:
@@ -178,20 +186,10 @@ class DeliveryWorker:
             return []
         if self.outbox.cluster:  # no read can block on every partition: a wake-up message
             return await self._wait_on_cluster(stop, wait)
-        read = asyncio.ensure_future(self.outbox.read(
+        read = await unless_stopped(self.outbox.read(
             self.platform, self.consumer, self.settings.read_batch,
-            block_ms=max(1, int(wait * 1000))))
-        stopped = asyncio.ensure_future(stop.wait())
-        try:
-            done, _ = await asyncio.wait({read, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-        if read in done:
-            return read.result()
-        read.cancel()
-        with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
-            await read
-        return []
+            block_ms=max(1, int(wait * 1000))), stop)
+        return read or []
 
     async def handle_batch(self, batch: list[Delivery]) -> None:
         gate = asyncio.Semaphore(self.concurrency)
