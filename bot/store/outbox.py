@@ -25,6 +25,7 @@ from bot.config import OutboxSettings
 from bot.domain.chats import ChatRef, Topic
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
+from bot.store.server import is_cluster_client
 
 GROUP = "delivery"
 
@@ -151,7 +152,7 @@ class Outbox:
     @property
     def cluster(self) -> bool:
         """A Redis Cluster: no command may span partitions, so none can block on all."""
-        return type(self.redis).__name__ == "RedisCluster"
+        return is_cluster_client(self.redis)
 
     async def nonempty_partitions(self, platform: str) -> list[Partition]:
         """Partitions whose stream holds entries (queued or read and not acknowledged):

@@ -39,6 +39,7 @@ from bot.domain.errors import (
 )
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
+from bot.store.server import is_cluster_client
 
 MAX_LEVEL = Decimal("100000000")  # US$100 million per BTC: anything above is a typo
 
@@ -448,7 +449,7 @@ class Registry:
                 for i, result in zip(chunk, results, strict=True):
                     claimed[i] = int(result) > 0
 
-        if type(self.redis).__name__ == "RedisCluster":
+        if is_cluster_client(self.redis):
             for indexes in by_part.values():  # its node connections are not shared safely
                 await claim_part(indexes)
         else:

@@ -204,6 +204,11 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
     return Redis.from_url(url, health_check_interval=30, **options)
 
 
+def is_cluster_client(redis: Redis) -> bool:
+    """A client ``make_client`` made for a cluster: no command may span partitions."""
+    return type(redis).__name__ == "RedisCluster"  # without importing the cluster client
+
+
 class StoreUnreachable(EmbeddedServerError):
     """Redis did not answer within ``redis.connect_timeout`` at start."""
 
