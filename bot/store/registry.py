@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from redis.asyncio import Redis
 
@@ -41,6 +42,7 @@ from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
 from bot.store.server import is_cluster_client
 
+T = TypeVar("T")
 MAX_LEVEL = Decimal("100000000")  # US$100 million per BTC: anything above is a typo
 
 
@@ -151,8 +153,8 @@ class Registry:
             if not data:
                 out.append(None)
                 continue
-            thresholds = [threshold_from_json(ref, int(k), str(v))
-                          for k, v in raw[2 * index + 1].items()]
+            thresholds = sorted((threshold_from_json(ref, int(k), str(v))
+                                 for k, v in raw[2 * index + 1].items()), key=lambda t: t.id)
             out.append((chat_from_hash(ref, data), data, thresholds))
         return out
 
@@ -238,14 +240,7 @@ class Registry:
                                 ) -> AsyncIterator[tuple[ChatRef, str | None]]:
         """Each active subscriber of a topic with one of its fields, read a thousand
         chats per round trip (who gets a meeting-day preview, a liquidity alert)."""
-        refs: list[ChatRef] = []
-        async for ref in self.iter_subscribers(topic, batch):
-            refs.append(ref)
-            if len(refs) >= batch:
-                for pair in zip(refs, await self.get_fields(refs, name), strict=True):
-                    yield pair
-                refs = []
-        if refs:
+        async for refs in in_batches(self.iter_subscribers(topic, batch), batch):
             for pair in zip(refs, await self.get_fields(refs, name), strict=True):
                 yield pair
 
@@ -478,6 +473,18 @@ class Registry:
                     args=[ref_text, threshold_id, str(price), at_ms, cooldown_ms,
                           str(band)]))
         return rearmed
+
+
+async def in_batches(items: AsyncIterator[T], size: int) -> AsyncIterator[list[T]]:
+    """``items`` in lists of ``size`` (the last shorter): one round trip per list."""
+    chunk: list[T] = []
+    async for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _check_level(level: Decimal) -> Decimal:
