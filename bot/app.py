@@ -161,11 +161,13 @@ async def ensure_console_chat(registry: Registry) -> None:
     await registry.reactivate(CONSOLE_CHAT)
 
 
-def telegram_budget(settings: Settings, redis: Redis) -> SendBudget:
-    """Telegram's limits as one budget in the store: alerts and replies, every instance."""
+def telegram_budget(settings: Settings, redis: Redis, *, paid: bool = False) -> SendBudget:
+    """Telegram's limits as one budget in the store: alerts and replies, every instance
+    (``paid``: the paid broadcasts' own overall rate, the same per-chat limits)."""
     telegram = settings.telegram
-    return SendBudget(redis, settings.key_prefix, "telegram",
-                      per_second=telegram.messages_per_second,
+    return SendBudget(redis, settings.key_prefix, "telegram-paid" if paid else "telegram",
+                      per_second=telegram.paid_messages_per_second if paid
+                      else telegram.messages_per_second,
                       group_per_minute=telegram.group_messages_per_minute,
                       private_per_second=telegram.private_messages_per_second)
 
@@ -188,10 +190,7 @@ def build_transports(settings: Settings, redis: Redis | None = None) -> list[Tra
                                   threshold=telegram.paid_broadcast_threshold,
                                   cap=telegram.paid_broadcast_cap,
                                   size_of=records.fanout_size)
-            paid_budget = SendBudget(redis, settings.key_prefix, "telegram-paid",
-                                     per_second=telegram.paid_messages_per_second,
-                                     group_per_minute=telegram.group_messages_per_minute,
-                                     private_per_second=telegram.private_messages_per_second)
+            paid_budget = telegram_budget(settings, redis, paid=True)
         transports.append(TelegramTransport.from_settings(settings, budget, paid=paid,
                                                           paid_shared=paid_budget))
     if settings.discord.token is not None:
