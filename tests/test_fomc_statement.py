@@ -269,6 +269,18 @@ def test_march_2020_purchases_are_totals_not_paces():
         ("purchases", "mbs", 200, "total", "level", None, True, False, None)]
 
 
+def test_json_output_carries_the_amounts_as_text():
+    """``fedalert parse fomc --json`` on a statement with amounts (nested Decimals)."""
+    import json
+
+    parsed = parse_statement(load("2010-11-03"), statement_date=date(2010, 11, 3))
+    action = json.loads(json.dumps(parsed.as_json()))["balance_sheet"][0]
+    assert action["kind"] == "purchases" and "sentence" not in action
+    assert action["amounts"][0]["billions"] == "600"
+    assert action["amounts"][0]["by"] == "2011-06-30"
+    assert "was_billions" not in action["amounts"][0]
+
+
 def test_taper_sizes():
     assert _amounts("2013-12-18") == [
         ("taper", "mbs", 35, "month", "level", 40, False, False, None),

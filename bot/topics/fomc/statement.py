@@ -475,9 +475,8 @@ class ParsedStatement:
             "target_high": float(self.target_high),
             "dissents": self.dissents,
             "dissenters": [d.name for d in self.dissenters],
-            "balance_sheet": [
-                {k: (str(v) if isinstance(v, Decimal | date) else v)
-                 for k, v in a.model_dump().items() if v is not None and k != "sentence"}
+            "balance_sheet": [  # amounts nest: JSON mode writes each Decimal as text
+                a.model_dump(mode="json", exclude={"sentence"}, exclude_none=True)
                 for a in self.balance_sheet],
         }
 
