@@ -333,7 +333,8 @@ def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
     if handler is None:
         return _fail(f"unknown kind {args.kind}")
     if not args.file.is_file():
-        return _fail(f"no such file: {args.file}")
+        return _fail(f"{'a folder, not a file' if args.file.is_dir() else 'no such file'}: "
+                     f"{args.file}")
     return handler(args)
 
 
