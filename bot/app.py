@@ -25,7 +25,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot import metrics
 from bot.commands.core import CommandContext, StatusCompose
@@ -47,6 +46,7 @@ from bot.store.leader import LeaderElection
 from bot.store.outbox import Outbox
 from bot.store.records import EventRecords
 from bot.store.registry import Registry
+from bot.store.server import STORE_DOWN_ERRORS
 from bot.store.snapshots import Snapshots
 from bot.store.state import StateStore
 from bot.supervision import Supervisor, describe
@@ -243,7 +243,7 @@ async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Ev
     while not stop.is_set():
         beat = json.dumps({"at": time.time(), "parts": supervisor.report(),
                            "unhealthy": supervisor.unhealthy()})
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(*STORE_DOWN_ERRORS):
             await services.redis.set(key, beat, ex=HEARTBEAT_SECONDS * 3)
             if time.monotonic() - measured >= QUEUE_METRICS_SECONDS:
                 # a few commands per partition: gauges need not follow every heartbeat
@@ -251,7 +251,7 @@ async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Ev
                 await record_queue_metrics(services, platforms)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), HEARTBEAT_SECONDS)
-    with contextlib.suppress(RedisError, OSError):
+    with contextlib.suppress(*STORE_DOWN_ERRORS):
         await services.redis.delete(key)
 
 
@@ -414,5 +414,5 @@ async def resume_fan_outs(services: Services) -> None:
     task is still running queues nothing twice."""
     try:
         await services.publisher.resume_pending()
-    except (RedisError, OSError) as exc:
+    except STORE_DOWN_ERRORS as exc:
         log.info("resuming fan-outs deferred: the store is unreachable (%s)", describe(exc))

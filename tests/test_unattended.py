@@ -216,3 +216,44 @@ async def test_entries_of_a_stopped_instance_are_taken_over_at_once(settings, re
         stop.set()
         await rescue
     assert asyncio.get_running_loop().time() - started < 10
+
+
+async def test_a_whole_cluster_going_away_is_a_wait_not_a_crash(settings, caplog):
+    """With no node left the cluster client raises RedisClusterException (not a
+    RedisError): the delivery worker and the leader election keep running, one line per
+    failure, and a start against a dead cluster is the one config line."""
+    from bot.store.cluster import start_cluster
+    from bot.store.leader import LeaderElection
+    from bot.store.server import StoreUnreachable, wait_for_store
+
+    cluster = start_cluster()
+    client = make_client(cluster.url)
+    services = build_services(settings, client)
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages,
+                            RecordingTransport(), "w-cluster-down")
+    election = LeaderElection(client, f"{settings.key_prefix}:leader", "i-1", ttl_seconds=1.5)
+    lead = asyncio.Event()
+
+    async def duties() -> None:
+        lead.set()
+        await stop.wait()
+
+    tasks = [asyncio.create_task(worker.run(stop)), asyncio.create_task(election.run(duties, stop))]
+    try:
+        await wait_for(lead.is_set)
+        with caplog.at_level(logging.WARNING):
+            for process in cluster.processes:
+                process.kill()
+            await asyncio.sleep(4.0)
+            assert not any(task.done() for task in tasks)
+            assert "leader lock unreachable" in caplog.text
+            assert "RedisClusterException" in caplog.text
+        with pytest.raises(StoreUnreachable, match="did not answer within 1 s"):
+            await wait_for_store(make_client(cluster.url), cluster.url, 1.0)
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 15)
+        await client.aclose()
+        cluster.stop()
+    assert "Traceback" not in caplog.text

@@ -20,7 +20,7 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import ResponseError
 
 from bot import metrics
 from bot.domain.chats import ChatRef
@@ -28,6 +28,7 @@ from bot.pipeline.messages import MessageRenderer
 from bot.platforms.base import Delivered, Failed, Gone, Moved, RetryAfter, Transport
 from bot.store.outbox import Delivery, Outbox
 from bot.store.registry import Registry
+from bot.store.server import STORE_DOWN_ERRORS
 from bot.supervision import OutageLog
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ async def unless_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
     if task in done:
         return task.result()
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+    with contextlib.suppress(asyncio.CancelledError, *STORE_DOWN_ERRORS):
         await task
     return None
 
@@ -112,7 +113,7 @@ class DeliveryWorker:
                 outage.failed(exc)
                 metrics.STORE_ERRORS.labels("delivery").inc()
                 wait = self.error_delay(outage.failures)
-            except (RedisError, OSError) as exc:  # unreachable: wait, keep the worker alive
+            except STORE_DOWN_ERRORS as exc:  # unreachable: wait, keep the worker alive
                 outage.failed(exc)
                 metrics.STORE_ERRORS.labels("delivery").inc()
                 wait = self.error_delay(outage.failures)

@@ -17,10 +17,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot import metrics
 from bot.store.scripts import Scripts
+from bot.store.server import STORE_DOWN_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class LeaderElection:
                         still = await self.renew()
                     else:
                         still = await self.try_acquire()
-                except RedisError as exc:
+                except STORE_DOWN_ERRORS as exc:
                     log.warning("leader lock unreachable (%s)", exc)
                     still = False
                 if still and not self.is_leader:
@@ -95,7 +95,7 @@ class LeaderElection:
                 try:
                     await self.release()
                     log.info("instance %s released the leadership", self.instance_id)
-                except RedisError:
+                except STORE_DOWN_ERRORS:
                     pass
 
 

@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import platformdirs
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from bot.config import Settings
 
@@ -204,6 +204,11 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
     return Redis.from_url(url, health_check_interval=30, **options)
 
 
+# What a client raises when the store cannot be reached: a cluster client with no node
+# left raises RedisClusterException, which is not a RedisError.
+STORE_DOWN_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException, OSError)
+
+
 def is_cluster_client(redis: Redis) -> bool:
     """A client ``make_client`` made for a cluster: no command may span partitions."""
     return type(redis).__name__ == "RedisCluster"  # without importing the cluster client
@@ -228,7 +233,7 @@ async def wait_for_store(client: Redis, url: str, timeout: float,
         try:
             await client.ping()
             return
-        except (RedisError, OSError) as exc:
+        except STORE_DOWN_ERRORS as exc:
             if monotonic() + delay > deadline:
                 raise StoreUnreachable(
                     f"config error: Redis at {shown_url(url)} did not answer within "
