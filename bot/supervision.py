@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
@@ -36,6 +37,12 @@ def describe(exc: BaseException) -> str:
     """One line for a log or a health report: the type and the first line of the message."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
+
+
+def failure_kind(error: str) -> str:
+    """The error with its numbers blanked: "Error 111 connecting to 127.0.0.1:24338" and
+    the same refusal from the next cluster node are one kind of failure, one log line."""
+    return re.sub(r"\d+", "#", error)
 
 
 class Supervisor:
@@ -127,10 +134,11 @@ class OutageLog:
         self.failures += 1
         if self.first_at is None:
             self.first_at = time.monotonic()
-        if error != self.last_error:
+        kind = failure_kind(error)
+        if kind != self.last_error:
             self.logger.warning("%s failing: %s (retrying; repeats are counted)",
                                 self.what, error)
-            self.last_error = error
+            self.last_error = kind
 
     def recovered(self) -> None:
         if not self.failures:

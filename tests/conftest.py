@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from bot.app import Services, build_services
 from bot.config import Settings, load_settings
+from bot.store.cluster import LocalCluster
 from bot.store.server import make_client
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,20 +44,40 @@ def single_url() -> Iterator[str]:
         server.stop()
 
 
+_launched: list[LocalCluster] = []  # the session's cluster, launched before collection
+
+
+def _runs_tests(config: pytest.Config) -> bool:
+    """False in pytest-xdist's controller, which only hands tests to its workers."""
+    return bool(os.environ.get("PYTEST_XDIST_WORKER")) or \
+        not getattr(config.option, "numprocesses", None)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The cluster's servers start with the session: a new master waits two seconds before
+    it calls the cluster ok, which then pass during collection and the first tests."""
+    if not os.environ.get("FEDALERT_TEST_CLUSTER_URL") and _runs_tests(session.config):
+        from bot.store.cluster import launch_cluster
+
+        _launched.append(launch_cluster())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    while _launched:
+        _launched.pop().stop()
+
+
 @pytest.fixture(scope="session")
-def cluster_url() -> Iterator[str]:
+def cluster_url() -> str:
     """A local Redis Cluster of three masters (``FEDALERT_TEST_CLUSTER_URL``: one running)."""
     url = os.environ.get("FEDALERT_TEST_CLUSTER_URL")
     if url:
-        yield url
-        return
-    from bot.store.cluster import start_cluster
+        return url
+    from bot.store.cluster import launch_cluster, wait_until_ok
 
-    cluster = start_cluster()
-    try:
-        yield cluster.url
-    finally:
-        cluster.stop()
+    if not _launched:  # e.g. a run that did not load this file before the session
+        _launched.append(launch_cluster())
+    return wait_until_ok(_launched[0]).url
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import copy
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
@@ -24,7 +25,8 @@ def fixture(name: str) -> dict:
 
 
 class FakeExchanges:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock  # the exchanges' own timestamps (epoch seconds)
         self.prices: dict[str, float] = {}
         self.sockets: dict[str, set[web.WebSocketResponse]] = {n: set() for n in NAMES}
         self.connects: dict[str, int] = dict.fromkeys(NAMES, 0)
@@ -35,7 +37,8 @@ class FakeExchanges:
 
     # Message builders in each exchange's format ----------------------------------------
     def message(self, name: str, price: float) -> str:
-        now_ms = int(time.time() * 1000)
+        now_ms = int(self.clock() * 1000)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(self.clock()))
         if name == "Binance":
             data = fixture("binance_ws_mini_ticker.json")
             data.update({"s": "BTCUSDT", "c": f"{price:.2f}", "E": now_ms})
@@ -45,13 +48,12 @@ class FakeExchanges:
         elif name == "Coinbase":
             data = fixture("coinbase_exchange_ws_ticker.json")
             data.update({"product_id": "BTC-USD", "price": f"{price:.2f}",
-                         "time": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())})
+                         "time": stamp})
         else:
             data = fixture("kraken_ws_v2_ticker.json")
             data["type"] = "update"
             data["data"][0].update({"symbol": "BTC/USD", "last": price,
-                                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z",
-                                                               time.gmtime())})
+                                    "timestamp": stamp})
         return json.dumps(data)
 
     def heartbeat(self, name: str) -> str | None:
@@ -87,7 +89,7 @@ class FakeExchanges:
                 for socket in list(self.sockets[name]):
                     if not socket.closed:
                         await socket.send_str(beat)
-            # Binance streams its mini ticker every second even without trades
+            # Binance streams its mini ticker even without trades
             if "Binance" not in self.silent and "Binance" in self.prices:
                 for socket in list(self.sockets["Binance"]):
                     if not socket.closed:

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from bot.domain.chats import Chat
@@ -66,3 +66,20 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0,
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+class ShiftedClock:
+    """Real time plus an offset the test moves forward: ten minutes of silence from the
+    feeds' and the watcher's point of view, without waiting ten minutes."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+    def epoch(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds

@@ -23,6 +23,7 @@ from bot.topics.btc.feeds import SPECS, Feed
 from bot.topics.btc.payloads import Tick
 from bot.topics.btc.watcher import PriceWatcher
 from tests.exchanges import NAMES, FakeExchanges
+from tests.helpers import ShiftedClock
 from tests.servers import LocalServer
 
 FIX = Path(__file__).parent / "fixtures" / "exchanges"
@@ -277,8 +278,10 @@ def fast_btc(services):
     return services
 
 
-async def run_watcher(services, exchanges, client, server, until, timeout=10.0, feeds=None):
-    watcher = PriceWatcher(services.topic, feeds=feeds or feeds_for(server, client), client=client)
+async def run_watcher(services, exchanges, client, server, until, timeout=10.0, feeds=None,
+                      watcher=None):
+    watcher = watcher or PriceWatcher(services.topic, feeds=feeds or feeds_for(server, client),
+                                      client=client)
     stop = asyncio.Event()
     task = asyncio.create_task(watcher.run(stop))
     try:
@@ -306,16 +309,18 @@ async def test_live_feeds_drop_fires_once_and_a_wick_fires_nothing(fast_btc):
             await wait(lambda: all(exchanges.sockets[n] for n in NAMES))
             await exchanges.all_at(80400)
             await wait(lambda: watcher.evaluator.last is not None)
-            await exchanges.all_at(80300, Kraken=79100)  # one exchange wicks: no alert
-            await asyncio.sleep(1.0)
+            for _ in range(4):  # one exchange wicks, for longer than the confirmation
+                await exchanges.all_at(80300, Kraken=79100)
+                await asyncio.sleep(0.12)
+            await wait(lambda: watcher.evaluator.last.excluded == ("Kraken",))
             assert watcher.published == []
             await exchanges.all_at(80300)
-            await asyncio.sleep(0.4)
-            for _ in range(8):  # the real drop, several readings
+            await wait(lambda: watcher.evaluator.last.excluded == ())
+            for _ in range(5):  # the real drop, several readings
                 await exchanges.all_at(79850)
                 await asyncio.sleep(0.1)
             await wait(lambda: watcher.published)
-            await asyncio.sleep(0.8)
+            await asyncio.sleep(0.4)  # a second alert would come now
 
         watcher = await run_watcher(services, exchanges, client, server, scenario)
     events = [e for e in watcher.published if e.kind == "price_crossing"]
@@ -346,28 +351,36 @@ async def test_silent_socket_is_detected_and_reconnected(fast_btc):
 
 
 async def test_gap_followed_by_a_flipped_side_fires_once_late(fast_btc):
+    """Every feed goes quiet for ten minutes (an injected clock, not a wait) while the
+    market moves through the level: one crossing, marked late, once the feeds are back."""
     services = fast_btc
     await setup_chats(services, (ALICE, Direction.BELOW, 80000, RepeatMode.ONCE))
-    exchanges = FakeExchanges()
+    clock = ShiftedClock()
+    exchanges = FakeExchanges(clock=clock.epoch)
     async with LocalServer(exchanges.app()) as server, httpx.AsyncClient() as client:
+        feeds = feeds_for(server, client)
+        for feed_ in feeds:
+            feed_.clock = clock.now
+
         async def scenario(watcher):
             await wait(lambda: all(exchanges.sockets[n] for n in NAMES))
             await exchanges.all_at(80500)
             await wait(lambda: watcher.evaluator.last is not None)
             exchanges.silent.update(NAMES)  # every feed goes quiet: a data gap
             exchanges.prices.update(dict.fromkeys(NAMES, 79600.0))  # the market moves on
-            await asyncio.sleep(2.6)
+            clock.advance(600)
             exchanges.silent.clear()
-            await wait(lambda: all(exchanges.sockets[n] for n in NAMES))
-            for _ in range(5):
+            for _ in range(4):
                 await exchanges.all_at(79600)
                 await asyncio.sleep(0.15)
             await wait(lambda: watcher.published)
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.3)  # a second alert would come now
 
-        watcher = await run_watcher(services, exchanges, client, server, scenario)
+        watcher = PriceWatcher(services.topic, feeds=feeds, client=client, clock=clock.now)
+        await run_watcher(services, exchanges, client, server, scenario, watcher=watcher)
     crossings = [e for e in watcher.published if e.kind == "price_crossing"]
     assert len(crossings) == 1 and crossings[0].late
+    assert (crossings[0].occurred_at - crossings[0].gap_started).total_seconds() >= 600
 
 
 async def test_rest_fallback_and_451(fast_btc, caplog):

@@ -10,6 +10,7 @@ import pytest
 from bot import metrics
 from bot.domain.chats import ChatKind, ChatRef
 from bot.topics.fomc.watcher import FomcWatcher
+from tests.helpers import wait_for
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
@@ -30,13 +31,13 @@ def fed():
     })
 
 
-async def make_watcher(services, server, clock, **settings_update):
+async def make_watcher(services, server, clock, timeout=1.0, **settings_update):
     fed_settings = services.settings.fed.model_copy(update={"base_url": server.url,
                                                             "burst_poll_seconds": 0.2,
                                                             **settings_update})
     services.settings = services.settings.model_copy(update={"fed": fed_settings,
-                                                             "http_timeout_seconds": 1.0})
-    client = httpx.AsyncClient(timeout=1.0)
+                                                             "http_timeout_seconds": timeout})
+    client = httpx.AsyncClient(timeout=timeout)
     watcher = FomcWatcher(services.topic, client=client, clock=clock)
     return watcher, client
 
@@ -90,14 +91,14 @@ async def test_burst_on_decision_day_detects_the_page_at_t0(services, fed):
             assert watcher.in_burst_window(watcher.clock()) is not None
             stop = asyncio.Event()
             task = asyncio.create_task(watcher.run(stop))
-            await asyncio.sleep(0.7)
+            def polls() -> int:
+                return sum(p == STATEMENT for _, p in fed.requests)
+
+            await wait_for(lambda: polls() >= 3)  # the predictable URL, before T0
             assert watcher.published == []  # 404 until release
             fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")  # T0
-            for _ in range(50):
-                if watcher.published:
-                    break
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.6)  # a few more polls must not repeat it
+            await wait_for(lambda: watcher.published)
+            await asyncio.sleep(0.4)  # two burst intervals more: it is not announced again
             stop.set()
             await task
     assert len(watcher.published) == 1
@@ -120,8 +121,8 @@ async def test_minutes_on_the_statement_url_are_not_a_statement(services, fed):
 async def test_broken_upstream_gives_no_event_and_a_warning(services, fed, fault, caplog):
     async with LocalServer(fed.app()) as server:
         watcher, client = await make_watcher(services, server,
-                                             clock_at("2025-03-19T18:01:00+00:00"))
-        fed.slow_seconds = 2.0
+                                             clock_at("2025-03-19T18:01:00+00:00"), timeout=0.5)
+        fed.slow_seconds = 1.0
         async with client:
             await watcher.check_rss()  # baseline
             fed.feed = fed_fixture("press_monetary_after.xml")

@@ -112,8 +112,11 @@ def test_parse_render_prints_the_alert_as_sent(args, golden):
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    for lang in ("en", "zh-Hant"):
-        out = subprocess.run([sys.executable, "-m", "bot", "parse", *args, "--render",
-                              "--lang", lang], capture_output=True, text=True, cwd=root)
-        assert out.returncode == 0, out.stderr
-        assert out.stdout == (GOLDEN / f"{golden}.{lang}.txt").read_text("utf-8")
+    runs = {lang: subprocess.Popen([sys.executable, "-m", "bot", "parse", *args, "--render",
+                                    "--lang", lang], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=root)
+            for lang in ("en", "zh-Hant")}  # both at once
+    for lang, run in runs.items():
+        out, err = run.communicate(timeout=60)
+        assert run.returncode == 0, err
+        assert out == (GOLDEN / f"{golden}.{lang}.txt").read_text("utf-8")

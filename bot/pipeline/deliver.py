@@ -84,6 +84,7 @@ class DeliveryWorker:
         self._more = True  # the last read found entries: read again before waiting
         self._stop: asyncio.Event | None = None
         self._wakeups: Any = None
+        self._outage = OutageLog(f"delivery ({self.platform}, {consumer}): the store", logger=log)
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -97,8 +98,7 @@ class DeliveryWorker:
     async def _run(self, stop: asyncio.Event) -> None:
         log.info("delivery worker %s for %s started", self.consumer, self.platform)
         self._stop = stop
-        outage = OutageLog(f"delivery ({self.platform}, {self.consumer}): the store",
-                           logger=log)
+        outage = self._outage
         while not stop.is_set():
             try:
                 handled = await self.run_once()
@@ -138,8 +138,7 @@ class DeliveryWorker:
             self._last_full_promote = now
         promoted = await self.outbox.promote_due(self.platform, full=full)
         batch: list[Delivery] = []
-        if now - self._last_reclaim >= min(self.settings.reclaim_idle_seconds / 2,
-                                           STOPPED_CHECK_SECONDS):
+        if now - self._last_reclaim >= self.reclaim_every:
             self._last_reclaim = now
             busy = await self.outbox.nonempty_partitions(self.platform)
             if busy:  # an empty stream has nothing read and unacknowledged to take over
@@ -156,6 +155,7 @@ class DeliveryWorker:
             self._more = len(read) > 0
             batch.extend(read)
         if not batch and not promoted and self._stop is not None:
+            self._outage.recovered()  # the store answered: say so before an idle wait
             batch.extend(await self._wait_for_work(self._stop))
         if batch:
             await self.handle_batch(batch)
@@ -177,9 +177,15 @@ class DeliveryWorker:
         self._more = len(read) > 0
         return read
 
+    @property
+    def reclaim_every(self) -> float:
+        return min(self.settings.reclaim_idle_seconds / 2, STOPPED_CHECK_SECONDS)
+
     async def _wait_for_work(self, stop: asyncio.Event) -> list[Delivery]:
-        """A blocking read, cut short by a stop."""
-        wait = IDLE_BLOCK_SECONDS
+        """A blocking read, cut short by a stop; it ends when the next look for orphaned
+        entries is due, so a short ``reclaim_idle_seconds`` is kept."""
+        wait = min(IDLE_BLOCK_SECONDS,
+                   self._last_reclaim + self.reclaim_every - time.monotonic())
         retry_in = await self.outbox.next_retry_in(self.platform)
         if retry_in is not None:
             wait = min(wait, retry_in)

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from bot import metrics
 from bot.store.scripts import Scripts
 from bot.store.server import STORE_DOWN_ERRORS
+from bot.supervision import OutageLog
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class LeaderElection:
         """Campaign until ``stop``; while leader, run ``lead()`` (cancelled on demotion)."""
         interval = self.ttl_ms / 3000
         task: asyncio.Task[None] | None = None
+        outage = OutageLog("leader lock: the store", logger=log)
         try:
             while not stop.is_set():
                 try:
@@ -65,8 +67,9 @@ class LeaderElection:
                         still = await self.renew()
                     else:
                         still = await self.try_acquire()
-                except STORE_DOWN_ERRORS as exc:
-                    log.warning("leader lock unreachable (%s)", exc)
+                    outage.recovered()
+                except STORE_DOWN_ERRORS as exc:  # one line per outage, repeats counted
+                    outage.failed(exc)
                     still = False
                 if still and not self.is_leader:
                     log.info("instance %s is now the leader (runs the pollers)", self.instance_id)

@@ -25,6 +25,9 @@ from typing import IO, Any
 
 import platformdirs
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisClusterException, RedisError
 
 from bot.config import Settings
@@ -190,7 +193,12 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
                 ) -> Redis:
     """A client for ``url``: a Redis Cluster for ``redis+cluster://`` (or ``cluster``),
     else one server. A read on a connection the server dropped fails in seconds instead
-    of hanging."""
+    of hanging.
+
+    A command on a pooled connection the server closed (a restart, an idle timeout) is
+    sent again on a new connection: redis-py's single-server pool retries nothing by
+    default, so each stale connection would fail one command after every restart. Only
+    connection errors are retried, not timeouts (a command that timed out may have run)."""
     options: dict[str, Any] = {"decode_responses": True, "socket_keepalive": True,
                                "socket_connect_timeout": 5, "socket_timeout": 15}
     if max_connections is not None:
@@ -201,7 +209,9 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
         plain = url.replace("+cluster://", "://", 1)
         # the cluster client speaks for the node clients: a Redis to everything above it
         return RedisCluster.from_url(plain, **options)  # type: ignore[return-value]
-    return Redis.from_url(url, health_check_interval=30, **options)
+    retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), 2,
+                  supported_errors=(RedisConnectionError,))
+    return Redis.from_url(url, health_check_interval=30, retry=retry, **options)
 
 
 # What a client raises when the store cannot be reached: a cluster client with no node

@@ -81,15 +81,16 @@ class PriceEvaluator:
             return [], None  # no new tick: not a new reading (the gap clock keeps running)
         self._new_data = False
         self.last = result
-        if self._snapshot_at is None or (result.at - self._snapshot_at).total_seconds() >= \
-                SNAPSHOT_EVERY_SECONDS:
+        firings = await self.engine.on_price(result)
+        move = self.moves.on_price(result)
+        # /btc after an alert shows the alert's price, not one up to two seconds older
+        if firings or move is not None or self._snapshot_at is None or \
+                (result.at - self._snapshot_at).total_seconds() >= SNAPSHOT_EVERY_SECONDS:
             self._snapshot_at = result.at
             await self.ctx.snapshots.set_model(
                 PRICE_SNAPSHOT, PriceSnapshot(price=result.price, sources=result.sources,
                                               quote=result.quote, at=result.at),
                 ttl_seconds=SNAPSHOT_TTL_SECONDS)
-        firings = await self.engine.on_price(result)
-        move = self.moves.on_price(result)
         return firings, move
 
 
