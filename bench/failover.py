@@ -137,6 +137,7 @@ async def main() -> None:
         print(f"chats_missed={missing}")
         print(f"chats_twice={twice}")
         print(f"too_many_requests={standin.too_many}")
+        print(f"replies_to_commands={len(replies)}/{sent_commands}")
     finally:
         for proc in procs.values():
             if proc.returncode is None:

@@ -467,3 +467,18 @@ async def test_paid_broadcast_for_a_large_fan_out_up_to_its_cap(telegram):
     paid = [c for c in standin.sent() if str(c.params.get("allow_paid_broadcast")).lower()
             == "true"]
     assert len(paid) == 2 and transport.sent_paid == 2
+
+
+async def test_updates_handed_again_after_a_failover_are_not_answered_twice(telegram):
+    """The stand-in, like Telegram, hands a new poller every update nobody confirmed: the
+    second front end (a new leader) skips the ones the first had answered."""
+    standin, services = telegram
+    async with Running(services):
+        standin.command(private(ALICE), ALICE, "/start")
+        standin.command(private(ALICE), ALICE, "/subscribe fomc")
+        await until(lambda: len(standin.texts_to(501)) >= 2)
+    async with Running(services):  # polls from the start: both updates come again
+        standin.command(private(ALICE), ALICE, "/status")
+        await until(lambda: len(standin.texts_to(501)) >= 3)
+        await asyncio.sleep(0.3)  # a repeated answer would come now
+    assert len(standin.texts_to(501)) == 3

@@ -117,6 +117,10 @@ class KeySchema:
     def attachment(self, event_key: str) -> str:
         return f"{self.prefix}:att:{event_key}"
 
+    def handled_update(self, platform: str, update_id: int) -> str:
+        """An update a front end has handled (kept an hour): not answered twice."""
+        return f"{self.prefix}:update:{platform}:{update_id}"
+
     def wakeup(self, platform: str) -> str:
         """Pub/sub channel: new deliveries queued (idle workers on a cluster listen)."""
         return f"{self.prefix}:wakeup:{platform}"

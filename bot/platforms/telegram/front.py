@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from telegram import (
@@ -59,6 +60,7 @@ from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage, split_text
 from bot.store.registry import Registry
+from bot.store.updates import HandledUpdates
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ class TelegramFrontEnd:
         self.commands = commands
         self.registry = registry
         self.budget = budget  # replies take their slot in the budget alerts share
+        self.handled = HandledUpdates(registry.redis, registry.keys, self.platform)
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self.app: Application | None = None
@@ -97,6 +100,19 @@ class TelegramFrontEnd:
         if len(self._locks) > 10_000:
             self._locks = {k: v for k, v in self._locks.items() if v.locked()}
         return self._locks.setdefault(chat_id, asyncio.Lock())
+
+    @contextlib.asynccontextmanager
+    async def _in_turn(self, chat_id: int, update_id: int) -> AsyncIterator[bool]:
+        """The chat's turn for an update, and whether it is new: an update re-delivered
+        (to a new leader after a failover, to a webhook answered late) is not answered
+        twice. It counts as handled once its handling ends without an error."""
+        async with self._lock(chat_id):
+            if await self.handled.already_handled(update_id):
+                log.info("telegram update %d was handled before: skipped", update_id)
+                yield False
+                return
+            yield True
+            await self.handled.mark(update_id)
 
     @property
     def leader_only(self) -> bool:
@@ -206,7 +222,9 @@ class TelegramFrontEnd:
         parsed = parse_command(message.text, context.bot.username)
         if parsed is None:
             return
-        async with self._lock(message.chat_id):
+        async with self._in_turn(message.chat_id, update.update_id) as new:
+            if not new:
+                return
             inv = await self.invocation(update, context)
             if parsed[0] == "channel":
                 inv = replace(inv, channels=self.channel_access(context))
@@ -220,7 +238,9 @@ class TelegramFrontEnd:
         if query is None or query.data is None:
             return
         chat_id = update.effective_chat.id if update.effective_chat else 0
-        async with self._lock(chat_id):
+        async with self._in_turn(chat_id, update.update_id) as new:
+            if not new:
+                return
             inv = await self.invocation(update, context, user_id=query.from_user.id)
             reply = await self.commands.press(inv, query.data)
             if reply.error:
