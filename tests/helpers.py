@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -83,3 +87,31 @@ class ShiftedClock:
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str) -> CliResult:
+    """``fedalert ARGS`` in this process (an offline tool such as ``parse``): what a child
+    process would print, without paying a Python start-up per call. Logging is put back
+    as it was: the CLI sets up its own handlers."""
+    from bot.cli.main import main
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    loggers = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, old in loggers.items():
+            logging.getLogger(name).setLevel(old)
+    return CliResult(code, out.getvalue(), err.getvalue())

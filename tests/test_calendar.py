@@ -1,10 +1,9 @@
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.domain.calendar import FomcCalendar, Meeting, load_calendar, parse_calendar_page
 from bot.store.calendar import CalendarStore
+from tests.helpers import run_cli
 
 PAGE = Path(__file__).parent / "fixtures/fed/fomccalendars.htm"
 
@@ -35,8 +34,7 @@ def test_calendar_page_parser_skips_notation_votes_and_spans_months():
 
 def test_refresh_command_rewrites_a_calendar_file(tmp_path):
     target = tmp_path / "fomc_calendar.toml"
-    result = subprocess.run([sys.executable, "-m", "bot", "calendar", "refresh", "--page",
-                             str(PAGE), "--file", str(target)], capture_output=True, text=True)
+    result = run_cli("calendar", "refresh", "--page", str(PAGE), "--file", str(target))
     assert result.returncode == 0, result.stderr
     refreshed = FomcCalendar.from_toml(target.read_text())
     assert date(2026, 9, 16) in refreshed.decision_days

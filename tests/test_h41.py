@@ -2,8 +2,6 @@
 
 import functools
 import logging
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +24,7 @@ from bot.topics.h41.parse import (
 )
 from bot.topics.h41.regime import WeekPoint, classify, regimes_of
 from bot.topics.h41.watcher import CURRENT_PATH, H41Watcher, build_events
+from tests.helpers import run_cli
 from tests.servers import FakeFed, LocalServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "h41"
@@ -144,18 +143,14 @@ def test_bundled_font_covers_the_whole_catalog():
 
 
 def test_parse_cli(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "bot", "parse", "h41",
-                          str(FIXTURES / "fred_multi.csv"), "--all", "--json"],
-                         capture_output=True, text=True)
+    out = run_cli("parse", "h41", str(FIXTURES / "fred_multi.csv"), "--all", "--json")
     assert out.returncode == 0, out.stderr
     import json
 
     rows = json.loads(out.stdout)
     assert rows[-1]["week_ending"] == "2025-04-30" and rows[-1]["regime"] == "QT"
     assert rows[-1]["unit"] == "millions_usd"
-    one = subprocess.run([sys.executable, "-m", "bot", "parse", "h41",
-                          str(FIXTURES / "h41_20250417.htm"), "--json"],
-                         capture_output=True, text=True)
+    one = run_cli("parse", "h41", str(FIXTURES / "h41_20250417.htm"), "--json")
     assert json.loads(one.stdout)["total_assets"] == 6_727_113
 
 

@@ -1,8 +1,6 @@
 """Meeting day: the implementation note and the projections, parsed from real pages."""
 
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,11 +9,10 @@ import pytest
 
 from bot.topics.fomc.note import NoteParseError, parse_note
 from bot.topics.fomc.projections import ProjectionsParseError, parse_projections
+from tests.helpers import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "meeting_day"
 ROOT = Path(__file__).resolve().parents[1]
-
-
 DEMO = ROOT / "bot" / "demo"  # the real pages the meeting-day demo ships
 
 
@@ -98,8 +95,7 @@ def test_not_a_projection_table():
                                                     "2029": 3.6, "longer_run": 3.2}),
 ])
 def test_parse_cli_json(kind, name, key, value):
-    out = subprocess.run([sys.executable, "-m", "bot", "parse", kind, str(path_of(name)),
-                          "--json"], capture_output=True, text=True, cwd=ROOT)
+    out = run_cli("parse", kind, str(path_of(name)), "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)[key] == value
 

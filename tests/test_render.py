@@ -15,6 +15,7 @@ import pytest
 
 from bot.domain.chats import Language
 from bot.topics.catalog import Catalog
+from tests.helpers import run_cli
 from tests.samples import samples
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -106,17 +107,10 @@ def test_html_escapes_everything():
     (["h41", "tests/fixtures/h41/fred_2024_2025.csv", "--url",
       "https://www.federalreserve.gov/releases/h41/20250417/"], "h41_2025_04_16"),
 ])
-def test_parse_render_prints_the_alert_as_sent(args, golden):
+def test_parse_render_prints_the_alert_as_sent(args, golden, monkeypatch):
     """`fedalert parse … --render` prints exactly what a chat would get."""
-    import subprocess
-    import sys
-
-    root = Path(__file__).resolve().parents[1]
-    runs = {lang: subprocess.Popen([sys.executable, "-m", "bot", "parse", *args, "--render",
-                                    "--lang", lang], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=root)
-            for lang in ("en", "zh-Hant")}  # both at once
-    for lang, run in runs.items():
-        out, err = run.communicate(timeout=60)
-        assert run.returncode == 0, err
-        assert out == (GOLDEN / f"{golden}.{lang}.txt").read_text("utf-8")
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    for lang in ("en", "zh-Hant"):
+        out = run_cli("parse", *args, "--render", "--lang", lang)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout == (GOLDEN / f"{golden}.{lang}.txt").read_text("utf-8")

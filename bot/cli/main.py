@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -323,6 +324,7 @@ ParserHook = Callable[[argparse._SubParsersAction], None]
 _EXTRA_PARSERS: list[ParserHook] = []
 
 
+@functools.cache  # once per process: main() may be called more than once
 def _load_extensions() -> None:
     """Commands contributed by the source modules (parse, odds, calendar)."""
     from bot.cli import tools as commands_cli
