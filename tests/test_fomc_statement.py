@@ -313,3 +313,41 @@ def test_amount_wording():
     assert text == ("Balance sheet: runoff begins (quantitative tightening, QT), effective "
                     "Jun 1, 2022; the monthly caps are in the plan published with the statement.")
     assert ") (" not in text
+
+
+def _action_only(extra: str = "") -> str:
+    """The 2020-03-15 statement's balance-sheet paragraph and vote, its rate sentences left
+    out: the shape of an action without a rate decision (as on 2020-03-23)."""
+    text = load("2020-03-15")
+    paragraph = next(p for p in text.split("\n\n") if p.startswith("The Federal Reserve is"))
+    vote = next(p for p in text.split("\n\n") if p.startswith("Voting for")).split(
+        " Voting against")[0]
+    return "\n\n".join(["March 15, 2020", paragraph + extra, vote])
+
+
+def test_an_action_without_a_rate_decision_keeps_the_range_and_says_so():
+    parsed = parse_statement(_action_only(), previous_range=(Decimal("1.00"), Decimal("1.25")))
+    assert (parsed.decision, parsed.change_bps, parsed.range_stated) == ("hold", 0, False)
+    assert (parsed.target_low, parsed.target_high) == (Decimal("1.00"), Decimal("1.25"))
+    assert [a.kind for a in parsed.balance_sheet] and parsed.as_json()["range_stated"] is False
+    from bot.topics.fomc.watcher import build_event
+
+    event = build_event(parsed, url="https://www.federalreserve.gov/", previous_sentences=None,
+                        released_at=datetime(2020, 3, 15, 21, tzinfo=UTC), late=False,
+                        unscheduled=True)
+    from bot.domain.chats import Language
+    from bot.render.formatting import Formatter
+    from bot.topics.fomc.render import render
+
+    english = render(event, Formatter(Language.EN), "America/New_York")
+    chinese = render(event, Formatter(Language.ZH_HANT), "Asia/Taipei")
+    assert english.title.endswith("FOMC statement: no rate decision; the target range stays "
+                                  "at 1.00%–1.25%") and "held rates" not in english.lines[0]
+    assert chinese.title.endswith("FOMC 聲明：未調整利率，目標區間仍為 1.00%–1.25%")
+    # without a known range it says nothing; a text that speaks of the rate but has no
+    # decision sentence is a garbled statement
+    with pytest.raises(StatementParseError):
+        parse_statement(_action_only())
+    with pytest.raises(StatementParseError):
+        parse_statement(_action_only(" The Committee expects to maintain this target range."),
+                        previous_range=(Decimal("1.00"), Decimal("1.25")))

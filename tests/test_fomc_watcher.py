@@ -3,15 +3,20 @@
 import asyncio
 import logging
 from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 
 from bot import metrics
 from bot.domain.chats import ChatKind, ChatRef
+from bot.topics.fomc.statement import StatementParseError
 from bot.topics.fomc.watcher import FomcWatcher
 from tests.helpers import wait_for
 from tests.servers import FakeFed, LocalServer, fed_fixture
+
+FIXTURES_FOMC = Path(__file__).parent / "fixtures" / "fomc"
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
 DECEMBER = "/newsevents/pressreleases/monetary20241218a.htm"
@@ -208,3 +213,32 @@ async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed):
             fed.feed = b""
             with pytest.raises(ValueError):
                 await watcher.check_rss()
+
+
+def _action_page(day: str) -> str:
+    """A statement page holding only the 2020-03-15 statement's balance-sheet paragraph
+    and vote (its rate sentences left out), dated ``day``."""
+    text = (FIXTURES_FOMC / "2020-03-15.txt").read_text()
+    paragraph = next(p for p in text.split("\n\n") if p.startswith("The Federal Reserve is"))
+    vote = next(p for p in text.split("\n\n") if p.startswith("Voting for")).split(
+        " Voting against")[0]
+    return (f"<html><head><title>Federal Reserve issues FOMC statement</title></head><body>"
+            f"<div id='article'><p class='article__time'>{day}</p><p>{paragraph}</p>"
+            f"<p>{vote}</p></div></body></html>")
+
+
+async def test_an_action_without_a_rate_decision_only_off_the_calendar(services, fed):
+    """Off the calendar (2020-03-23) a balance-sheet action without a word on the rate is
+    announced with the range as it was; on a scheduled decision day such a page is a
+    garbled one: no alert."""
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:01:00+00:00"))
+        async with client:
+            with pytest.raises(StatementParseError, match="scheduled decision day"):
+                await watcher.consider_page(_action_page("March 19, 2025"), STATEMENT,
+                                            expected_day=None, released_at=None, guid="a")
+            event = await watcher.consider_page(_action_page("March 23, 2020"), STATEMENT,
+                                                expected_day=None, released_at=None, guid="b")
+    assert event is not None and event.unscheduled and not event.range_stated
+    assert (event.decision, event.target_low, event.target_high) == ("hold", 0, Decimal("0.25"))

@@ -104,6 +104,8 @@ class FomcDecision(FomcEvent):
     unchanged_sentences: int | None = None
     url: str
     unscheduled: bool = False
+    range_stated: bool = Field(True, description="False: an action without a rate decision; "
+                                                 "the range is the one before")
     note: NoteRates | None = Field(None, description="The implementation note, if out in time")
     expectation: Expectation | None = None
 

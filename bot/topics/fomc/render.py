@@ -28,7 +28,12 @@ def style(event: FomcDecision) -> str:
 
 def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
     rng = f.rate_range(event.target_low, event.target_high)
-    if event.decision == "hold":
+    if not event.range_stated:  # an action without a rate decision: say only that
+        title = f._("FOMC statement: no rate decision; the target range stays at {range}"
+                    ).format(range=rng)
+        headline = f._("The statement announces no change to the federal funds target range, "
+                       "which stays at {range}.").format(range=rng)
+    elif event.decision == "hold":
         title = f._("FOMC statement: rates on hold at {range}").format(range=rng)
         headline = f._("The Fed held rates steady; the federal funds target range stays at "
                        "{range}.").format(range=rng)

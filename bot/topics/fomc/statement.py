@@ -461,6 +461,7 @@ class ParsedStatement:
     sentences: tuple[str, ...]
     decision_sentence: str
     release_line: str | None
+    range_stated: bool = True  # False: an action without a rate decision (range as before)
 
     @property
     def dissents(self) -> int:
@@ -475,6 +476,7 @@ class ParsedStatement:
             "target_high": float(self.target_high),
             "dissents": self.dissents,
             "dissenters": [d.name for d in self.dissenters],
+            "range_stated": self.range_stated,
             "balance_sheet": [  # amounts nest: JSON mode writes each Decimal as text
                 a.model_dump(mode="json", exclude={"sentence"}, exclude_none=True)
                 for a in self.balance_sheet],
@@ -505,6 +507,11 @@ def _decision_sentence(sentences: list[str]) -> tuple[str, Range]:
             continue
         return sentence, rng
     raise StatementParseError("no decision sentence with a federal funds target range")
+
+
+def _mentions_the_rate(sentences: list[str]) -> bool:
+    return any("target range" in s.lower() or "federal funds rate" in s.lower()
+               for s in sentences)
 
 
 def _verb_decision(sentence: str) -> str | None:
@@ -586,12 +593,25 @@ def parse_statement(
     sentences = policy_sentences(document.body)
     if not sentences:
         raise StatementParseError("empty statement")
-    decision_sentence, (low, high) = _decision_sentence(sentences)
-    verb = _verb_decision(decision_sentence)
     before = None
     if history is not None and day is not None:
         before = history.range_before(day)
     before = before or previous_range
+    previous_set = None if previous_sentences is None else \
+        {canonical(s) for s in previous_sentences}
+    balance = parse_balance_sheet(sentences, previous_set, day)
+    range_stated = True
+    try:
+        decision_sentence, (low, high) = _decision_sentence(sentences)
+    except StatementParseError:
+        if before is None or not balance or _mentions_the_rate(sentences):
+            raise
+        # A balance-sheet action without a word on the rate (2020-03-23: purchases "in
+        # the amounts needed") leaves the range where it was: a hold at the known range,
+        # said as such. A statement that speaks of the rate but has no decision sentence
+        # is a garbled one, and no alert.
+        decision_sentence, (low, high), range_stated = "", before, False
+    verb = _verb_decision(decision_sentence) if range_stated else "hold"
     stated = parse_size_bps(decision_sentence)
     change: int | None
     if verb == "hold":
@@ -616,13 +636,10 @@ def parse_statement(
         dissenters.append(Dissent(name=name, preferred=clause or None,
                                   preferred_change_bps=bps if about == "rate" else None,
                                   about=about))
-    previous_set = None if previous_sentences is None else \
-        {canonical(s) for s in previous_sentences}
-    balance = parse_balance_sheet(sentences, previous_set, day)
     return ParsedStatement(
         date=day, title=document.title, decision=decision, change_bps=change,
         target_low=low, target_high=high, votes_for=count_votes_for(document.body),
         dissenters=tuple(dissenters), balance_sheet=tuple(balance),
         sentences=tuple(sentences), decision_sentence=decision_sentence,
-        release_line=document.release_line,
+        release_line=document.release_line, range_stated=range_stated,
     )

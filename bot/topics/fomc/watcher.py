@@ -171,7 +171,7 @@ def build_event(
         target_low=parsed.target_low, target_high=parsed.target_high,
         votes_for=parsed.votes_for, dissenters=parsed.dissenters,
         balance_sheet=parsed.balance_sheet, changes=changes, unchanged_sentences=unchanged,
-        url=url, unscheduled=unscheduled,
+        url=url, unscheduled=unscheduled, range_stated=parsed.range_stated,
     )
 
 
@@ -373,14 +373,18 @@ class FomcWatcher(PollingWatcher):
             parse_statement, html, previous_range=state.last_range,
             previous_sentences=state.last_sentences, history=self.history,
             statement_date=day, require_complete=True, document=document))
+        unscheduled = parsed.date is not None and not self.calendar.is_decision_day(parsed.date)
+        if not parsed.range_stated and not unscheduled:
+            # a scheduled meeting always decides the rate: a page without the decision
+            # is a garbled one, not an action without a rate decision
+            raise StatementParseError("no decision sentence on a scheduled decision day")
         now = self.clock()
         stated = release_time(parsed, parsed.date) if parsed.date else None
         released = released_at or stated or now
         late = now - released > LATE_AFTER
         event = build_event(
             parsed, url=url, released_at=released, previous_sentences=state.last_sentences,
-            late=late,
-            unscheduled=parsed.date is not None and not self.calendar.is_decision_day(parsed.date))
+            late=late, unscheduled=unscheduled)
         event = await self.complete(event)
         await self.announce(event)
         state = await self.load_state()
