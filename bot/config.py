@@ -87,6 +87,19 @@ def _read_secret_file(path: Path | None, value: SecretStr | None, key: str) -> S
     return SecretStr(text) if text else None
 
 
+TELEGRAM_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+
+
+def _check_telegram_token(token: SecretStr | None, problem: str) -> None:
+    """A shape check needs no network: a pasted quote, a "bot" prefix or another
+    platform's token is one line at start, not a refused login later. The value is never
+    repeated (it is a secret)."""
+    if token is not None and not TELEGRAM_TOKEN.fullmatch(token.get_secret_value()):
+        raise ValueError(f"{problem}: BotFather gives one like 123456789:AAH… (digits, a "
+                         "colon, then letters, digits, - and _); check for quotes, spaces "
+                         "or a 'bot' prefix")
+
+
 class TelegramSettings(_Section):
     token: SecretStr | None = None
     token_file: Path | None = None
@@ -111,9 +124,17 @@ class TelegramSettings(_Section):
         True, description="Keep the rates above in the store, for all instances together "
         "(off: each process paces itself, so divide the rates by the instance count)")
 
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, token: SecretStr | None) -> SecretStr | None:
+        _check_telegram_token(token, "not a bot token")
+        return token
+
     @model_validator(mode="after")
     def _load_token_file(self) -> TelegramSettings:
         token = _read_secret_file(self.token_file, self.token, "telegram.token")
+        if self.token is None:
+            _check_telegram_token(token, "telegram.token_file holds no bot token")
         object.__setattr__(self, "token", token)
         if self.mode == "webhook":
             if self.webhook_url is None:

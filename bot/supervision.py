@@ -62,32 +62,48 @@ class Supervisor:
 
     async def run(self, name: str, part: Callable[[], Awaitable[None]],
                   stop: asyncio.Event) -> None:
-        """Run ``part`` until ``stop``; restart it whenever it fails or returns early."""
+        """Run ``part`` until ``stop``; restart it whenever it fails or returns early.
+
+        A part that keeps failing the same way (Telegram unreachable for an hour) is one
+        log line, then one more when it has run ``healthy_after`` seconds again; each
+        restart is in the health report, the metrics and the debug log."""
         failures = 0
-        while not stop.is_set():
-            self._set(name, RUNNING)
-            started = self.monotonic()
-            try:
-                await part()
-                if stop.is_set():
-                    break
-                error = "ended by itself"
-            except asyncio.CancelledError:
-                self._set(name, STOPPED)
-                raise
-            except Exception as exc:
-                error = describe(exc)
-                log.debug("%s failed", name, exc_info=True)
-            if self.monotonic() - started >= self.healthy_after:
-                failures = 0
-            failures += 1
-            wait = self.delay(failures)
-            state = self._set(name, RESTARTING, error=error)
-            state.restarts += 1
-            metrics.PART_RESTARTS.labels(name).inc()
-            log.warning("%s stopped (%s); restarting in %.1f s", name, error, wait)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), wait)
+        outage = OutageLog(name, logger=log)
+        back: asyncio.TimerHandle | None = None
+        try:
+            while not stop.is_set():
+                self._set(name, RUNNING)
+                started = self.monotonic()
+                if outage.down:  # said once it has stayed up a while
+                    back = asyncio.get_running_loop().call_later(self.healthy_after,
+                                                                 outage.recovered)
+                try:
+                    await part()
+                    if stop.is_set():
+                        break
+                    error = "ended by itself"
+                except asyncio.CancelledError:
+                    self._set(name, STOPPED)
+                    raise
+                except Exception as exc:
+                    error = describe(exc)
+                    log.debug("%s failed", name, exc_info=True)
+                if back is not None:
+                    back.cancel()
+                if self.monotonic() - started >= self.healthy_after:
+                    failures = 0
+                failures += 1
+                wait = self.delay(failures)
+                state = self._set(name, RESTARTING, error=error)
+                state.restarts += 1
+                metrics.PART_RESTARTS.labels(name).inc()
+                outage.failed(error)
+                log.debug("%s stopped (%s); restarting in %.1f s", name, error, wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), wait)
+        finally:
+            if back is not None:
+                back.cancel()
         self._set(name, STOPPED)
 
     def _set(self, name: str, value: str, *, error: str | None = None) -> PartState:
@@ -129,8 +145,8 @@ class OutageLog:
     def down(self) -> bool:
         return self.failures > 0
 
-    def failed(self, exc: BaseException) -> None:
-        error = describe(exc)
+    def failed(self, exc: BaseException | str) -> None:
+        error = exc if isinstance(exc, str) else describe(exc)
         self.failures += 1
         if self.first_at is None:
             self.first_at = time.monotonic()

@@ -89,6 +89,9 @@ def test_secrets_are_masked_in_logs(capsys):
     ({"FEDALERT_REDIS_URL": "http://user:hunter2@example:6379"}, "not a Redis URL"),
     ({"FEDALERT_ODDS__SOURCE": "file"}, "source=file needs odds.file"),
     ({"FEDALERT_REDIS__CONNECT_TIMEOUT": "0"}, "redis.connect_timeout"),
+    ({"FEDALERT_TELEGRAM__TOKEN": "bot123:hunter2"},
+     "telegram.token: not a bot token: BotFather gives one like 123456789:AAH"),
+    ({"FEDALERT_TELEGRAM__TOKEN": '"123:hunter2"'}, "[FEDALERT_TELEGRAM__TOKEN]"),
 ])
 def test_start_up_mistakes_are_one_line(clean_env, monkeypatch, variables, expected):
     for name, value in variables.items():

@@ -72,8 +72,10 @@ async def test_delivery_survives_the_store_going_away_and_coming_back_empty(sett
     assert [key for key, _ in transport.sent] == [str(ref), str(ref)]
 
 
-async def test_a_failing_part_is_restarted_and_reported():
-    supervisor = Supervisor(base_seconds=0.05, cap_seconds=0.1)
+async def test_a_failing_part_is_restarted_and_reported(caplog):
+    """Restarted each time, in the health report each time, and one log line for the
+    failures of one kind, one when it has stayed up (``healthy_after``)."""
+    supervisor = Supervisor(base_seconds=0.05, cap_seconds=0.1, healthy_after=0.2)
     stop = asyncio.Event()
     runs = 0
 
@@ -84,11 +86,17 @@ async def test_a_failing_part_is_restarted_and_reported():
             raise ConnectionError("front end lost its connection")
         await stop.wait()
 
-    task = asyncio.create_task(supervisor.run("telegram", flaky, stop))
-    await wait_for(lambda: runs == 3 and supervisor.parts["telegram"].state == "running")
-    report = supervisor.report()["telegram"]
-    assert report["restarts"] == 2 and "lost its connection" in str(report["last_error"])
-    assert supervisor.unhealthy() == []
+    with caplog.at_level(logging.INFO, logger="bot.supervision"):
+        task = asyncio.create_task(supervisor.run("telegram", flaky, stop))
+        await wait_for(lambda: runs == 3 and supervisor.parts["telegram"].state == "running")
+        report = supervisor.report()["telegram"]
+        assert report["restarts"] == 2 and "lost its connection" in str(report["last_error"])
+        assert supervisor.unhealthy() == []
+        await wait_for(lambda: "back after" in caplog.text)
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 2, lines
+    assert "telegram failing: ConnectionError: front end lost its connection" in lines[0]
+    assert "(2 failed attempts)" in lines[1]
     stop.set()
     await asyncio.wait_for(task, 5)
     assert supervisor.parts["telegram"].state == "stopped"
