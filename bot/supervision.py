@@ -139,7 +139,7 @@ class OutageLog:
         self.logger = logger
         self.failures = 0
         self.first_at: float | None = None
-        self.last_error: str | None = None
+        self.seen: set[str] = set()  # kinds of failure said in this outage
 
     @property
     def down(self) -> bool:
@@ -151,10 +151,10 @@ class OutageLog:
         if self.first_at is None:
             self.first_at = time.monotonic()
         kind = failure_kind(error)
-        if kind != self.last_error:
+        if kind not in self.seen:  # two kinds taking turns (socket, REST) are two lines
             self.logger.warning("%s failing: %s (retrying; repeats are counted)",
                                 self.what, error)
-            self.last_error = kind
+            self.seen.add(kind)
 
     def recovered(self) -> None:
         if not self.failures:
@@ -162,4 +162,5 @@ class OutageLog:
         seconds = time.monotonic() - (self.first_at or time.monotonic())
         self.logger.warning("%s back after %.1f s (%d failed attempts)", self.what, seconds,
                             self.failures)
-        self.failures, self.first_at, self.last_error = 0, None, None
+        self.failures, self.first_at = 0, None
+        self.seen.clear()

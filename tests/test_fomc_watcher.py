@@ -137,7 +137,7 @@ async def test_broken_upstream_gives_no_event_and_a_warning(services, fed, fault
                 delay = await watcher.step()
             assert watcher.published == []
             assert delay > 0
-            assert any("fomc: poll failed" in r.getMessage() for r in caplog.records)
+            assert any("fomc: the Fed's pages failing" in r.getMessage() for r in caplog.records)
             assert sum(s.value for m in metrics.SOURCE_ERRORS.collect() for s in m.samples
                        if s.labels.get("source") == "fomc" and s.name.endswith("_total")) > 0
             # the fault is gone on the next poll: the statement is announced then, once

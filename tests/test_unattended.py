@@ -290,3 +290,19 @@ async def test_a_whole_cluster_going_away_is_a_wait_not_a_crash(settings, caplog
         await asyncio.wait_for(asyncio.gather(*tasks), 15)
         await client.aclose()
     assert "Traceback" not in caplog.text
+
+
+def test_an_outage_is_a_line_per_kind_of_failure_not_per_try(caplog):
+    """A feed whose socket and REST fallback fail in turn for an hour: two lines (one per
+    kind; numbers such as ports do not make a new kind), then one when it is back."""
+    from bot.supervision import OutageLog
+
+    outage = OutageLog("OKX feed", logger=logging.getLogger("test.outage"))
+    with caplog.at_level(logging.WARNING, logger="test.outage"):
+        for attempt in range(60):
+            outage.failed(f"gaierror: [Errno -2] Name or service not known (try {attempt})"
+                          if attempt % 2 else f"ConnectError: connecting to 10.0.0.1:{attempt}")
+        outage.recovered()
+        outage.recovered()  # nothing more to say
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 3 and "(60 failed attempts)" in lines[2], lines

@@ -33,6 +33,7 @@ from websockets.exceptions import WebSocketException
 
 from bot import metrics
 from bot.config import Settings
+from bot.supervision import OutageLog
 from bot.topics.btc import payloads as messages
 from bot.topics.btc.payloads import PayloadError, Tick
 
@@ -104,20 +105,30 @@ class Feed:
     connects: int = 0
     failures: int = 0
     unavailable: bool = False
+    outage: OutageLog = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # a feed down for an hour is a line when it fails and one when a price comes again
+        self.outage = OutageLog(f"{self.spec.name} feed", logger=log)
 
     @property
     def name(self) -> str:
         return self.spec.name
 
     async def run(self, emit: Emit, stop: asyncio.Event) -> None:
+        def emit_tick(tick: Tick) -> None:
+            if self.outage.down:
+                self.outage.recovered()
+            emit(tick)
+
         ws_failures = 0
         while not stop.is_set():
             try:
                 if self.ws_url and ws_failures < 3:
-                    await self.stream(emit, stop)
+                    await self.stream(emit_tick, stop)
                     ws_failures = 0
                 else:
-                    await self.poll(emit, stop, self.fallback_seconds)
+                    await self.poll(emit_tick, stop, self.fallback_seconds)
                     ws_failures = 0  # try the socket again after a while on REST
                     continue
             except asyncio.CancelledError:
@@ -137,7 +148,9 @@ class Feed:
                 reason = type(exc).__name__
                 metrics.SOURCE_ERRORS.labels(self.name.lower(), reason).inc()
                 delay = 0.0 if isinstance(exc, Reconnect) else _backoff(ws_failures)
-                log.info("%s: %s (%s); reconnecting in %.1f s", self.name, reason, exc, delay)
+                if not isinstance(exc, Reconnect):  # an asked-for reconnect is no failure
+                    self.outage.failed(f"{reason}: {exc}")
+                log.debug("%s: %s (%s); reconnecting in %.1f s", self.name, reason, exc, delay)
                 await _sleep(stop, delay)
 
     async def stream(self, emit: Emit, stop: asyncio.Event) -> None:
