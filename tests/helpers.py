@@ -100,18 +100,25 @@ def run_cli(*args: str) -> CliResult:
     """``fedalert ARGS`` in this process (an offline tool such as ``parse``): what a child
     process would print, without paying a Python start-up per call. Logging is put back
     as it was: the CLI sets up its own handlers."""
+    from bot import logs
     from bot.cli.main import main
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    factory, secrets = logging.getLogRecordFactory(), logs._secrets[:]
     loggers = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
     out, err = io.StringIO(), io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args))
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse refusing an option exits, as a process would
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+        logging.setLogRecordFactory(factory)
+        logs._secrets[:] = secrets
         for name, old in loggers.items():
             logging.getLogger(name).setLevel(old)
     return CliResult(code, out.getvalue(), err.getvalue())

@@ -2,15 +2,14 @@
 
 import asyncio
 import json
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from bot.app import build_services
 from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode
 from bot.store.transfer import ImportProblem, export_chats, import_records, read_records
+from tests.helpers import run_cli
 
 STORES = ("single", "cluster")  # each test on one server and on a cluster
 
@@ -89,24 +88,20 @@ def test_bad_lines_are_named_and_nothing_is_read():
     assert "weather" in problems[3] and "already on line 1" in problems[5]
 
 
-async def test_cli_round_trip(subprocess_env, tmp_path, settings, redis):
+async def test_cli_round_trip(subprocess_env, tmp_path, settings, redis, monkeypatch):
+    """`fedalert registry export | import`, run as the command line runs them (in this
+    process: the store and the printing are the same, without a Python start-up each)."""
     await fill(build_services(settings, redis))
-    export = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "registry", "export", env=subprocess_env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await export.communicate()
-    assert export.returncode == 0 and b"exported 3 chats" in err
+    for name, value in subprocess_env.items():
+        if name.startswith("FEDALERT_"):
+            monkeypatch.setenv(name, value)
+    export = await asyncio.to_thread(run_cli, "registry", "export")
+    assert export.returncode == 0 and "exported 3 chats" in export.stderr
     broken, whole = tmp_path / "broken.jsonl", tmp_path / "chats.jsonl"
-    broken.write_bytes(out + b"{broken\n")
-    whole.write_bytes(out)
-
-    async def load(path: Path) -> tuple[int | None, bytes]:
-        run = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "registry", "import", str(path), env=subprocess_env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        _, err = await run.communicate()
-        return run.returncode, err
-
-    (bad_code, bad_err), (good_code, good_err) = await asyncio.gather(load(broken), load(whole))
-    assert bad_code == 1 and b"line 4: not JSON" in bad_err and b"nothing imported" in bad_err
-    assert good_code == 0 and b"imported 3 chats (0 new, 3 updated)" in good_err
+    broken.write_text(export.stdout + "{broken\n")
+    whole.write_text(export.stdout)
+    bad = await asyncio.to_thread(run_cli, "registry", "import", str(broken))
+    assert bad.returncode == 1 and "line 4: not JSON" in bad.stderr
+    assert "nothing imported" in bad.stderr
+    good = await asyncio.to_thread(run_cli, "registry", "import", str(whole))
+    assert good.returncode == 0 and "imported 3 chats (0 new, 3 updated)" in good.stderr
