@@ -58,7 +58,7 @@ _BALANCE_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
         r"(?:intends|decided|agreed)[^.]{0,80}\bto (?:increase [^.]{0,60})?purchas\w+ [^.]{0,40}"
         r"(?:a further|additional|up to)|"
         r"increase the size of the Federal Reserve's balance sheet|"
-        r"purchase (?:longer-term )?Treasury securities[^.]{0,120}initially at a pace|"
+        r"purchase (?:longer-term )?Treasury securities[^.]{0,160}initially at a pace|"
         r"purchase Treasury securities and agency mortgage-backed securities in the amounts "
         r"needed", re.I), True),
 )
