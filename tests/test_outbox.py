@@ -177,3 +177,21 @@ async def test_one_send_budget_for_every_instance(redis, prefix):
     await first.refused_shared("c5", 4)
     assert await budget_b.reserve("c5", group=False) < -3  # held for the other one too
     assert await second.wait("c7", group=False) is not None  # busy for both instances
+
+
+async def test_the_dead_letter_log_keeps_the_latest_not_everything(services, monkeypatch):
+    """Months of failures must not grow the store without end: each partition's dead
+    letters are trimmed to about ``DEAD_KEPT`` (here 10; trimming is approximate, by
+    whole stream nodes of 100 entries)."""
+    from bot.store import outbox as outbox_module
+
+    monkeypatch.setattr(outbox_module, "DEAD_KEPT", 10)
+    refs = [ChatRef("console", f"d{i:04d}") for i in range(600)]
+    for ref in refs:
+        await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.publisher.publish(fomc_event(), chats=refs)
+    while batch := await services.outbox.read("console", "w", 200):
+        for delivery in batch:
+            await services.outbox.dead_letter(delivery, "Bad Gateway")
+    dead = (await services.outbox.backlog("console"))["dead"]
+    assert 0 < dead < len(refs) // 2, dead  # 4 partitions of ~150: a whole node each gone

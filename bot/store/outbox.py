@@ -28,6 +28,7 @@ from bot.store.scripts import Scripts
 from bot.store.server import is_cluster_client
 
 GROUP = "delivery"
+DEAD_KEPT = 10_000  # dead letters kept per partition and platform (the latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +261,8 @@ class Outbox:
             pipe.xadd(delivery.partition.dead(delivery.platform),
                       {"e": delivery.event_key, "c": str(delivery.chat),
                        "a": str(delivery.attempts), "error": error[:500],
-                       "at": str(int(time.time()))})
+                       "at": str(int(time.time()))},
+                      maxlen=DEAD_KEPT, approximate=True)  # a log to read, not a leak
             pipe.xack(delivery.stream, GROUP, delivery.entry_id)
             pipe.xdel(delivery.stream, delivery.entry_id)
             await pipe.execute()
