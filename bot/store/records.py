@@ -18,6 +18,10 @@ from bot.domain.events import BaseEvent, EventTypes, event_to_json
 from bot.store.keys import KeySchema
 
 EVENT_TTL_SECONDS = 400 * 24 * 3600
+# Charts are the bulk of the store (an H.4.1 week's pair is ~200 kB in base64). They serve
+# deliveries (hours) and the latest event of a topic in /status-like replies (the longest
+# gap between two FOMC meetings is under eight weeks): kept four months, not 400 days.
+ATTACHMENT_TTL_SECONDS = 120 * 24 * 3600
 LOCAL_CACHE_SIZE = 256
 
 
@@ -92,7 +96,7 @@ class EventRecords:
     async def save_attachment(self, event_key: str, name: str, data: bytes) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hset(self.keys.attachment(event_key), name, base64.b64encode(data).decode())
-            pipe.expire(self.keys.attachment(event_key), EVENT_TTL_SECONDS)
+            pipe.expire(self.keys.attachment(event_key), ATTACHMENT_TTL_SECONDS)
             await pipe.execute()
 
     async def load_attachment(self, event_key: str, name: str) -> bytes | None:
