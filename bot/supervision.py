@@ -47,12 +47,10 @@ def failure_kind(error: str) -> str:
 
 class Supervisor:
     def __init__(self, *, base_seconds: float = 1.0, cap_seconds: float = 60.0,
-                 healthy_after: float = 60.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 healthy_after: float = 60.0) -> None:
         self.base_seconds = base_seconds
         self.cap_seconds = cap_seconds
         self.healthy_after = healthy_after
-        self.monotonic = monotonic
         self.parts: dict[str, PartState] = {}
 
     def delay(self, failures: int) -> float:
@@ -66,14 +64,14 @@ class Supervisor:
 
         A part that keeps failing the same way (Telegram unreachable for an hour) is one
         log line, then one more when it has run ``healthy_after`` seconds again; each
-        restart is in the health report, the metrics and the debug log."""
-        failures = 0
+        restart is in the health report, the metrics and the debug log. The outage's
+        count of failures is also the backoff's: both start again once the part has
+        stayed up ``healthy_after`` seconds."""
         outage = OutageLog(name, logger=log)
         back: asyncio.TimerHandle | None = None
         try:
             while not stop.is_set():
                 self._set(name, RUNNING)
-                started = self.monotonic()
                 if outage.down:  # said once it has stayed up a while
                     back = asyncio.get_running_loop().call_later(self.healthy_after,
                                                                  outage.recovered)
@@ -90,14 +88,11 @@ class Supervisor:
                     log.debug("%s failed", name, exc_info=True)
                 if back is not None:
                     back.cancel()
-                if self.monotonic() - started >= self.healthy_after:
-                    failures = 0
-                failures += 1
-                wait = self.delay(failures)
+                outage.failed(error)
+                wait = self.delay(outage.failures)
                 state = self._set(name, RESTARTING, error=error)
                 state.restarts += 1
                 metrics.PART_RESTARTS.labels(name).inc()
-                outage.failed(error)
                 log.debug("%s stopped (%s); restarting in %.1f s", name, error, wait)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), wait)
