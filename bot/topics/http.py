@@ -4,12 +4,14 @@ classified so a watcher can log one line and back off instead of crashing."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
 from bot.config import Settings
+from bot.supervision import OutageLog
 
 
 def make_http_client(settings: Settings, **kwargs: object) -> httpx.AsyncClient:
@@ -22,18 +24,29 @@ def make_http_client(settings: Settings, **kwargs: object) -> httpx.AsyncClient:
 
 @dataclass
 class Backoff:
-    """Exponential backoff with full jitter, reset after a success."""
+    """Exponential backoff with full jitter, reset after a success. The failures are an
+    outage of ``what``: a log line when it starts (and for each new kind of failure), one
+    when it is back, not a line per try."""
 
+    what: str
+    logger: logging.Logger
     base: float = 2.0
     cap: float = 300.0
-    failures: int = 0
+    outage: OutageLog = field(init=False, repr=False)
 
-    def failed(self) -> float:
-        self.failures += 1
+    def __post_init__(self) -> None:
+        self.outage = OutageLog(self.what, logger=self.logger)
+
+    @property
+    def failures(self) -> int:
+        return self.outage.failures
+
+    def failed(self, error: str) -> float:
+        self.outage.failed(error)
         return random.uniform(self.base, min(self.cap, self.base * 2 ** self.failures))
 
     def succeeded(self) -> None:
-        self.failures = 0
+        self.outage.recovered()
 
 
 def describe_error(exc: BaseException) -> str:

@@ -45,7 +45,6 @@ from bot.domain.programs import (
     ProgramChanges,
     ProgramHistory,
 )
-from bot.supervision import OutageLog
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.events import Expectation, FomcDecision, StatementChange
 from bot.topics.fomc.meeting_day import fetch_note_now
@@ -197,8 +196,7 @@ class FomcWatcher(PollingWatcher):
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
         self.history = TargetRangeHistory.packaged()
-        self.backoff = Backoff()
-        self.outage = OutageLog("fomc: the Fed's pages", logger=log)  # a line per outage
+        self.backoff = Backoff("fomc: the Fed's pages", log)
         self.published: list[FomcDecision] = []  # the latest RECENT_KEPT announcements
 
     async def fetch(self, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -240,15 +238,13 @@ class FomcWatcher(PollingWatcher):
                 await self.check_rss()
                 interval = self.settings.fed.rss_poll_seconds
             self.backoff.succeeded()
-            self.outage.recovered()
             return interval
         except (httpx.HTTPError, StatementParseError, ValueError) as exc:
             reason = describe_error(exc)
             metrics.SOURCE_ERRORS.labels("fomc", reason).inc()
-            delay = self.backoff.failed()
+            delay = self.backoff.failed(f"{reason}: {exc}")
             if day is not None:
                 delay = min(delay, self.settings.fed.burst_poll_seconds * 2)
-            self.outage.failed(f"{reason}: {exc}")
             log.debug("fomc: poll failed (%s: %s); next try in %.1f s", reason, exc, delay)
             return delay
 

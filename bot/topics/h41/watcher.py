@@ -29,7 +29,6 @@ from bot.domain.programs import (
     ProgramChanges,
     ProgramHistory,
 )
-from bot.supervision import OutageLog
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.h41.events import BalanceSheetRelease, LiquidityAlert, RegimeChange
 from bot.topics.h41.liquidity import LiquidityRule, fires, rules_from_json, values_of
@@ -252,8 +251,7 @@ class H41Watcher(PollingWatcher):
         self.client = client
         self.clock = clock or (lambda: datetime.now(UTC))
         self.history = H41History(ctx)
-        self.backoff = Backoff()
-        self.outage = OutageLog("h41: the release page", logger=log)  # a line per outage
+        self.backoff = Backoff("h41: the release page", log)
         self.published: list[BalanceSheetRelease] = []  # the latest RECENT_KEPT releases
         self.state_name = "h41"
         self.deadline = max(10.0, 3 * self.settings.http_timeout_seconds)
@@ -275,13 +273,11 @@ class H41Watcher(PollingWatcher):
         try:
             await self.check()
             self.backoff.succeeded()
-            self.outage.recovered()
             return interval
         except (httpx.HTTPError, H41ParseError, ValueError) as exc:
             reason = describe_error(exc)
             metrics.SOURCE_ERRORS.labels("h41", reason).inc()
-            delay = min(self.backoff.failed(), interval)
-            self.outage.failed(f"{reason}: {exc}")
+            delay = min(self.backoff.failed(f"{reason}: {exc}"), interval)
             log.debug("h41: poll failed (%s: %s); next try in %.0f s", reason, exc, delay)
             if self.backoff.failures >= 3:
                 await self.fallback_to_fred()
@@ -362,7 +358,7 @@ class H41Watcher(PollingWatcher):
             response.raise_for_status()
             weeks = parse_fred_csv(response.text)
         except (httpx.HTTPError, H41ParseError) as exc:
-            log.log(logging.DEBUG if self.outage.down else logging.INFO,  # said once
+            log.log(logging.DEBUG if self.backoff.failures else logging.INFO,  # said once
                     "h41: no FRED back-fill (%s); the history starts with the next release",
                     describe_error(exc))
             return 0

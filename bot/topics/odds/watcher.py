@@ -37,7 +37,6 @@ from bot.domain.ports import (
     TargetRange,
     market_expectation_snapshot,
 )
-from bot.supervision import OutageLog
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.fomc.statement import TargetRangeHistory
 from bot.topics.http import Backoff, describe_error, get_bounded, make_http_client
@@ -436,21 +435,18 @@ class OddsWatcher(PollingWatcher):
         self.calendar = calendar or load_calendar()
         self.follow_refreshed_calendar = calendar is None
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.backoff = Backoff(base=30, cap=1800)
-        self.outage = OutageLog("odds: no odds computed, the settlements", logger=log)
+        self.backoff = Backoff("odds: no odds computed, the settlements", log, base=30, cap=1800)
 
     async def step(self) -> float:
         interval = self.settings.odds.poll_minutes * 60
         try:
             await self.check()
             self.backoff.succeeded()
-            self.outage.recovered()
             return interval
         except (httpx.HTTPError, OddsInputError, ValueError) as exc:
             reason = "stale" if isinstance(exc, StaleSettlements) else describe_error(exc)
             metrics.SOURCE_ERRORS.labels("odds", reason).inc()
-            delay = min(self.backoff.failed(), interval)
-            self.outage.failed(f"{reason}: {exc}")
+            delay = min(self.backoff.failed(f"{reason}: {exc}"), interval)
             log.debug("odds: %s (%s); no odds computed; next try in %.0f s", exc, reason, delay)
             return delay
 
