@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from bot.domain.chats import Chat
 from bot.platforms.base import Delivered, DeliveryResult
@@ -122,3 +123,14 @@ def run_cli(*args: str) -> CliResult:
         for name, old in loggers.items():
             logging.getLogger(name).setLevel(old)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def action_without_a_rate_decision() -> tuple[str, str]:
+    """The 2020-03-15 statement's balance-sheet paragraph and its vote (without the
+    dissent), its rate sentences left out: the shape of an FOMC action without a rate
+    decision, as on 2020-03-23."""
+    text = (Path(__file__).parent / "fixtures" / "fomc" / "2020-03-15.txt").read_text()
+    paragraphs = text.split("\n\n")
+    action = next(p for p in paragraphs if p.startswith("The Federal Reserve is"))
+    vote = next(p for p in paragraphs if p.startswith("Voting for")).split(" Voting against")[0]
+    return action, vote

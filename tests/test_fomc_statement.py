@@ -18,6 +18,7 @@ from bot.topics.fomc.statement import (
     read_document,
     split_sentences,
 )
+from tests.helpers import action_without_a_rate_decision
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fomc"
 HISTORY = TargetRangeHistory.packaged()
@@ -318,11 +319,8 @@ def test_amount_wording():
 def _action_only(extra: str = "") -> str:
     """The 2020-03-15 statement's balance-sheet paragraph and vote, its rate sentences left
     out: the shape of an action without a rate decision (as on 2020-03-23)."""
-    text = load("2020-03-15")
-    paragraph = next(p for p in text.split("\n\n") if p.startswith("The Federal Reserve is"))
-    vote = next(p for p in text.split("\n\n") if p.startswith("Voting for")).split(
-        " Voting against")[0]
-    return "\n\n".join(["March 15, 2020", paragraph + extra, vote])
+    action, vote = action_without_a_rate_decision()
+    return "\n\n".join(["March 15, 2020", action + extra, vote])
 
 
 def test_an_action_without_a_rate_decision_keeps_the_range_and_says_so():

@@ -4,7 +4,6 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,10 +12,8 @@ from bot import metrics
 from bot.domain.chats import ChatKind, ChatRef
 from bot.topics.fomc.statement import StatementParseError
 from bot.topics.fomc.watcher import FomcWatcher
-from tests.helpers import wait_for
+from tests.helpers import action_without_a_rate_decision, wait_for
 from tests.servers import FakeFed, LocalServer, fed_fixture
-
-FIXTURES_FOMC = Path(__file__).parent / "fixtures" / "fomc"
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
 DECEMBER = "/newsevents/pressreleases/monetary20241218a.htm"
@@ -218,10 +215,7 @@ async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed):
 def _action_page(day: str) -> str:
     """A statement page holding only the 2020-03-15 statement's balance-sheet paragraph
     and vote (its rate sentences left out), dated ``day``."""
-    text = (FIXTURES_FOMC / "2020-03-15.txt").read_text()
-    paragraph = next(p for p in text.split("\n\n") if p.startswith("The Federal Reserve is"))
-    vote = next(p for p in text.split("\n\n") if p.startswith("Voting for")).split(
-        " Voting against")[0]
+    paragraph, vote = action_without_a_rate_decision()
     return (f"<html><head><title>Federal Reserve issues FOMC statement</title></head><body>"
             f"<div id='article'><p class='article__time'>{day}</p><p>{paragraph}</p>"
             f"<p>{vote}</p></div></body></html>")
