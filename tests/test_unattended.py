@@ -277,8 +277,11 @@ async def test_a_whole_cluster_going_away_is_a_wait_not_a_crash(settings, caplog
             lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
             leader_lines = [line for line in lines if line.startswith("leader lock")]
             delivery_lines = [line for line in lines if line.startswith("delivery")]
-            assert len(leader_lines) == 1 and "RedisClusterException" in leader_lines[0], lines
-            assert len(delivery_lines) == 1 and "RedisClusterException" in delivery_lines[0]
+            # a line per kind of failure, not per try: a dropped connection may come first,
+            # then the cluster client giving up (RedisClusterException)
+            for loop_lines in (leader_lines, delivery_lines):
+                assert 1 <= len(loop_lines) <= 2, lines
+                assert any("RedisClusterException" in line for line in loop_lines), lines
         with pytest.raises(StoreUnreachable, match="did not answer within 1 s"):
             await wait_for_store(make_client(cluster.url), cluster.url, 1.0)
     finally:
