@@ -341,7 +341,7 @@ def test_an_action_without_a_rate_decision_keeps_the_range_and_says_so():
     chinese = render(event, Formatter(Language.ZH_HANT), "Asia/Taipei")
     assert english.title.endswith("FOMC statement: no rate decision; the target range stays "
                                   "at 1.00%–1.25%") and "held rates" not in english.lines[0]
-    assert chinese.title.endswith("FOMC 聲明：未調整利率，目標區間仍為 1.00%–1.25%")
+    assert chinese.title.endswith("FOMC 會後聲明：未調整利率，目標區間仍為 1.00%–1.25%")
     # without a known range it says nothing; a text that speaks of the rate but has no
     # decision sentence is a garbled statement
     with pytest.raises(StatementParseError):
