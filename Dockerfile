@@ -1,4 +1,4 @@
-# fedalert container: slim Python, non-root, compiled catalogs (CJK chart font is bundled).
+# fedalert container: Python 3.12 (slim), dependencies from requirements/run.lock, non-root, compiled catalogs (CJK chart font is bundled).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,11 +15,14 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin fedalert \
     && mkdir -p /data && chown fedalert /data
 
 WORKDIR /app
+COPY requirements ./requirements
+# the locked dependency tree first (its own layer, hashes checked), then the project alone
+RUN pip install --require-hashes -r requirements/run.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY config ./config
 # install, then compile the gettext catalogs into the installed package
-RUN pip install . \
+RUN pip install --no-deps --no-build-isolation . \
     && cd / && python -m bot.render.i18n compile
 
 USER fedalert

@@ -409,10 +409,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         named = os.environ.get(CONFIG_PATH_ENV)
         if named and not Path(named).is_file():
-            raise ConfigError(f"config error: the settings file {named} does not exist "
+            problem = "is a folder, not a file" if Path(named).is_dir() else "does not exist"
+            raise ConfigError(f"config error: the settings file {named} {problem} "
                               f"[{CONFIG_PATH_ENV}]")
         path = Path(named) if named else DEFAULT_CONFIG_PATH
-        toml = _SecretFreeToml(settings_cls, toml_file=path)
+        try:
+            toml = _SecretFreeToml(settings_cls, toml_file=path)
+        except (OSError, ValueError) as exc:  # TOML syntax, not UTF-8, unreadable
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"config error: the settings file {path}: {reason} "
+                              f"[{CONFIG_PATH_ENV}]") from None
         return (init_settings, env_settings, toml)
 
     # Convenience views -------------------------------------------------------------
@@ -428,9 +434,9 @@ class Settings(BaseSettings):
             if secret is not None:
                 values.append(secret.get_secret_value())
         url = self.redis_url.get_secret_value() if self.redis_url else ""
-        password = re.search(r"://[^:/@]*:([^@]+)@", url)
+        password = _url_password(url)
         if password:
-            values.append(password.group(1))
+            values.append(password)
         return [v for v in values if len(v) >= 4]
 
 
@@ -457,6 +463,22 @@ def _env_name(loc: tuple[Any, ...]) -> str:
     return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
 
 
+def _did_you_mean(loc: tuple[Any, ...]) -> str:
+    """"; did you mean api_url?" for a misspelt key, from the keys of its section."""
+    import difflib
+
+    model: type[BaseModel] = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        section = field.annotation if field is not None else None
+        if not (isinstance(section, type) and issubclass(section, BaseModel)):
+            return ""
+        model = section
+    close = difflib.get_close_matches(str(loc[-1]).lower(), sorted(model.model_fields),
+                                      n=1, cutoff=0.7) if loc else []
+    return f"; did you mean {close[0]}?" if close else ""
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """One line that names the first bad key, its environment variable and the reason."""
     err = exc.errors()[0]
@@ -464,10 +486,21 @@ def describe_validation_error(exc: ValidationError) -> str:
     dotted = ".".join(str(p) for p in loc) or "settings"
     message = err.get("msg", "invalid value")
     if err.get("type") == "extra_forbidden":
-        message = "unknown setting"
+        message = "unknown setting" + _did_you_mean(loc)
     message = message.removeprefix("Value error, ")
     more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
     return f"config error: {dotted}: {message} [{_env_name(loc)}]{more}"
+
+
+def _url_password(url: str) -> str | None:
+    """The password of a URL, all of it: the userinfo ends at the last ``@`` before the
+    host, so ``redis://:p@ss@host`` has the password ``p@ss``."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 def _check_redis_url(url: str) -> None:
@@ -477,6 +510,16 @@ def _check_redis_url(url: str) -> None:
         raise ValueError("not a Redis URL: use redis://[:password@]host:6379/0, rediss://, "
                          "redis+cluster://node:6379 "
                          "or unix:///path/to/socket")
+    if scheme == "unix":
+        return
+    from urllib.parse import urlsplit
+
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:  # said without the URL (a password)
+        raise ValueError("the port must be a number from 1 to 65535")
 
 
 ALLOWED_EXTRA_VARIABLES = {CONFIG_PATH_ENV, "FEDALERT_UPDATE_GOLDEN"}

@@ -19,7 +19,8 @@ MASK = "***"
 PATTERNS = (
     (re.compile(r"(/bot)\d{5,}:[A-Za-z0-9_-]{20,}"), r"\1***"),
     (re.compile(r"(webhooks/\d{15,22}/)[A-Za-z0-9_.-]{20,}"), r"\1***"),
-    (re.compile(r"(redis(?:s)?://[^:/@\s]*:)[^@\s]+@"), r"\1***@"),
+    # a password may hold '@': the userinfo ends at the last '@' before the host
+    (re.compile(r"(rediss?(?:\+cluster)?://[^:/@\s]*:)\S*@(?=[^@\s]*(?:\s|$))"), r"\1***@"),
 )
 
 

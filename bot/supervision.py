@@ -147,8 +147,11 @@ class OutageLog:
             self.first_at = time.monotonic()
         kind = failure_kind(error)
         if kind not in self.seen:  # two kinds taking turns (socket, REST) are two lines
+            # the exception's type rides on the record, for handlers and tests that sort
+            # failures by kind without reading a library's message text
+            failure = None if isinstance(exc, str) else type(exc)
             self.logger.warning("%s failing: %s (retrying; repeats are counted)",
-                                self.what, error)
+                                self.what, error, extra={"failure_type": failure})
             self.seen.add(kind)
 
     def recovered(self) -> None:
@@ -159,3 +162,45 @@ class OutageLog:
                             self.failures)
         self.failures, self.first_at = 0, None
         self.seen.clear()
+
+
+class LibraryLogFold(logging.Handler):
+    """A library's own per-try log lines (redis-py's "Topology refresh failed" at ERROR on
+    every try of a cluster that is gone) folded like an ``OutageLog``: the first line of
+    each kind is said once a ``window``, as a warning of ours; repeats go to debug and
+    the metrics. Our loops already say the outage and its end once, from the exception."""
+
+    def __init__(self, library: str, *, window: float = 600.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.library = library
+        self.window = window
+        self.monotonic = monotonic
+        self.said: dict[str, float] = {}  # kind -> when it was last said
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno < logging.WARNING:
+            log.debug("%s: %s", record.name, message)
+            return
+        metrics.LIBRARY_LOG_LINES.labels(self.library).inc()
+        kind = f"{record.name} {failure_kind(message)}"
+        now = self.monotonic()
+        last = self.said.get(kind)
+        self.said[kind] = now
+        if last is None or now - last > self.window:
+            first_line = message.strip().splitlines()[0] if message.strip() else ""
+            log.warning("%s (%s): %s (repeats are counted)", self.library, record.name,
+                        first_line[:300])
+        else:
+            log.debug("%s: %s", record.name, message)
+
+
+def fold_library_log(logger_name: str, library: str) -> None:
+    """Route every record of ``logger_name`` and its children through a
+    ``LibraryLogFold`` (once; later calls change nothing)."""
+    logger = logging.getLogger(logger_name)
+    if any(isinstance(handler, LibraryLogFold) for handler in logger.handlers):
+        return
+    logger.addHandler(LibraryLogFold(library))
+    logger.propagate = False

@@ -63,3 +63,29 @@ async def test_leader_refresh_stores_the_calendar_for_every_instance(services):
     await services.redis.set(services.keys.state("calendar"), edited.to_toml())
     fresh = CalendarStore(services.redis, services.keys)  # another instance's view
     assert date(2026, 11, 26) in (await fresh.current()).decision_days
+
+
+def test_refresh_without_a_file_is_the_calendar_the_watchers_read(settings, monkeypatch):
+    """`calendar refresh` writes where the watchers read (the deployment's store), and
+    `calendar show` shows that; a --file that is not there is said, not replaced."""
+    import redis as sync_redis
+
+    from bot.store.keys import KeySchema
+
+    monkeypatch.setenv("FEDALERT_REDIS_URL", settings.redis_url.get_secret_value())
+    monkeypatch.setenv("FEDALERT_KEY_PREFIX", settings.key_prefix)
+    key = KeySchema(settings.key_prefix, settings.partitions).state("calendar")
+    client = sync_redis.Redis.from_url(settings.redis_url.get_secret_value())
+    try:
+        result = run_cli("calendar", "refresh", "--page", str(PAGE))
+        assert result.returncode == 0, result.stderr
+        assert "the store the watchers read" in result.stdout
+        stored = FomcCalendar.from_toml(client.get(key).decode())
+        assert date(2019, 5, 1) in stored.decision_days  # only on the page, not packaged
+        shown = run_cli("calendar", "show")
+        assert "2019-04-30 .. 2019-05-01" in shown.stdout
+    finally:
+        client.delete(key)
+        client.close()
+    missing = run_cli("calendar", "show", "--file", "/nonexistent/calendar.toml")
+    assert missing.returncode != 0 and "no such file" in missing.stderr

@@ -92,6 +92,10 @@ def test_secrets_are_masked_in_logs(capsys):
     ({"FEDALERT_TELEGRAM__TOKEN": "bot123:hunter2"},
      "telegram.token: not a bot token: BotFather gives one like 123456789:AAH"),
     ({"FEDALERT_TELEGRAM__TOKEN": '"123:hunter2"'}, "[FEDALERT_TELEGRAM__TOKEN]"),
+    ({"FEDALERT_REDIS_URL": "redis://:hunter2@127.0.0.1:99999/0"},
+     "redis_url: the port must be a number from 1 to 65535"),
+    ({"FEDALERT_REDIS_URL": "redis://:hunter2@127.0.0.1:abc/0"}, "the port must be a number"),
+    ({"FEDALERT_REDIS_URL": "redis+cluster://:hunter2@h:0"}, "the port must be a number"),
 ])
 def test_start_up_mistakes_are_one_line(clean_env, monkeypatch, variables, expected):
     for name, value in variables.items():
@@ -106,6 +110,35 @@ def test_a_named_settings_file_must_exist(clean_env, monkeypatch):
     monkeypatch.setenv("FEDALERT_CONFIG", str(clean_env.parent / "typo.toml"))
     with pytest.raises(ConfigError, match=r"typo\.toml does not exist"):
         load_settings()
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b'log_level = "INFO\n', r"settings\.toml: Illegal character"),
+    (b"\xff\xfe\x00", r"settings\.toml: 'utf-8' codec can't decode"),
+    (b'[telegram]\napi_ulr = "http://x"\n',
+     r"telegram\.api_ulr: unknown setting; did you mean api_url\?"),
+    (b'log_levle = "INFO"\n', r"log_levle: unknown setting; did you mean log_level\?"),
+])
+def test_a_bad_settings_file_is_named_in_one_line(clean_env, content, expected):
+    clean_env.write_bytes(content)
+    with pytest.raises(ConfigError, match=expected) as caught:
+        load_settings()
+    assert "\n" not in str(caught.value)
+
+
+def test_a_folder_as_the_settings_file_is_said_so(clean_env, monkeypatch):
+    monkeypatch.setenv("FEDALERT_CONFIG", str(clean_env.parent))
+    with pytest.raises(ConfigError, match="is a folder, not a file"):
+        load_settings()
+
+
+@pytest.mark.parametrize("url", ["redis://:p@ss@host:6379/0", "redis://user:p@ss@host/0",
+                                 "redis+cluster://:p@ss@node:7000"])
+def test_a_password_holding_an_at_sign_is_masked_whole(url):
+    from bot.store.server import shown_url
+
+    shown = shown_url(url)
+    assert "p@ss" not in shown and "ss@" not in shown and shown.endswith(url.split("@")[-1])
 
 
 def test_json_log_lines_are_masked_objects():

@@ -247,16 +247,22 @@ def _add_h41_parser(kinds: Any) -> None:
 
 
 # calendar -----------------------------------------------------------------------------
-CALENDAR_FILE = Path("config/fomc_calendar.toml")  # in a checkout: the packaged file
 def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.calendar import (
-        load_calendar,
-        merge_calendar,
-        parse_calendar_page,
-    )
+    """``show`` and ``refresh`` act on the calendar the watchers use (the deployment's store:
+    the copy the leader refreshes daily, else the packaged one), or on ``--file``."""
+    from bot.domain.calendar import FomcCalendar, merge_calendar, parse_calendar_page
 
+    file: Path | None = args.file
+    if file is not None and file.is_dir():
+        return _fail(f"a folder, not a file: {file}")
     if args.action == "show":
-        calendar = load_calendar(args.file)
+        if file is not None and not file.is_file():
+            return _fail(f"no such file: {file}")
+        try:
+            calendar = (FomcCalendar.from_toml(_read(file)) if file is not None
+                        else asyncio.run(_stored_calendar(settings)))
+        except ValueError as exc:
+            return _fail(f"{file}: not a calendar: {exc}")
         now = datetime.now(UTC)
         for meeting in calendar.meetings:
             mark = "  <- next" if meeting is calendar.next_meeting(now) else ""
@@ -280,15 +286,51 @@ def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     meetings = parse_calendar_page(html)
     if not meetings:
         return _fail("no meetings found on the calendar page (layout changed?)")
-    target = args.file or CALENDAR_FILE
-    current = load_calendar(target if target.exists() else None)
-    merged = merge_calendar(current, meetings, source=url, today=datetime.now(UTC).date())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(merged.to_toml(), encoding="utf-8")
+    today = datetime.now(UTC).date()
     years = sorted({m.end.year for m in meetings})
-    print(f"{len(meetings)} meetings read for {years[0]}-{years[-1]}; "
-          f"{len(merged.meetings)} in {target}")
+    if file is None:
+        known = asyncio.run(_refresh_stored_calendar(settings, meetings, url))
+        where = "the store the watchers read (in effect within 10 minutes)"
+    else:
+        current = FomcCalendar.from_toml(_read(file)) if file.is_file() else None
+        merged = merge_calendar(current or _packaged_calendar(), meetings, source=url,
+                                today=today)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(merged.to_toml(), encoding="utf-8")
+        known, where = len(merged.meetings), str(file)
+    print(f"{len(meetings)} meetings read for {years[0]}-{years[-1]}; {known} in {where}")
     return 0
+
+
+def _packaged_calendar() -> Any:
+    from bot.domain.calendar import load_calendar
+
+    return load_calendar()
+
+
+async def _stored_calendar(settings: Settings) -> Any:
+    from bot.store.calendar import CalendarStore
+    from bot.store.keys import KeySchema
+    from bot.store.server import connect
+
+    async with connect(settings) as redis:
+        return await CalendarStore(redis, KeySchema(settings.key_prefix,
+                                                    settings.partitions)).current()
+
+
+async def _refresh_stored_calendar(settings: Settings, meetings: Any, source: str) -> int:
+    """Merge what the page says into the stored calendar, as the leader's daily job does."""
+    from bot.domain.calendar import merge_calendar
+    from bot.store.calendar import CalendarStore
+    from bot.store.keys import KeySchema
+    from bot.store.server import connect
+
+    async with connect(settings) as redis:
+        calendars = CalendarStore(redis, KeySchema(settings.key_prefix, settings.partitions))
+        merged = merge_calendar(await calendars.current(), meetings, source=source,
+                                today=datetime.now(UTC).date())
+        await calendars.save(merged)
+        return len(merged.meetings)
 
 
 # odds ---------------------------------------------------------------------------------
@@ -365,12 +407,17 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
         for register_kind in _EXTRA_KINDS:
             register_kind(kinds)
 
-        calendar = sub.add_parser("calendar", help="show or refresh the FOMC meeting calendar",
-                                  description="`show` lists the decision days; `refresh` reads "
-                                              "the Fed's fomccalendars.htm and rewrites the "
-                                              "calendar file (config/fomc_calendar.toml).")
+        calendar = sub.add_parser(
+            "calendar", help="show or refresh the FOMC meeting calendar the watchers use",
+            description="`show` lists the meetings; `refresh` reads the Fed's "
+                        "fomccalendars.htm and merges it into the calendar the watchers use "
+                        "(kept in the deployment's store, as the leader's daily refresh "
+                        "does; the packaged calendar until then). --file acts on a TOML "
+                        "file instead.")
         calendar.add_argument("action", choices=["show", "refresh"])
-        calendar.add_argument("--file", type=Path, help="calendar file to read or write")
+        calendar.add_argument("--file", type=Path,
+                              help="a calendar TOML file to show, or to write on refresh, "
+                                   "instead of the store")
         calendar.add_argument("--page", type=Path, help="a saved fomccalendars.htm instead of "
                                                         "fetching it")
 

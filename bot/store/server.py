@@ -14,7 +14,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import re
 import signal
 import socket
 import time
@@ -31,6 +30,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisClusterException, RedisError
 
 from bot.config import Settings
+from bot.logs import mask
+from bot.supervision import fold_library_log
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
     sent again on a new connection: redis-py's single-server pool retries nothing by
     default, so each stale connection would fail one command after every restart. Only
     connection errors are retried, not timeouts (a command that timed out may have run)."""
+    fold_library_log("redis", "Redis client")
     options: dict[str, Any] = {"decode_responses": True, "socket_keepalive": True,
                                "socket_connect_timeout": 5, "socket_timeout": 15}
     if max_connections is not None:
@@ -229,8 +231,8 @@ class StoreUnreachable(EmbeddedServerError):
 
 
 def shown_url(url: str) -> str:
-    """A URL fit for a log line: the password left out."""
-    return re.sub(r"(://[^:/@\s]*:)[^@\s]+@", r"\1***@", url)
+    """A URL fit for a log line: the password left out (all of it, '@' included)."""
+    return mask(url)
 
 
 async def wait_for_store(client: Redis, url: str, timeout: float,
