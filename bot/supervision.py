@@ -164,11 +164,12 @@ class OutageLog:
         self.seen.clear()
 
 
-class LibraryLogFold(logging.Handler):
+class LibraryLogFold(logging.Filter):
     """A library's own per-try log lines (redis-py's "Topology refresh failed" at ERROR on
     every try of a cluster that is gone) folded like an ``OutageLog``: the first line of
-    each kind is said once a ``window``, as a warning of ours; repeats go to debug and
-    the metrics. Our loops already say the outage and its end once, from the exception."""
+    each kind is said once a ``window``, as a warning; repeats are dropped (kept at debug
+    when debug logging is on) and counted in the metrics. Our loops already say the
+    outage and its end once, from the exception they catch."""
 
     def __init__(self, library: str, *, window: float = 600.0,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -178,29 +179,40 @@ class LibraryLogFold(logging.Handler):
         self.monotonic = monotonic
         self.said: dict[str, float] = {}  # kind -> when it was last said
 
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+    def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:
-            log.debug("%s: %s", record.name, message)
-            return
+            return True
         metrics.LIBRARY_LOG_LINES.labels(self.library).inc()
+        message = record.getMessage()
         kind = f"{record.name} {failure_kind(message)}"
         now = self.monotonic()
         last = self.said.get(kind)
         self.said[kind] = now
         if last is None or now - last > self.window:
             first_line = message.strip().splitlines()[0] if message.strip() else ""
-            log.warning("%s (%s): %s (repeats are counted)", self.library, record.name,
-                        first_line[:300])
-        else:
-            log.debug("%s: %s", record.name, message)
+            record.msg, record.args = f"{self.library}: {first_line[:300]} (repeats are " \
+                                      f"counted)", ()
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+            return True
+        if logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return True
+        return False
 
 
 def fold_library_log(logger_name: str, library: str) -> None:
-    """Route every record of ``logger_name`` and its children through a
-    ``LibraryLogFold`` (once; later calls change nothing)."""
-    logger = logging.getLogger(logger_name)
-    if any(isinstance(handler, LibraryLogFold) for handler in logger.handlers):
-        return
-    logger.addHandler(LibraryLogFold(library))
-    logger.propagate = False
+    """Fold the warnings and errors of ``logger_name`` and of its child loggers that exist
+    by now (a filter acts only on its own logger's records); call again after importing
+    more of the library. Loggers already folded are left as they are."""
+    fold = _FOLDS.setdefault(logger_name, LibraryLogFold(library))
+    manager = logging.Logger.manager
+    names = [logger_name, *(name for name in list(manager.loggerDict)
+                            if name.startswith(logger_name + "."))]
+    for name in names:
+        logger = logging.getLogger(name)
+        if fold not in logger.filters:
+            logger.addFilter(fold)
+
+
+_FOLDS: dict[str, LibraryLogFold] = {}

@@ -1,13 +1,16 @@
 """A local stand-in of Discord's REST API for discord.py (``discord.http.Route.BASE``).
 
 It answers login, channel messages, DM channels and webhook execution, records them, and
-plays Discord's failures: 429 with ``retry_after`` (with a ``Via`` header, as Discord's
+serves a gateway (``/gateway``: HELLO, IDENTIFY, READY, then the interactions a test
+sends with ``interact``), the command sync and interaction callbacks; it plays Discord's
+failures: 429 with ``retry_after`` (with a ``Via`` header, as Discord's
 real answers have: without one discord.py takes a 429 for a Cloudflare ban), 403 Missing
 Access and 404 Unknown Channel / Unknown Webhook.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -40,6 +43,12 @@ class DiscordStandIn:
     dms: dict[str, str] = field(default_factory=dict)  # user id → DM channel id
     webhook_guilds: dict[str, str] = field(default_factory=dict)  # webhook id → guild id
     _ids: Any = field(default_factory=lambda: itertools.count(910000000000000000))
+    identified: list[dict[str, Any]] = field(default_factory=list)  # IDENTIFY payloads
+    synced: list[dict[str, Any]] = field(default_factory=list)  # the last command sync
+    callbacks: list[dict[str, Any]] = field(default_factory=list)  # interaction answers
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    _sequence: Any = field(default_factory=lambda: itertools.count(2))
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -50,7 +59,83 @@ class DiscordStandIn:
         app.router.add_get("/api/v10/webhooks/{id}/{token}", self.webhook_info)
         app.router.add_post("/api/v10/users/@me/channels", self.open_dm)
         app.router.add_get("/api/v10/users/{user}", self.user)
+        app.router.add_get("/gateway", self.gateway)
+        app.router.add_put("/api/v10/applications/{app}/commands", self.sync_commands)
+        app.router.add_post("/api/v10/interactions/{id}/{token}/callback", self.callback)
         return app
+
+    # gateway and interactions ------------------------------------------------------------
+    async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        """Discord's gateway as far as a bot with no intents needs it: HELLO, then READY
+        after IDENTIFY; heartbeats are acknowledged; dispatches come from ``interact``."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        self.sockets.append(socket)
+        try:
+            async for message in socket:
+                data = json.loads(message.data)
+                if data.get("op") == 1:
+                    await socket.send_json({"op": 11})
+                elif data.get("op") == 2:
+                    self.identified.append(data["d"])
+                    url = f"ws://{request.host}/gateway"
+                    await socket.send_json({"op": 0, "t": "READY", "s": 1, "d": {
+                        "v": 10, "user": BOT_USER, "guilds": [], "session_id": "session-1",
+                        "resume_gateway_url": url, "shard": [0, 1],
+                        "application": {"id": APPLICATION["id"], "flags": 0}}})
+                    self.ready.set()
+        finally:
+            self.sockets.remove(socket)
+        return socket
+
+    async def sync_commands(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.synced = [{**command, "id": str(next(self._ids)),
+                        "application_id": APPLICATION["id"], "version": "1"}
+                       for command in body]
+        return self.json(self.synced)
+
+    async def callback(self, request: web.Request) -> web.Response:
+        self.callbacks.append({"interaction": request.match_info["id"],
+                               **(await self._payload(request))[0]})
+        return web.Response(status=204, headers={"Via": "1.1 google"})
+
+    async def interact(self, command: str, options: list[dict[str, Any]] | None = None, *,
+                       channel: str, user: str, guild: str | None = None,
+                       manage_guild: bool = True, locale: str = "zh-TW") -> str:
+        """A member runs slash command ``command`` (options as Discord sends them, e.g.
+        ``[{"name": "time", "type": 3, "value": "08:00"}]``); returns the interaction id,
+        whose answer ``answer_to`` gives once the bot has sent it."""
+        interaction = str(next(self._ids))
+        person = {**BOT_USER, "id": user, "bot": False, "username": f"member{user[-3:]}"}
+        synced = next((c for c in self.synced if c["name"] == command), None)
+        data: dict[str, Any] = {
+            "id": interaction, "application_id": APPLICATION["id"], "type": 2,
+            "token": f"token-{interaction}", "version": 1, "locale": locale,
+            "channel_id": channel, "app_permissions": "0", "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "data": {"id": synced["id"] if synced else "1", "name": command, "type": 1,
+                     "options": options or []},
+            "channel": {"id": channel, "type": 1, "recipients": [person]}}
+        if guild is None:
+            data["user"] = person
+        else:
+            permissions = str(1 << 5 if manage_guild else 0)  # MANAGE_GUILD
+            data["channel"] = {"id": channel, "type": 0, "guild_id": guild, "name": "alerts",
+                               "position": 0, "permission_overwrites": [], "nsfw": False,
+                               "parent_id": None, "topic": None, "last_message_id": None,
+                               "rate_limit_per_user": 0, "flags": 0}
+            data.update(guild_id=guild, guild_locale=locale, member={
+                "user": person, "roles": [], "joined_at": datetime.now(UTC).isoformat(),
+                "deaf": False, "mute": False, "permissions": permissions, "flags": 0})
+        for socket in list(self.sockets):
+            await socket.send_json({"op": 0, "t": "INTERACTION_CREATE",
+                                    "s": next(self._sequence), "d": data})
+        return interaction
+
+    def answer_to(self, interaction: str) -> dict[str, Any] | None:
+        return next((c for c in self.callbacks if c["interaction"] == interaction), None)
 
     def json(self, data: Any, status: int = 200, **headers: str) -> web.Response:
         # discord.py reads JSON only when the Content-Type is exactly application/json

@@ -6,6 +6,7 @@ import logging
 
 import discord
 import pytest
+from pydantic import SecretStr
 
 from bot.commands.core import Invocation
 from bot.domain.chats import ChatKind, ChatRef, Language
@@ -292,3 +293,46 @@ async def test_a_thread_is_a_target_of_its_own(services, discord_api):
                       lambda: standin.to(CHANNEL))
     assert (await services.registry.get_chat(parent.chat)).active
     assert not (await services.registry.get_chat(thread.chat)).active
+
+
+@pytest.fixture
+async def discord_front(services, discord_api):
+    """The Discord front end as `fedalert run` starts it, through discord.py's real client
+    against the stand-in's REST API and gateway (`discord.gateway_url`)."""
+    from bot.platforms.discord.front import DiscordFrontEnd
+
+    standin, api = discord_api
+    root = api.removesuffix("/api/v10")
+    gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    discord_settings = services.settings.discord.model_copy(update={
+        "token": SecretStr("token.discord.test"), "api_url": api,
+        "gateway_url": root.replace("http://", "ws://") + "/gateway"})
+    settings = services.settings.model_copy(update={"discord": discord_settings})
+    front = DiscordFrontEnd(settings, services.commands(), services.catalog.directory,
+                            services.state)
+    stop = asyncio.Event()
+    task = asyncio.create_task(front.run(stop))
+    try:
+        await asyncio.wait_for(standin.ready.wait(), 10)
+        yield standin, front
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+async def test_the_configured_gateway_is_the_one_dialled(discord_front):
+    """`FEDALERT_DISCORD__GATEWAY_URL` takes effect with the installed discord.py: the
+    client identifies on the stand-in's gateway and syncs its commands there."""
+    standin, _ = discord_front
+    assert standin.identified and standin.identified[0]["token"] == "token.discord.test"
+    assert {"help", "subscribe", "alert"} <= {c["name"] for c in standin.synced}
+
+
+async def test_a_slash_command_through_the_gateway_is_answered(discord_front):
+    standin, _ = discord_front
+    asked = await standin.interact("help", channel=CHANNEL, user="700000000000000001",
+                                   guild="860000000000000001")
+    await wait_for(lambda: standin.answer_to(asked) is not None)
+    answer = standin.answer_to(asked)
+    assert answer["type"] == 4 and answer["data"]["content"].strip()

@@ -78,8 +78,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     except ScenarioError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
-    # charts go to a folder of this user and this run, unless one is named
-    output_dir = args.output or Path(tempfile.mkdtemp(prefix="fedalert-demo-"))
+    # charts go to one folder of this user, reused by every run, unless one is named
+    output_dir = args.output or demo_chart_dir()
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         probe = output_dir / ".fedalert-write-test"
@@ -262,6 +262,17 @@ def positive_number(text: str) -> float:
 
 
 # parser -------------------------------------------------------------------------------
+def demo_chart_dir(*, create: bool = True) -> Path:
+    """``<tmp>/fedalert-demo-<uid>``: one folder per user, reused, private (another user's
+    folder of that name is never written to)."""
+    folder = Path(tempfile.gettempdir()) / f"fedalert-demo-{os.getuid()}"
+    if create:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            return Path(tempfile.mkdtemp(prefix="fedalert-demo-"))
+    return folder
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fedalert",
@@ -291,9 +302,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "import FILE: the same lines into this store; idempotent; every line "
                     "is checked first and nothing is written if one is bad.")
     registry_actions = registry.add_subparsers(dest="action", required=True)
-    registry_actions.add_parser("export", help="write every chat to stdout")
-    importing = registry_actions.add_parser("import", help="read chats from FILE (- = stdin)")
-    importing.add_argument("file")
+    registry_actions.add_parser(
+        "export", help="write every chat to stdout (holds secrets: keep the file private)",
+        description="Write every chat of the configured store, one JSON line each, to "
+                    "stdout: settings, topics, BTC levels, briefs, liquidity rules and "
+                    "webhook tokens (secrets: keep the file private).")
+    importing = registry_actions.add_parser(
+        "import", help="read chats from FILE (- = stdin) into the configured store",
+        description="Load chats written by `registry export` into the configured store. "
+                    "Every line is checked first; nothing is written if one is bad; "
+                    "importing the same file twice changes nothing.")
+    importing.add_argument("file", help="a file written by `registry export`, or - for stdin")
     demo = sub.add_parser("demo", help="replay the April 2025 scenario to the console",
                           description="Replay a shipped scenario of timed source readings "
                                       "through the real pipeline (embedded Valkey, renderer, "
@@ -304,15 +323,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a shipped scenario (april-2025, meeting-day) or a JSON file of "
                            "your own")
     demo.add_argument("--output", type=Path,
-                      help="folder for charts (default: <tmp>/fedalert-demo)")
+                      help=f"folder for charts (default: {demo_chart_dir(create=False)}, "
+                           "reused by every run)")
 
     sub.add_parser("check", help="poll each live source once and print what it read",
                    description="Poll every configured upstream once (Fed, FRED, CME, "
                                "exchanges) and print what was read or why it failed. "
                                "Exit status 1 if any source failed.")
 
-    health = sub.add_parser("health", help="exit 0 when Redis answers and this host's bot is "
-                                           "alive (container health check)")
+    health = sub.add_parser(
+        "health", help="exit 0 when Redis answers and this host's bot is alive "
+                       "(container health check)",
+        description="Exit 0 (printing 'healthy') when the store answers and this instance's "
+                    "heartbeat is fresh with every part running; else exit 1 with one line "
+                    "saying what is down. Used by the Docker HEALTHCHECK.")
     health.add_argument("--instance", help="instance id to look for (default: this host name)")
 
     for register in _EXTRA_PARSERS:

@@ -200,7 +200,6 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
     sent again on a new connection: redis-py's single-server pool retries nothing by
     default, so each stale connection would fail one command after every restart. Only
     connection errors are retried, not timeouts (a command that timed out may have run)."""
-    fold_library_log("redis", "Redis client")
     options: dict[str, Any] = {"decode_responses": True, "socket_keepalive": True,
                                "socket_connect_timeout": 5, "socket_timeout": 15}
     if max_connections is not None:
@@ -208,9 +207,11 @@ def make_client(url: str, *, cluster: bool = False, max_connections: int | None 
     if cluster or is_cluster_url(url):
         from redis.asyncio.cluster import RedisCluster
 
+        fold_library_log("redis", "Redis client")  # the cluster module's loggers too
         plain = url.replace("+cluster://", "://", 1)
         # the cluster client speaks for the node clients: a Redis to everything above it
         return RedisCluster.from_url(plain, **options)  # type: ignore[return-value]
+    fold_library_log("redis", "Redis client")
     retry = Retry(ExponentialBackoff(cap=0.5, base=0.05), 2,
                   supported_errors=(RedisConnectionError,))
     return Redis.from_url(url, health_check_interval=30, retry=retry, **options)

@@ -27,6 +27,7 @@ from typing import Any
 
 import discord
 import httpx
+import yarl
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
@@ -77,6 +78,22 @@ class CatalogTranslator(app_commands.Translator):
 
 
 COMMANDS_STATE = "discord-commands"
+
+
+def use_gateway(client: discord.Client, url: str) -> None:
+    """Dial ``url`` instead of Discord's gateway (a proxy, a local stand-in), whichever way
+    the installed discord.py finds it: 2.6+ dials ``DiscordWebSocket.DEFAULT_GATEWAY``
+    (also where an invalidated session starts again), the sharded client asks
+    ``get_bot_gateway``, older releases ``get_gateway``. Like ``use_api``, the process
+    has one Discord to talk to."""
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+    http = client.http
+    http.get_bot_gateway = partial(  # type: ignore[method-assign,assignment]
+        fixed_gateway, http, url)
+    if hasattr(http, "get_gateway"):
+        async def configured(*_: Any, **__: Any) -> str:
+            return url
+        http.get_gateway = configured
 
 
 async def fixed_gateway(http: discord.http.HTTPClient,
@@ -297,8 +314,7 @@ class DiscordFrontEnd:
         if self.client.is_closed():
             self.client, self.tree = self._new_client()
         if self.settings.gateway_url:
-            self.client.http.get_bot_gateway = partial(  # type: ignore[method-assign,assignment]
-                fixed_gateway, self.client.http, self.settings.gateway_url)
+            use_gateway(self.client, self.settings.gateway_url)
         task = asyncio.create_task(self.client.start(self.settings.token.get_secret_value()))
         stopping = asyncio.create_task(stop.wait())
         try:
