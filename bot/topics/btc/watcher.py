@@ -138,8 +138,9 @@ class PriceWatcher:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            if owns and self.client is not None:
-                await self.client.aclose()
+            if owns and self.client is not None:  # a restart starts with a new client
+                client, self.client = self.client, None
+                await client.aclose()
 
     async def publish(self, firings: list[Firing], move: PriceMove | None) -> None:
         for firing in firings:
