@@ -336,3 +336,23 @@ async def test_a_slash_command_through_the_gateway_is_answered(discord_front):
     await wait_for(lambda: standin.answer_to(asked) is not None)
     answer = standin.answer_to(asked)
     assert answer["type"] == 4 and answer["data"]["content"].strip()
+
+
+async def test_fifteen_members_at_once_are_fifteen_answers(discord_front):
+    """After a decision fifteen members of one channel ask /help at once: each is
+    answered (the limit counts members, not the channel); a member who floods gets
+    answers that say so, never an empty one ("This interaction failed")."""
+    standin, _ = discord_front
+    guild = "860000000000000001"
+    asked = [await standin.interact("help", channel=CHANNEL, guild=guild,
+                                    user=f"70000000000000{n:04d}") for n in range(15)]
+    await wait_for(lambda: all(standin.answer_to(i) for i in asked))
+    answers = [standin.answer_to(i)["data"] for i in asked]
+    assert all(a["content"].strip() and "指令過多" not in a["content"] for a in answers)
+    assert all(a["flags"] & 64 for a in answers)  # ephemeral: only the caller sees it
+    flood = [await standin.interact("help", channel=CHANNEL, guild=guild,
+                                    user="709999999999999999") for _ in range(14)]
+    await wait_for(lambda: all(standin.answer_to(i) for i in flood))
+    texts = [standin.answer_to(i)["data"]["content"] for i in flood]
+    assert all(text.strip() for text in texts)
+    assert sum("指令過多" in text for text in texts) >= 3

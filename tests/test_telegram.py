@@ -482,3 +482,36 @@ async def test_updates_handed_again_after_a_failover_are_not_answered_twice(tele
         await until(lambda: len(standin.texts_to(501)) >= 3)
         await asyncio.sleep(0.3)  # a repeated answer would come now
     assert len(standin.texts_to(501)) == 3
+
+
+async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
+    """500 commands from one private chat: a burst is answered, one notice says "too
+    many", the rest is silence; another user's /help sent in the middle of the flood is
+    answered at once, with the shared send budget pacing replies as in production."""
+    from bot.app import build_front_ends
+
+    standin, services = telegram
+    [front] = build_front_ends(services)
+    assert front.budget is not None  # paced as `fedalert run` paces
+    stop = asyncio.Event()
+    task = asyncio.create_task(front.run(stop))
+    try:
+        await until(lambda: front.app is not None and front.app.running)
+        for _ in range(250):
+            standin.command(private(ALICE), ALICE, "/help")
+        await until(lambda: len(standin.texts_to(501)) >= 1)
+        for _ in range(250):
+            standin.command(private(ALICE), ALICE, "/help")
+        asked = asyncio.get_running_loop().time()
+        standin.command(private(BOB), BOB, "/help")
+        await until(lambda: standin.texts_to(502), timeout=5)
+        answered_in = asyncio.get_running_loop().time() - asked
+        await asyncio.sleep(2.0)  # what is still coming to the flooder
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    to_alice = standin.texts_to(501)
+    notices = [text for text in to_alice if "指令過多" in text]
+    assert len(notices) == 1, len(notices)
+    assert len(to_alice) <= 16, len(to_alice)  # the burst, the notice, a little refill
+    assert answered_in < 2.5, answered_in

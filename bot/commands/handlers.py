@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from bot import metrics
+from bot.commands.allowance import CommandAllowance, Verdict
 from bot.commands.core import (
     Button,
     CommandContext,
@@ -65,8 +66,6 @@ CORE_TAIL: tuple[CommandSpec, ...] = (
                 changes_settings=True, platforms=frozenset({"discord"})),
 )
 REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}
-COMMAND_BURST = 10.0  # commands a chat may send at once ...
-COMMANDS_PER_SECOND = 1.0  # ... and then on average
 ALL_WORDS = {"all", "全部", "所有"}
 
 
@@ -116,27 +115,32 @@ class Commands:
         self.topics = context.topics
         self.clock = context.clock
         self.table = command_table(context.commands)
+        self.allowance = CommandAllowance(lambda: self.monotonic())
         self.monotonic: Callable[[], float] = time.monotonic
-        self._budget: dict[str, tuple[float, float, bool]] = {}
         self.specs: dict[str, CommandSpec] = {spec.name: spec for spec in self.table}
 
-    def _over_limit(self, inv: Invocation, language: Language) -> Reply | None:
-        """A few commands a second per chat: one chat flooding the bot gets one notice,
-        then silence until it slows down, and cannot slow the others' replies."""
-        now = self.monotonic()
-        tokens, last, told = self._budget.get(str(inv.chat), (COMMAND_BURST, now, False))
-        tokens = min(COMMAND_BURST, tokens + (now - last) * COMMANDS_PER_SECOND)
-        if tokens >= 1:
-            self._budget[str(inv.chat)] = (tokens - 1, now, False)
-            if len(self._budget) > 50_000:  # forget chats that have long been quiet
-                self._budget = {k: v for k, v in self._budget.items() if now - v[1] < 60}
-            return None
-        self._budget[str(inv.chat)] = (tokens, now, True)
-        if told:
+    def admit(self, inv: Invocation) -> Verdict:
+        """Count a command against its sender's and its chat's allowance when it arrives:
+        a front end that queues a chat's commands calls this before the chat's turn, so a
+        flood is refused at once instead of holding the queue (then ``run(admitted=True)``)."""
+        return self.allowance.admit(str(inv.chat), inv.user_id)
+
+    def refusal(self, verdict: Verdict, language: Language) -> Reply:
+        """One notice for the first refused command of a flood, then silence."""
+        if verdict is Verdict.SILENT:
             return Reply("", language=language, error="rate_limited", quiet=True)
         return Reply(localized(language, lambda f: f._(
             "Too many commands at once: I answer a few a second in each chat. Please wait a "
             "moment.")), language=language, error="rate_limited", ephemeral=True)
+
+    def _over_limit(self, inv: Invocation, language: Language) -> Reply | None:
+        verdict = self.admit(inv)
+        return None if verdict is Verdict.ADMITTED else self.refusal(verdict, language)
+
+    async def refuse(self, inv: Invocation, verdict: Verdict) -> Reply:
+        """The reply to a command ``admit`` refused, in the chat's language."""
+        metrics.COMMANDS.labels(inv.chat.platform, "limited", "rate_limited").inc()
+        return self.refusal(verdict, await self._language(inv))
 
     def describe(self, f: Formatter, name: str) -> str:
         return f._(self.specs[name].description)
@@ -149,10 +153,12 @@ class Commands:
             return None
         return await self.run(inv, *parsed)
 
-    async def run(self, inv: Invocation, name: str, args: list[str]) -> Reply:
-        """Run one command; always returns a reply, never raises."""
+    async def run(self, inv: Invocation, name: str, args: list[str], *,
+                  admitted: bool = False) -> Reply:
+        """Run one command; always returns a reply, never raises. ``admitted``: the front
+        end counted it against the allowance on arrival (``admit``)."""
         language = await self._language(inv)
-        limited = self._over_limit(inv, language)
+        limited = None if admitted else self._over_limit(inv, language)
         if limited is not None:
             metrics.COMMANDS.labels(inv.chat.platform, "limited", "rate_limited").inc()
             return limited
@@ -184,10 +190,10 @@ class Commands:
                                 outcome).inc()
         return reply
 
-    async def press(self, inv: Invocation, data: str) -> Reply:
+    async def press(self, inv: Invocation, data: str, *, admitted: bool = False) -> Reply:
         """A button press (``lang:en``, ``topic:fomc``, ``sub:on:fomc``)."""
         language = await self._language(inv)
-        limited = self._over_limit(inv, language)
+        limited = None if admitted else self._over_limit(inv, language)
         if limited is not None:
             return limited
         try:

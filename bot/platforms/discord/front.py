@@ -31,6 +31,7 @@ import yarl
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
+from bot.commands.allowance import Verdict
 from bot.commands.core import CommandSpec, Invocation, Reply, WebhookTarget, reply_sections
 from bot.commands.handlers import Commands
 from bot.config import Settings
@@ -348,6 +349,8 @@ class DiscordFrontEnd:
                      args: list[str]) -> None:
         inv = self.invocation(interaction)
         reply = await self.commands.run(inv, command, args)
+        if reply.quiet:  # an interaction must be answered: silence is not an answer here
+            reply = self.commands.refusal(Verdict.NOTICE, reply.language)
         await self.respond(interaction, reply, ephemeral=inv.chat_kind is ChatKind.GROUP)
 
     async def respond(self, interaction: discord.Interaction, reply: Reply, *,
@@ -397,6 +400,8 @@ class ButtonsView(discord.ui.View):
     def _press(self, data: str) -> Callable[[discord.Interaction], Awaitable[None]]:
         async def callback(interaction: discord.Interaction) -> None:
             reply = await self.front.commands.press(self.front.invocation(interaction), data)
+            if reply.quiet:
+                reply = self.front.commands.refusal(Verdict.NOTICE, reply.language)
             if reply.error:
                 await interaction.response.send_message(reply.text[:CONTENT_LIMIT],
                                                         ephemeral=True)

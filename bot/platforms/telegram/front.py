@@ -44,6 +44,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands.allowance import Verdict
 from bot.commands.core import (
     ChannelAccess,
     ChannelCheck,
@@ -70,6 +71,9 @@ ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "callback_query"
                    "my_chat_member"]
 REPLY_ATTEMPTS = 3
 REPLY_MAX_WAIT = 10.0  # a reply later than this is not worth sending
+# updates handled at once: a chat's own queue (its turn, its reply's wait) must never hold
+# every slot, so other chats are answered while one floods
+CONCURRENT_UPDATES = 64
 MENU_LANGUAGES = {None: Language.EN, "zh": Language.ZH_HANT}
 
 
@@ -123,7 +127,7 @@ class TelegramFrontEnd:
         api = self.settings.api_url
         app = (ApplicationBuilder().token(self.settings.token.get_secret_value())
                .base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
-               .concurrent_updates(8).build())
+               .concurrent_updates(CONCURRENT_UPDATES).build())
         commands = filters.COMMAND & (filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST)
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(commands, self.on_command))
@@ -191,6 +195,20 @@ class TelegramFrontEnd:
         self._admins[key] = (time.monotonic(), admin)
         return admin
 
+    @staticmethod
+    def sender(update: Update) -> Invocation:
+        """Who sent an update and where, without asking Telegram anything: enough to count
+        it against the allowance (``Commands.admit``) and to say no in the chat's language."""
+        chat = update.effective_chat
+        assert chat is not None
+        message = update.effective_message
+        user = update.effective_user
+        thread = message.message_thread_id if message is not None and \
+            message.is_topic_message else None
+        return Invocation(chat=topic_ref(chat.id, thread), chat_kind=chat_kind(chat.type),
+                          user_id=str(user.id) if user else None,
+                          user_language=user.language_code if user else None)
+
     async def invocation(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
                          user_id: int | None = None) -> Invocation:
         chat = update.effective_chat
@@ -222,27 +240,39 @@ class TelegramFrontEnd:
         parsed = parse_command(message.text, context.bot.username)
         if parsed is None:
             return
+        thread_id = message.message_thread_id if message.is_topic_message else None
+        verdict = self.commands.admit(self.sender(update))
+        if verdict is not Verdict.ADMITTED:  # counted on arrival: a flood never queues
+            refusal = await self.commands.refuse(self.sender(update), verdict)
+            await self.send_reply(context, message.chat_id, refusal, thread_id=thread_id)
+            return
         async with self._in_turn(message.chat_id, update.update_id) as new:
             if not new:
                 return
             inv = await self.invocation(update, context)
             if parsed[0] == "channel":
                 inv = replace(inv, channels=self.channel_access(context))
-            reply = await self.commands.run(inv, *parsed)
-            await self.send_reply(context, message.chat_id, reply,
-                                  thread_id=message.message_thread_id
-                                  if message.is_topic_message else None)
+            reply = await self.commands.run(inv, *parsed, admitted=True)
+            # the reply's slot is taken in the chat's order; its wait is outside the turn
+            slot = await self.reserve(message.chat_id, reply)
+        await self.send_reply(context, message.chat_id, reply, thread_id=thread_id,
+                              slot=slot)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None or query.data is None:
             return
         chat_id = update.effective_chat.id if update.effective_chat else 0
+        verdict = self.commands.admit(self.sender(update))
+        if verdict is not Verdict.ADMITTED:
+            refusal = await self.commands.refuse(self.sender(update), verdict)
+            await query.answer(refusal.text[:200] or None, show_alert=bool(refusal.text))
+            return
         async with self._in_turn(chat_id, update.update_id) as new:
             if not new:
                 return
             inv = await self.invocation(update, context, user_id=query.from_user.id)
-            reply = await self.commands.press(inv, query.data)
+            reply = await self.commands.press(inv, query.data, admitted=True)
             if reply.error:
                 await query.answer(reply.text[:200], show_alert=True)
                 return
@@ -329,21 +359,33 @@ class TelegramFrontEnd:
         return TelegramChannels()
 
     # Replies -------------------------------------------------------------------------
+    @staticmethod
+    def reply_parts(reply: Reply) -> tuple[list[str], str]:
+        """The reply as the HTML messages it is sent as, and its title."""
+        if reply.alert is not None:
+            title = reply.alert.sections[0].title if reply.alert.sections else ""
+            return split_text(reply.alert.to_html()), title
+        sections = reply_sections(reply)  # a reply is sections too: every text escaped
+        return (split_text(AlertMessage("reply", "info", sections).to_html()),
+                sections[0].title if sections else "")
+
+    async def reserve(self, chat_id: int, reply: Reply) -> float:
+        """The reply's place in the send budget it shares with the alerts of every
+        instance: seconds to wait before sending (0 without a shared budget)."""
+        if self.budget is None or reply.quiet:
+            return 0.0
+        delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
+                                          count=len(self.reply_parts(reply)[0]))
+        return min(abs(delay), REPLY_MAX_WAIT)
+
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
-                         *, thread_id: int | None = None) -> None:
+                         *, thread_id: int | None = None, slot: float | None = None) -> None:
+        """Send a reply: at ``slot`` (from ``reserve``), else reserving one now."""
         if reply.quiet:
             return
-        if reply.alert is not None:
-            parts, mode = split_text(reply.alert.to_html()), ParseMode.HTML
-            title = reply.alert.sections[0].title if reply.alert.sections else ""
-        else:  # a reply is sections too: the title bold, every text escaped
-            sections = reply_sections(reply)
-            parts = split_text(AlertMessage("reply", "info", sections).to_html())
-            mode, title = ParseMode.HTML, sections[0].title if sections else ""
-        if self.budget is not None:  # in the overall rate with the alerts of every instance
-            delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
-                                              count=len(parts))
-            await asyncio.sleep(min(abs(delay), REPLY_MAX_WAIT))
+        parts, title = self.reply_parts(reply)
+        mode = ParseMode.HTML
+        await asyncio.sleep(slot if slot is not None else await self.reserve(chat_id, reply))
         for attempt in range(REPLY_ATTEMPTS):
             try:
                 await send_parts(context.bot, chat_id, parts, parse_mode=mode,
