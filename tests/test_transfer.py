@@ -8,7 +8,15 @@ import pytest
 
 from bot.app import build_services
 from bot.domain.chats import ChatKind, ChatRef, Direction, Language, RepeatMode
-from bot.store.transfer import ImportProblem, export_chats, import_records, read_records
+from bot.store.transfer import (
+    ImportProblem,
+    canonical_ref,
+    check_records,
+    export_chats,
+    import_records,
+    problems_with_the_store,
+    read_records,
+)
 from tests.helpers import run_cli
 
 STORES = ("single", "cluster")  # each test on one server and on a cluster
@@ -105,3 +113,83 @@ async def test_cli_round_trip(subprocess_env, tmp_path, settings, redis, monkeyp
     assert "nothing imported" in bad.stderr
     good = await asyncio.to_thread(run_cli, "registry", "import", str(whole))
     assert good.returncode == 0 and "imported 3 chats (0 new, 3 updated)" in good.stderr
+
+
+def line(**extra):
+    return json.dumps({"ref": "telegram:1001", "kind": "private", "language": "en",
+                       "timezone": "Asia/Taipei", **extra})
+
+
+TOPICS = ["fomc", "h41", "odds", "btc"]
+PLATFORMS = ["telegram", "discord", "webhook", "console"]
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    (line(thresholds=[{"direction": "below", "level": str(70000 + i)} for i in range(25)]),
+     "25 price levels (at most 20"),
+    (line(thresholds=[{"direction": "below", "level": "1e9"}]), "invalid threshold"),
+    (line(thresholds=[{"direction": "below", "level": "Infinity"}]), "invalid threshold"),
+    (line(thresholds=[{"direction": "below", "level": True}]), "a level must be a number"),
+    (line(title={"a": 1}), "title must be text"),
+    (line(fields=["brief"]), "fields must be an object"),
+    (line(quiet=2300), "quiet must be text"),
+    (line(active="false"), "active must be true or false"),
+    (line(topics="fomc"), "topics must be a list"),
+    ('{"ref": "telegram:1", "title": "\\ud800"}', "not valid Unicode"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    (line(ref="matrix:1"), "unknown platform 'matrix'"),
+    (line(ref=1001), "ref must be a string"),
+])
+def test_a_line_the_store_would_refuse_is_refused_before_anything_is_written(bad, reason):
+    problems = [item for item in check_records([line(), bad], TOPICS, platforms=PLATFORMS)
+                if isinstance(item, str)]
+    assert len(problems) == 1 and problems[0].startswith("line 2: "), problems
+    assert reason in problems[0], problems
+
+
+def test_one_chat_under_four_spellings_is_one_chat():
+    spellings = ["telegram:1001", "telegram:01001", "telegram:+1001", "telegram: 1001",
+                 "Telegram:1001"]
+    items = list(check_records([line(ref=ref) for ref in spellings], TOPICS,
+                               platforms=PLATFORMS))
+    assert str(items[0].ref) == "telegram:1001"
+    assert all(isinstance(item, str) and "already on line 1" in item for item in items[1:])
+    assert str(canonical_ref("telegram:-0500/07")) == "telegram:-500/7"
+
+
+async def test_levels_already_in_the_store_count_toward_the_limit(settings, redis):
+    services = build_services(settings, redis)
+    ref = ChatRef("telegram", "1001")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    for i in range(15):
+        await services.registry.add_threshold(ref, Direction.BELOW, Decimal(60000 + i))
+    adding = [{"direction": "above", "level": str(90000 + i)} for i in range(10)]
+    [record] = read_records([line(thresholds=adding)], TOPICS, platforms=PLATFORMS)
+    record.line = 7
+    [problem] = await problems_with_the_store(services.registry, [record])
+    assert problem.startswith("line 7: telegram:1001 has 15 price levels") and "25" in problem
+
+
+async def test_a_bad_import_writes_nothing_and_says_why(subprocess_env, tmp_path, settings,
+                                                        redis, monkeypatch):
+    """100 chats, one bad on line 51 in a way only the writer used to notice: not one
+    chat written, the line named, no traceback; the good file then imports whole."""
+    for name, value in subprocess_env.items():
+        if name.startswith("FEDALERT_"):
+            monkeypatch.setenv(name, value)
+    good = [line(ref=f"telegram:{2000 + n}") for n in range(100)]
+    bad = list(good)
+    bad[50] = line(ref="telegram:2050",
+                   thresholds=[{"direction": "below", "level": str(1000 + i)} for i in range(25)])
+    (tmp_path / "bad.jsonl").write_text("\n".join(bad) + "\n")
+    (tmp_path / "good.jsonl").write_text("\n".join(good) + "\n")
+    refused = await asyncio.to_thread(run_cli, "registry", "import", str(tmp_path / "bad.jsonl"))
+    assert refused.returncode == 1 and "line 51: 25 price levels" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    services = build_services(settings, redis)
+    assert [r async for r in services.registry.iter_chats(1000)] == []
+    done = await asyncio.to_thread(run_cli, "registry", "import", str(tmp_path / "good.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert "imported 100 chats (100 new" in done.stderr
+    export = await asyncio.to_thread(run_cli, "registry", "export")
+    assert "keep it private" in export.stderr

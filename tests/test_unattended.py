@@ -339,3 +339,33 @@ def test_a_library_logging_every_try_is_one_line_a_kind(caplog):
     assert len(said) == 3, said
     assert said[0].startswith("Some client: Topology refresh failed")
     assert all(r.levelno == logging.WARNING for r in caplog.records)
+
+
+async def test_the_embedded_store_is_private_to_its_user(tmp_path):
+    """Another local user can neither talk to the embedded server (it has a password)
+    nor read its files (folders 0700, files 0600, the URL with the password included)."""
+    import stat
+
+    from bot.store.server import DataFolder, make_client, start_embedded
+
+    folder = DataFolder(tmp_path / "data")
+    folder.prepare()
+    server = start_embedded(folder.path, persist=True)
+    try:
+        url = folder.running_url()
+        assert url == server.url and ":" in url.split("@")[0].removeprefix("redis://")
+        client = make_client(url)
+        await client.set("k", "v")
+        await client.aclose()
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port)) as conn:  # no password
+            conn.sendall(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
+            assert conn.recv(64).startswith(b"-NOAUTH")
+        paths = [folder.path, *folder.path.rglob("*")]
+        assert any(p.name.startswith("appendonly") for p in paths)
+        for path in paths:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode & 0o077 == 0, (path, oct(mode))
+        assert "requirepass" not in (folder.server_dir / "valkey.conf").read_text()
+    finally:
+        server.stop()

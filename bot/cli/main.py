@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import io
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -136,32 +139,71 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # registry export / import ------------------------------------------------------------
+def _make_stdout_private() -> bool:
+    """``registry export > chats.jsonl``: the shell made the file with the umask's mode;
+    make it readable by its owner alone, before any secret is written (True if done)."""
+    import stat
+
+    try:
+        descriptor = sys.stdout.fileno()
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return False
+        os.fchmod(descriptor, 0o600)
+        return True
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
 @_command("registry")
 def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
     """Back up, move or restore the chats: one JSON line per chat."""
     from bot.app import build_services
-    from bot.store.server import connect
-    from bot.store.transfer import ImportProblem, export_chats, import_records, read_records
+    from bot.store.server import STORE_DOWN_ERRORS, connect
+    from bot.store.transfer import (
+        check_records,
+        export_chats,
+        import_records,
+        problems_with_the_store,
+    )
+    from bot.supervision import describe
 
     async def export() -> int:
         count = 0
+        private = _make_stdout_private()
         async with connect(settings) as redis:
             services = build_services(settings, redis)
             async for line in export_chats(services.registry):
                 sys.stdout.write(line + "\n")
                 count += 1
-        print(f"exported {count} chats", file=sys.stderr)
+        print(f"exported {count} chats; the file holds secrets (webhook tokens): keep it "
+              f"private{' (made readable by you alone)' if private else ''}", file=sys.stderr)
         return 0
 
-    async def load(lines: list[str]) -> int:
+    async def load(path: Path) -> int:
         async with connect(settings) as redis:
             services = build_services(settings, redis)
-            try:
-                records = read_records(lines, services.registry.topics)
-            except ImportProblem as problem:
-                for line in problem.problems:
+            registry = services.registry
+            options: dict[str, Any] = {"platforms": services.outbox.platforms,
+                       "max_thresholds": settings.registry.max_thresholds_per_chat}
+            # first pass: every line checked (and against the store), nothing written
+            problems: list[str] = []
+            total, batch = 0, []
+            with path.open(encoding="utf-8", errors="surrogateescape") as lines:
+                for item in check_records(lines, registry.topics, **options):
+                    if isinstance(item, str):
+                        problems.append(item)
+                        continue
+                    total += 1
+                    batch.append(item)
+                    if len(batch) == 1000:
+                        problems += await problems_with_the_store(registry, batch)
+                        batch = []
+            problems += await problems_with_the_store(registry, batch)
+            if problems:
+                for line in problems[:50]:
                     print(f"error: {line}", file=sys.stderr)
-                print(f"nothing imported: {len(problem.problems)} bad lines", file=sys.stderr)
+                more = " (the first 50 shown)" if len(problems) > 50 else ""
+                print(f"nothing imported: {len(problems)} bad lines{more}", file=sys.stderr)
                 return 1
             tty = sys.stderr.isatty()
 
@@ -172,20 +214,44 @@ def cmd_registry(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
                           end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-            created = await import_records(services.registry, services.briefs, records,
-                                           progress)
-        print(f"imported {len(records)} chats ({created} new, {len(records) - created} "
-              f"updated)", file=sys.stderr)
+            # second pass: the same lines, streamed into the store
+            with path.open(encoding="utf-8", errors="surrogateescape") as lines:
+                records = (item for item in check_records(lines, registry.topics, **options)
+                           if not isinstance(item, str))
+                try:
+                    created = await import_records(registry, services.briefs, records,
+                                                   progress, total)
+                except STORE_DOWN_ERRORS as exc:
+                    print(f"\nerror: the store failed during the import ({describe(exc)}); "
+                          f"run the same import again: it finishes what is missing and "
+                          f"changes nothing twice", file=sys.stderr)
+                    return 1
+        print(f"imported {total} chats ({created} new, {total - created} updated)",
+              file=sys.stderr)
         return 0
 
     if args.action == "export":
         return asyncio.run(export())
+    if args.file == "-":  # read twice: keep standard input in a private temporary file
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".jsonl",
+                                         errors="surrogateescape", delete=False) as spool:
+            shutil.copyfileobj(sys.stdin, spool)
+        path = Path(spool.name)
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            print(f"error: cannot read {args.file}: "
+                  f"{'a folder, not a file' if path.is_dir() else 'no such file'}",
+                  file=sys.stderr)
+            return 1
     try:
-        text = Path(args.file).read_text("utf-8") if args.file != "-" else sys.stdin.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return asyncio.run(load(path))
+    except UnicodeDecodeError as exc:
+        print(f"error: {args.file} is not UTF-8 text ({exc.reason})", file=sys.stderr)
         return 1
-    return asyncio.run(load(text.splitlines()))
+    finally:
+        if args.file == "-":
+            path.unlink(missing_ok=True)
 
 
 @_command("health")

@@ -322,7 +322,7 @@ class Registry:
     ) -> AddedThreshold:
         """Add a level; with the current ``price`` a level already passed waits for the
         price to come back before it can fire (``AddedThreshold.passed``)."""
-        level = _check_level(level)
+        level = check_level(level)
         part = self.keys.partition_of(ref)
         created_at = datetime.now(UTC)
         record = {
@@ -487,7 +487,8 @@ async def in_batches(items: AsyncIterator[T], size: int) -> AsyncIterator[list[T
         yield chunk
 
 
-def _check_level(level: Decimal) -> Decimal:
+def check_level(level: Decimal) -> Decimal:
+    """A price level the store keeps: finite, positive, at most ``MAX_LEVEL``."""
     try:
         value = Decimal(level)
     except (InvalidOperation, TypeError, ValueError):

