@@ -130,6 +130,18 @@ class TelegramSettings(_Section):
         _check_telegram_token(token, "not a bot token")
         return token
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        """An empty secret is no secret: treated as unset (one is derived from the token),
+        never as "accept every update". Telegram takes 1-256 of A-Z a-z 0-9 _ -."""
+        if secret is None or not secret.get_secret_value().strip():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()):
+            raise ValueError("use 1-256 letters, digits, '_' or '-' (Telegram's rule), or "
+                             "leave it unset to derive one from the token")
+        return secret
+
     @model_validator(mode="after")
     def _load_token_file(self) -> TelegramSettings:
         token = _read_secret_file(self.token_file, self.token, "telegram.token")

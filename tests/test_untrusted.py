@@ -115,8 +115,11 @@ async def test_the_watcher_gives_no_alert_for_a_redirected_statement(services):
     assert watcher.published == []
 
 
-async def test_telegram_webhook_needs_the_secret_and_listens_on_loopback(services):
-    """A forged update without the secret is refused; the derived secret is accepted."""
+@pytest.mark.parametrize("secret", [None, ""])
+async def test_telegram_webhook_needs_the_secret_and_listens_on_loopback(services, secret):
+    """A forged update without the secret is refused; the derived secret is accepted. An
+    empty secret setting is no secret (derived too), and a body past the limit is not
+    read."""
     import socket
 
     from pydantic import SecretStr
@@ -132,7 +135,7 @@ async def test_telegram_webhook_needs_the_secret_and_listens_on_loopback(service
     async with LocalServer(standin.app()) as server:
         telegram = TelegramSettings(token=SecretStr(TOKEN), api_url=server.url, mode="webhook",
                                     webhook_url="https://bot.example.com/telegram",
-                                    webhook_port=port)
+                                    webhook_port=port, webhook_secret=secret)
         assert telegram.webhook_listen == "127.0.0.1" and telegram.webhook_secret is not None
         settings = services.settings.model_copy(update={"telegram": telegram})
         front = TelegramFrontEnd(settings, services.commands(), services.registry)
@@ -159,8 +162,17 @@ async def test_telegram_webhook_needs_the_secret_and_listens_on_loopback(service
                         await asyncio.sleep(0.05)
                 real = await client.post(url, json=update, headers={
                     "X-Telegram-Bot-Api-Secret-Token": telegram.webhook_secret.get_secret_value()})
+                huge = b'{"update_id": 2, "padding": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+                try:  # read no further than the limit: refused, the connection closed
+                    oversized = (await client.post(url, content=huge, headers={
+                        "Content-Type": "application/json",
+                        "X-Telegram-Bot-Api-Secret-Token":
+                            telegram.webhook_secret.get_secret_value()})).status_code
+                except httpx.HTTPError:
+                    oversized = None
             assert forged.status_code == 403
             assert real.status_code == 200
+            assert oversized != 200
         finally:
             stop.set()
             await asyncio.wait_for(task, 15)

@@ -150,6 +150,7 @@ class TelegramFrontEnd:
                     url_path="telegram", webhook_url=self.settings.webhook_url,
                     allowed_updates=ALLOWED_UPDATES,
                     secret_token=secret.get_secret_value() if secret else None)
+                limit_webhook_body(app)
             else:
                 await app.updater.start_polling(  # type: ignore[union-attr]
                     allowed_updates=ALLOWED_UPDATES, timeout=10)
@@ -408,6 +409,24 @@ class TelegramFrontEnd:
             except TelegramError as exc:  # refused for good (blocked, bad request)
                 log.info("telegram: reply to %s failed: %s", chat_id, exc)
                 return
+
+
+WEBHOOK_BODY_LIMIT = 1024 * 1024  # an update is a few kB; Telegram sends nothing near this
+
+
+def limit_webhook_body(app: Application) -> None:
+    """Read at most ``WEBHOOK_BODY_LIMIT`` bytes of a request before it is checked: the
+    webhook server (tornado, inside python-telegram-bot) would otherwise buffer up to
+    100 MB of an unauthenticated post. Its connection parameters are set for every
+    connection after this; a larger body ends the connection unread."""
+    server = getattr(getattr(app.updater, "_httpd", None), "_http_server", None)
+    params = getattr(server, "conn_params", None)
+    if params is None:
+        log.warning("telegram: the webhook server's body limit could not be set "
+                    "(python-telegram-bot changed); requests up to 100 MB are read")
+        return
+    params.max_body_size = WEBHOOK_BODY_LIMIT
+    params.body_timeout = 10.0
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
