@@ -41,6 +41,7 @@ from bot.platforms.console import ConsoleTransport
 from bot.store.briefs import BriefSchedule
 from bot.store.budget import PaidBroadcasts, SendBudget
 from bot.store.calendar import CalendarStore
+from bot.store.census import Census
 from bot.store.keys import KeySchema
 from bot.store.leader import LeaderElection
 from bot.store.outbox import Outbox
@@ -239,10 +240,14 @@ async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Ev
     ``fedalert health`` reads); the outbox gauges of its platforms are refreshed too."""
     platforms = platforms or []
     key = services.keys.instance(services.instance_id)
+    census = Census(services.redis, services.keys, services.registry)
     measured = 0.0
     while not stop.is_set():
+        with contextlib.suppress(*STORE_DOWN_ERRORS):
+            await census.check()  # a store that came back empty is said, not hidden
         beat = json.dumps({"at": time.time(), "parts": supervisor.report(),
-                           "unhealthy": supervisor.unhealthy()})
+                           "unhealthy": supervisor.unhealthy(),
+                           **({"store_lost": census.loss.as_json()} if census.loss else {})})
         with contextlib.suppress(*STORE_DOWN_ERRORS):
             await services.redis.set(key, beat, ex=HEARTBEAT_SECONDS * 3)
             if time.monotonic() - measured >= QUEUE_METRICS_SECONDS:

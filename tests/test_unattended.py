@@ -369,3 +369,45 @@ async def test_the_embedded_store_is_private_to_its_user(tmp_path):
         assert "requirepass" not in (folder.server_dir / "valkey.conf").read_text()
     finally:
         server.stop()
+
+
+async def test_a_store_that_comes_back_empty_is_said_and_unhealthy(settings, caplog, capsys):
+    """The store restarts without its data: one error line with how many chats it held and
+    how to restore them; `health` says unhealthy until the chats are back."""
+    from bot.cli.main import health_of
+    from bot.store.census import Census
+
+    port = free_port()
+    server = ValkeyServer(port=port)
+    server.start()
+    client = make_client(f"redis://127.0.0.1:{port}/0")
+    try:
+        services = build_services(settings, client)
+        census = Census(client, services.keys, services.registry)
+        for n in range(4):
+            await subscribe(services, ChatRef("console", f"c{n}"))
+        assert await census.check() is None
+        server.stop()
+        server = ValkeyServer(port=port)  # back, empty
+        server.start()
+        with caplog.at_level(logging.WARNING):
+            loss = await census.check()
+            assert loss is not None and loss.chats_before == 4
+            assert await census.check() is loss  # said once
+        other = Census(client, services.keys, services.registry)  # another instance
+        assert (await other.check()).chats_before == 4
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "held 4 chats" in errors[0]
+        assert "fedalert registry import" in errors[0]
+        import json as jsonlib
+
+        beat = jsonlib.dumps({"at": 0, "parts": {}, "unhealthy": [],
+                              "store_lost": loss.as_json()})
+        assert health_of(beat, "i-1") == 1
+        assert "came back empty (4 chats before)" in capsys.readouterr().out
+        for n in range(3):  # restored from an export
+            await subscribe(services, ChatRef("console", f"c{n}"))
+        assert await census.check() is None
+    finally:
+        await client.aclose()
+        server.stop()

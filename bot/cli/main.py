@@ -305,6 +305,11 @@ def health_of(beat: str | None, instance: str) -> int:
     if not isinstance(data, dict):  # an older instance's plain "alive"
         print("healthy" if beat else f"unhealthy: no heartbeat from {instance}")
         return 0 if beat else 1
+    lost = data.get("store_lost")
+    if isinstance(lost, dict):
+        print(f"unhealthy: the store came back empty ({lost.get('chats_before')} chats "
+              f"before); restore them with `fedalert registry import FILE`")
+        return 1
     down = [str(name) for name in data.get("unhealthy") or []]
     if down:
         parts = data.get("parts") or {}

@@ -304,6 +304,13 @@ class Registry:
         await self.delete_chat(old)
         return True
 
+    async def count_chats(self) -> int:
+        """Every registered chat, active or not (one SCARD per partition)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                pipe.scard(part.chats)
+            return sum(int(n) for n in await pipe.execute())
+
     async def iter_chats(self, batch: int = 1000) -> AsyncIterator[ChatRef]:
         for part in self.keys.all_partitions():
             async for member in self.redis.sscan_iter(part.chats, count=batch):
