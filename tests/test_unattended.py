@@ -411,3 +411,23 @@ async def test_a_store_that_comes_back_empty_is_said_and_unhealthy(settings, cap
     finally:
         await client.aclose()
         server.stop()
+
+
+async def test_a_command_while_the_store_is_down_is_answered_at_once(settings):
+    """/subscribe with the store unreachable: a reply in the user's language that nothing
+    was saved, never silence (the front end would have had nothing to send)."""
+    from bot.commands.core import Invocation
+
+    port = free_port()
+    server = ValkeyServer(port=port)
+    server.start()
+    client = make_client(f"redis://127.0.0.1:{port}/0")
+    try:
+        commands = build_services(settings, client).commands()
+        server.stop()
+        inv = Invocation(ChatRef("telegram", "501"), ChatKind.PRIVATE, user_id="501",
+                         user_language="zh-hant")
+        reply = await asyncio.wait_for(commands.run(inv, "subscribe", ["fomc"]), 30)
+        assert reply.error == "store_down" and "資料庫沒有回應" in reply.text
+    finally:
+        await client.aclose()

@@ -40,6 +40,7 @@ from bot.domain.errors import (
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_, NP_
 from bot.store.registry import parse_quiet_hours
+from bot.store.server import STORE_DOWN_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,11 @@ class Commands:
         except UserInputError as error:
             outcome = error.code
             reply = self._error(language, error)
+        except STORE_DOWN_ERRORS as exc:  # said at once: the command was not saved
+            log.warning("command /%s in %s not saved: the store failed (%s)", name, inv.chat,
+                        type(exc).__name__)
+            outcome = "store_down"
+            reply = self._store_down(language)
         except Exception:
             log.exception("command /%s failed in %s", name, inv.chat)
             outcome = "crash"
@@ -213,6 +219,10 @@ class Commands:
             raise UnknownCommand(data, value=data)
         except UserInputError as error:
             return self._error(language, error)
+        except STORE_DOWN_ERRORS as exc:
+            log.warning("button %r in %s not saved: the store failed (%s)", data, inv.chat,
+                        type(exc).__name__)
+            return self._store_down(language)
         except Exception:
             log.exception("button %r failed in %s", data, inv.chat)
             return Reply(localized(language, lambda f: f._(
@@ -220,8 +230,20 @@ class Commands:
                 language=language, error="internal")
 
     # Helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _store_down(language: Language) -> Reply:
+        return Reply(localized(language, lambda f: f._(
+            "I could not save or read that just now: our database is not answering. Nothing "
+            "was changed; please send the command again in a minute.")),
+            language=language, error="store_down")
+
     async def _language(self, inv: Invocation) -> Language:
-        chat = await self.registry.get_chat(inv.chat)
+        """The chat's language; with the store unreachable, the best guess (the reply
+        that says so must still be read)."""
+        try:
+            chat = await self.registry.get_chat(inv.chat)
+        except STORE_DOWN_ERRORS:
+            return self._guess(inv)
         if chat is not None:
             return chat.language
         return self._guess(inv)

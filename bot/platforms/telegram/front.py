@@ -61,6 +61,7 @@ from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage, split_text
 from bot.store.registry import Registry
+from bot.store.server import STORE_DOWN_ERRORS
 from bot.store.updates import HandledUpdates
 
 log = logging.getLogger(__name__)
@@ -375,8 +376,11 @@ class TelegramFrontEnd:
         instance: seconds to wait before sending (0 without a shared budget)."""
         if self.budget is None or reply.quiet:
             return 0.0
-        delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
-                                          count=len(self.reply_parts(reply)[0]))
+        try:
+            delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
+                                              count=len(self.reply_parts(reply)[0]))
+        except STORE_DOWN_ERRORS:  # the budget lives in the store: pace this one alone
+            return 1.0
         return min(abs(delay), REPLY_MAX_WAIT)
 
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
