@@ -431,3 +431,25 @@ async def test_a_command_while_the_store_is_down_is_answered_at_once(settings):
         assert reply.error == "store_down" and "資料庫沒有回應" in reply.text
     finally:
         await client.aclose()
+
+
+async def test_a_full_disk_is_one_line_not_a_traceback_per_delivery(services, caplog):
+    """The transport fails every delivery the same way (no space left for its files): one
+    warning for the kind of failure, each delivery retried, no traceback."""
+    import errno
+
+    def full_disk(chat, attempt):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    for n in range(20):
+        await subscribe(services, ChatRef("console", f"disk{n}"))
+    transport = RecordingTransport(script=full_disk)
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            "w-disk")
+    await services.publisher.publish(fomc_event())
+    with caplog.at_level(logging.INFO):
+        await worker.run_once()
+    assert sum(transport.calls.values()) == 20
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and "No space left on device" in lines[0], lines
+    assert "Traceback" not in caplog.text

@@ -85,6 +85,8 @@ class DeliveryWorker:
         self._stop: asyncio.Event | None = None
         self._wakeups: Any = None
         self._outage = OutageLog(f"delivery ({self.platform}, {consumer}): the store", logger=log)
+        self._transport_trouble = OutageLog(f"delivery ({self.platform}, {consumer}): the "
+                                            f"{self.platform} transport", logger=log)
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -229,9 +231,15 @@ class DeliveryWorker:
             result = await self.transport.deliver(chat, message, attachment)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # a transport bug must not kill the worker
-            log.exception("transport %s raised for %s", self.platform, chat.ref)
+        except Exception as exc:  # a transport bug, a full disk: never kill the worker
+            # one line per kind of failure, not a traceback per delivery (73 of them
+            # with a full disk); the traceback is at debug
+            self._transport_trouble.failed(exc)
+            log.debug("transport %s raised for %s", self.platform, chat.ref, exc_info=True)
             result = Failed(f"{type(exc).__name__}: {exc}")
+        else:
+            if isinstance(result, Delivered):
+                self._transport_trouble.recovered()
         await self.apply(delivery, result)
 
     async def _tell_owner(self, ref: ChatRef, reason: str) -> None:
