@@ -249,3 +249,22 @@ async def test_replies_are_sections_each_platform_formats(commands):
     html = AlertMessage("reply", "info", sections).to_html()
     assert html.startswith("<b>") and "&lt;b&gt;" in html and "<b>80k</b>" not in html
     assert reply_markdown(reply).startswith("**")
+
+
+async def test_a_member_without_rights_cannot_take_over_or_wake_a_group(services):
+    """A group member who is not an admin (Discord: without Manage Server) sends /start in a
+    configured, paused group: it stays paused and keeps who configured it."""
+    from bot.commands.core import Invocation
+
+    commands = services.commands()
+    ref = ChatRef("discord", "880000000000000042")
+    admin = Invocation(ref, ChatKind.GROUP, user_id="1", is_admin=True, user_language="en")
+    member = Invocation(ref, ChatKind.GROUP, user_id="2", is_admin=False, user_language="en")
+    await commands.run(admin, "start", [])
+    await services.registry.deactivate(ref, "paused by test")
+    reply = await commands.run(member, "start", [])
+    assert reply.error == "not_admin"
+    chat = await services.registry.get_chat(ref)
+    assert not chat.active
+    fields = (await services.registry.chats_with_thresholds([ref]))[0][1]
+    assert fields.get("configured_by") == "1"

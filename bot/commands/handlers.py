@@ -260,8 +260,8 @@ class Commands:
     async def _remember_who_configured(self, inv: Invocation, spec: CommandSpec) -> None:
         """A group's settings changed: keep who did it (told when the bot cannot post)."""
         if inv.chat_kind is not ChatKind.GROUP or inv.user_id is None or spec.name == "stop" \
-                or not (spec.changes_settings or spec.name == "start"):
-            return
+                or not (spec.changes_settings or spec.name == "start") or not inv.is_admin:
+            return  # a member's /start (the menu) configures nothing
         with contextlib.suppress(ChatNotRegistered):
             await self.registry.set_configured_by(inv.chat, inv.user_id)
 
@@ -336,6 +336,7 @@ class Commands:
                                             title=inv.chat_title)
             language = guessed
         elif not existing.active:
+            self._require_admin(inv)  # a paused group stays paused for its other members
             await self.registry.reactivate(inv.chat)
 
         def intro(f: Formatter) -> str:
