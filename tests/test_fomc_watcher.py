@@ -199,7 +199,7 @@ async def test_a_maintenance_page_first_is_retried_not_marked_seen(services, fed
     assert [e.key for e in events] == ["fomc:2025-03-19"]
 
 
-async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed):
+async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed, caplog):
     async with LocalServer(fed.app()) as server:
         watcher, client = await make_watcher(services, server,
                                              clock_at("2025-03-19T18:00:40+00:00"))
@@ -210,6 +210,18 @@ async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed):
             fed.feed = b""
             with pytest.raises(ValueError):
                 await watcher.check_rss()
+            # the poll loop says it, once, and `fedalert check` does not call it fine
+            fed.feed = b"<html><body>Access denied</body></html>"
+            watcher.clock = clock_at("2025-03-21T15:00:00+00:00")  # a day of feed polls
+            with caplog.at_level(logging.WARNING):
+                for _ in range(3):
+                    await watcher.step()
+            lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+            assert len(lines) == 1 and "not RSS or Atom" in lines[0], lines
+            from bot.topics.fomc.watcher import check
+
+            [result] = await check(services.settings)
+            assert not result.ok and "not RSS or Atom" in result.detail
 
 
 def _action_page(day: str) -> str:
@@ -282,3 +294,63 @@ async def test_a_store_refusing_writes_mid_publication_heals(settings, fed, capl
     finally:
         await redis.aclose()
         server.stop()
+
+
+async def test_a_garbled_statement_page_is_read_again_at_the_burst_pace(services, fed):
+    """At 2:00 the statement URL serves a page cut before the decision; the true page
+    follows: it is published within a few burst polls, every run."""
+    whole = fed_fixture("monetary20250319a.htm")
+    cut = whole[: whole.find(b"Committee decided")] + b"</div></body></html>"
+    await subscribe(services, 1)
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:00:05+00:00"))
+        async with client:
+            await watcher.check_rss()  # baseline
+            fed.pages[STATEMENT] = cut
+            stop = asyncio.Event()
+            task = asyncio.create_task(watcher.run(stop))
+            for _ in range(3):  # several failed reads in a row
+                polled = sum(p == STATEMENT for _, p in fed.requests)
+                await wait_for(lambda polled=polled: sum(
+                    p == STATEMENT for _, p in fed.requests) > polled)
+            assert watcher.published == []
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+            fixed_at = asyncio.get_running_loop().time()
+            await wait_for(lambda: watcher.published, timeout=5)
+            took = asyncio.get_running_loop().time() - fixed_at
+            stop.set()
+            await task
+    assert took < 1.0, took  # burst polls are 0.2 s here
+
+
+async def test_a_page_the_parser_chokes_on_is_read_again_not_a_crash(services, fed,
+                                                                      monkeypatch):
+    """A page shaped so the parser raises something it did not foresee (here decimal's
+    InvalidOperation) is an unparsed page read again at the burst pace, not a dead loop."""
+    from decimal import InvalidOperation
+
+    from bot.topics.fomc import watcher as module
+
+    real, calls = module.parse_statement, []
+
+    def choking(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise InvalidOperation("garbled number")
+        return real(*args, **kwargs)
+
+    await subscribe(services, 1)
+    async with LocalServer(fed.app()) as server:
+        watcher, client = await make_watcher(services, server,
+                                             clock_at("2025-03-19T18:00:05+00:00"))
+        async with client:
+            await watcher.check_rss()  # baseline
+            monkeypatch.setattr(module, "parse_statement", choking)
+            fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
+            stop = asyncio.Event()
+            task = asyncio.create_task(watcher.run(stop))
+            await wait_for(lambda: watcher.published or task.done(), timeout=5)
+            stop.set()
+            await task
+    assert len(calls) >= 3 and len(watcher.published) == 1

@@ -453,3 +453,35 @@ async def test_a_full_disk_is_one_line_not_a_traceback_per_delivery(services, ca
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(lines) == 1 and "No space left on device" in lines[0], lines
     assert "Traceback" not in caplog.text
+
+
+async def test_a_self_signed_rediss_server_is_said_to_be_refused_for_its_certificate(tmp_path):
+    """rediss:// to a server whose certificate does not verify: one config line naming
+    the certificate and the way out, at once (not 'did not answer (ConnectionError)')."""
+    import ssl
+    import subprocess
+
+    from bot.store.server import StoreUnreachable, wait_for_store
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    async def answer(reader, writer):
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
+    port = server.sockets[0].getsockname()[1]
+    url = f"rediss://:secret@127.0.0.1:{port}/0"
+    try:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(StoreUnreachable) as caught:
+            await wait_for_store(make_client(url), url, 10.0)
+        assert asyncio.get_running_loop().time() - started < 5
+        assert "TLS certificate was refused" in str(caught.value)
+        assert "ssl_ca_certs" in str(caught.value) and "secret" not in str(caught.value)
+    finally:
+        server.close()

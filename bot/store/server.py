@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -280,6 +281,18 @@ class StoreUnreachable(EmbeddedServerError):
     """Redis did not answer within ``redis.connect_timeout`` at start."""
 
 
+def certificate_refused(exc: BaseException) -> bool:
+    """The connection failed because the server's TLS certificate did not verify (redis-py
+    wraps the SSL error in a ConnectionError, keeping only its text)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or \
+                "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def shown_url(url: str) -> str:
     """A URL fit for a log line: the password left out (all of it, '@' included)."""
     return mask(url)
@@ -296,6 +309,12 @@ async def wait_for_store(client: Redis, url: str, timeout: float,
             await client.ping()
             return
         except STORE_DOWN_ERRORS as exc:
+            if certificate_refused(exc):  # waiting will not change a certificate
+                raise StoreUnreachable(
+                    f"config error: Redis at {shown_url(url)}: its TLS certificate was "
+                    f"refused (self-signed, or signed by an authority this machine does not "
+                    f"know): name the authority with ?ssl_ca_certs=/path/to/ca.pem in the "
+                    f"URL [FEDALERT_REDIS_URL]") from None
             if monotonic() + delay > deadline:
                 raise StoreUnreachable(
                     f"config error: Redis at {shown_url(url)} did not answer within "

@@ -243,8 +243,9 @@ class FomcWatcher(PollingWatcher):
             reason = describe_error(exc)
             metrics.SOURCE_ERRORS.labels("fomc", reason).inc()
             delay = self.backoff.failed(f"{reason}: {exc}")
-            if day is not None:
-                delay = min(delay, self.settings.fed.burst_poll_seconds * 2)
+            if day is not None:  # the decision window: a garbled or half-published
+                # page is read again at the burst pace, never backed off past it
+                delay = self.settings.fed.burst_poll_seconds
             log.debug("fomc: poll failed (%s: %s); next try in %.1f s", reason, exc, delay)
             return delay
 
@@ -279,11 +280,7 @@ class FomcWatcher(PollingWatcher):
         if response.status_code == 304:
             return []
         response.raise_for_status()
-        feed = feedparser.parse(response.content)
-        if feed.bozo and not feed.entries:
-            raise ValueError(f"unreadable feed: {feed.bozo_exception}")
-        if not feed.get("version"):  # an empty body or an HTML page is not "no news"
-            raise ValueError("the feed answered with something that is not RSS or Atom")
+        feed = read_feed(response.content)
         items = localize_items(statement_items(feed.entries), self.base_url)
         announced: list[FomcDecision] = []
         if not state.initialized:
@@ -369,10 +366,16 @@ class FomcWatcher(PollingWatcher):
         day = document.date or expected_day
         if day is not None and state.last_date == day.isoformat():
             return None  # announced already (by the other path, or before a restart)
-        parsed = await asyncio.to_thread(partial(
-            parse_statement, html, previous_range=state.last_range,
-            previous_sentences=state.last_sentences, history=self.history,
-            statement_date=day, require_complete=True, document=document))
+        try:
+            parsed = await asyncio.to_thread(partial(
+                parse_statement, html, previous_range=state.last_range,
+                previous_sentences=state.last_sentences, history=self.history,
+                statement_date=day, require_complete=True, document=document))
+        except (ArithmeticError, LookupError, TypeError, AttributeError) as exc:
+            # a garbled page the parser did not foresee is a page to read again at the
+            # burst pace, not a crash of the watcher (a restart waits its backoff)
+            raise StatementParseError(f"unreadable statement page ({type(exc).__name__}: "
+                                      f"{exc})") from exc
         unscheduled = parsed.date is not None and not self.calendar.is_decision_day(parsed.date)
         if not parsed.range_stated and not unscheduled:
             # a scheduled meeting always decides the rate: a page without the decision
@@ -448,6 +451,17 @@ async def remember_programs(ctx: TopicContext, event: FomcDecision) -> None:
              ", ".join(c.regime for c in new))
 
 
+def read_feed(content: bytes) -> Any:
+    """The press-release feed, or ``ValueError``: an empty body or an HTML page answered
+    with 200 (a maintenance or access-denied page) is not "no news"."""
+    feed = feedparser.parse(content)
+    if feed.bozo and not feed.entries:
+        raise ValueError(f"unreadable feed: {feed.bozo_exception}")
+    if not feed.get("version"):
+        raise ValueError("the feed answered with something that is not RSS or Atom")
+    return feed
+
+
 def statement_items(entries: list[Any]) -> list[dict[str, Any]]:
     """Feed entries that are FOMC statements, with guid, link and publication time."""
     items = []
@@ -489,7 +503,7 @@ async def check(settings: Settings) -> list[CheckResult]:
         try:
             response = await client.get(settings.fed.base_url + RSS_PATH)
             response.raise_for_status()
-            feed = feedparser.parse(response.content)
+            feed = read_feed(response.content)
             items = localize_items(statement_items(feed.entries), settings.fed.base_url)
             newest = max(items, key=lambda i: i["published"] or datetime.min.replace(
                 tzinfo=UTC), default=None)
