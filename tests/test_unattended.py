@@ -428,7 +428,7 @@ async def test_a_command_while_the_store_is_down_is_answered_at_once(settings):
         inv = Invocation(ChatRef("telegram", "501"), ChatKind.PRIVATE, user_id="501",
                          user_language="zh-hant")
         reply = await asyncio.wait_for(commands.run(inv, "subscribe", ["fomc"]), 30)
-        assert reply.error == "store_down" and "資料庫沒有回應" in reply.text
+        assert reply.error == "store_down" and "目前無法存取資料" in reply.text
     finally:
         await client.aclose()
 
