@@ -103,7 +103,9 @@ def test_html_escapes_everything():
 
 @pytest.mark.parametrize(("args", "golden"), [
     (["fomc", "tests/fixtures/fomc/2025-09-17.txt", "--previous",
-      "tests/fixtures/fomc/2025-07-30.txt"], "fomc_cut_2025_09_17"),
+      "tests/fixtures/fomc/2025-07-30.txt", "--released", "2025-09-17T14:00-04:00", "--url",
+      "https://www.federalreserve.gov/newsevents/pressreleases/monetary20250917a.htm"],
+     "fomc_cut_2025_09_17"),
     (["h41", "tests/fixtures/h41/fred_2024_2025.csv", "--url",
       "https://www.federalreserve.gov/releases/h41/20250417/"], "h41_2025_04_16"),
 ])

@@ -65,7 +65,10 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
                         help="print the alert exactly as it would be sent")
     parser.add_argument("--lang", choices=("zh-Hant", "en", "both"), default="both",
                         help="the chat language to render for (default: both)")
-    parser.add_argument("--url", help="the link the alert gives (default: none / the file)")
+    parser.add_argument("--url", help="the link the alert gives (default: none)")
+    parser.add_argument("--released", type=datetime.fromisoformat, metavar="ISO-TIME",
+                        help="when it was published, e.g. 2025-09-17T14:00-04:00 (default: "
+                             "the time the text states, else only its day)")
 
 
 # parse fomc ---------------------------------------------------------------------------
@@ -94,21 +97,19 @@ def parse_fomc(args: argparse.Namespace) -> int:
         from zoneinfo import ZoneInfo
 
         from bot.topics.fomc.statement import statement_sentences
-        from bot.topics.fomc.watcher import build_event, release_time, statement_url
+        from bot.topics.fomc.watcher import build_event, release_time
 
         before = list(statement_sentences(_read(args.previous))) if args.previous else None
-        released = datetime.now(UTC)
-        url = args.url or str(args.file)
-        if parsed.date:  # statements come out at 2:00 pm ET unless the page says otherwise
-            stated = release_time(parsed, parsed.date)
-            if stated is None:
-                print("note: the text gives no release time; 2:00 pm ET is shown",
-                      file=sys.stderr)
-            released = stated or datetime.combine(
-                parsed.date, time(14, 0), ZoneInfo("America/New_York")).astimezone(UTC)
-            url = args.url or statement_url("https://www.federalreserve.gov", parsed.date)
-        event = build_event(parsed, url=url, released_at=released,
+        # what the input does not say (the time, the address) is left out, not guessed:
+        # the Fed's time and folder changed over the years (2:15 pm before 2013, b.htm)
+        stated = args.released or (release_time(parsed, parsed.date) if parsed.date
+                                   else None)
+        released = stated or (datetime.combine(parsed.date, time(12, 0), ZoneInfo(
+            "America/New_York")).astimezone(UTC) if parsed.date else datetime.now(UTC))
+        event = build_event(parsed, url=args.url or "", released_at=released,
                             previous_sentences=before, late=False, unscheduled=False)
+        if stated is None:
+            event = event.model_copy(update={"release_time_known": False})
         _print_rendered([event], args.lang)
         return 0
     data = parsed.as_json()
@@ -374,9 +375,10 @@ def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
     handler = _PARSERS.get(args.kind)
     if handler is None:
         return _fail(f"unknown kind {args.kind}")
-    if not args.file.is_file():
-        return _fail(f"{'a folder, not a file' if args.file.is_dir() else 'no such file'}: "
-                     f"{args.file}")
+    for given in (args.file, getattr(args, "previous", None)):
+        if given is not None and not given.is_file():
+            return _fail(f"{'a folder, not a file' if given.is_dir() else 'no such file'}: "
+                         f"{given}")
     return handler(args)
 
 

@@ -13,6 +13,7 @@ from bot.commands.core import (
 from bot.domain.chats import Language
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_, NP_
+from bot.topics.fomc.changes import ranked, say
 from bot.topics.fomc.events import FomcDecision
 
 DIFF_WORDS = ("diff", "changes", "變動")
@@ -35,18 +36,12 @@ async def fomc_diff(ctx: CommandContext, language: Language) -> Reply:
     def compose(f: Formatter) -> str:
         lines = [f._("Changes in the {day} statement from the previous one:").format(
             day=f.date(event.meeting_date))]
-        if not event.changes:
+        worth = ranked(event.changes, with_decision=True)
+        if not worth:
             lines.append(f._("No change in wording."))
-        for change in event.changes:
-            if change.op == "added":
-                lines.append(f"+ {change.after}")
-            elif change.op == "removed":
-                lines.append(f"− {change.before}")
-            else:
-                lines.append(f"− {change.before}\n+ {change.after}")
+        lines += [say(item, f) for item in worth]  # every one, in the reader's language
         return "\n".join(lines)
 
-    # the statement's sentences are English; the frame follows the chat's language
     return Reply(localized(language, compose), language=language)
 
 

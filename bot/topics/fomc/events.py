@@ -101,6 +101,7 @@ class FomcDecision(FomcEvent):
     dissenters: tuple[Dissent, ...] = ()
     balance_sheet: tuple[BalanceSheetAction, ...] = ()
     changes: tuple[StatementChange, ...] = ()
+    release_time_known: bool = True  # False: only the day is known (an offline reading)
     unchanged_sentences: int | None = None
     url: str
     unscheduled: bool = False

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from bot.domain.chats import Language
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.fomc.events import (
@@ -17,6 +18,7 @@ from bot.topics.fomc.events import (
     PressConference,
     ProjectionsRelease,
 )
+from bot.topics.fomc.phrasebook import translate
 from bot.topics.fomc.render import move_phrase, note_lines
 from bot.topics.fomc.statement_topics import sentence_topic
 
@@ -130,6 +132,15 @@ def render_minutes(event: MinutesRelease, f: Formatter, zone: str) -> Section:
         day=f.date(event.meeting_date))]
     for sentence in event.highlights:
         topic = sentence_topic(sentence, f)
+        if f.language is Language.ZH_HANT:  # Chinese, or what it is about: never English
+            said = translate(sentence)
+            if said is not None:
+                lines.append(f._("{marker} {topic}: {text}").format(
+                    marker="·", topic=topic or f._("Rates"), text=said))
+            elif topic:
+                lines.append(f._("{marker} {topic}: what the participants said is in the "
+                                 "minutes.").format(marker="·", topic=topic))
+            continue
         text = _short(sentence)
         lines.append(f._("{marker} {topic}: “{text}”").format(marker="·", topic=topic,
                                                               text=text) if topic else

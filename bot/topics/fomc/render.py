@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
+from bot.topics.fomc.changes import ranked, say
 from bot.topics.fomc.events import (
     Amount,
     BalanceSheetAction,
@@ -16,10 +17,8 @@ from bot.topics.fomc.events import (
     NoteRates,
 )
 from bot.topics.fomc.members import member
-from bot.topics.fomc.statement_topics import sentence_topic
 
-MAX_CHANGE_LINES = 2
-EXCERPT_CHARS = 160
+MAX_CHANGE_LINES = 3
 
 
 def style(event: FomcDecision) -> str:
@@ -59,14 +58,16 @@ def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
     if event.expectation is not None:
         lines.append(expectation_line(event.expectation, event.change_bps, f))
     lines.extend(_changes_lines(event, f))
-    footer = f._("Released {when}").format(when=f.moment(event.occurred_at, zone))
+    footer = (f._("Released {when}").format(when=f.moment(event.occurred_at, zone))
+              if event.release_time_known else
+              f._("Released on {day}").format(day=f.date(event.meeting_date)))
     if event.late:
         footer = f._("{footer} · detected late (the bot was offline)").format(footer=footer)
     return Section(
         language=f.language.value,
         title=title,
         lines=tuple(lines),
-        link=event.url,
+        link=event.url or None,  # a link not known from the input is left out
         link_label=f._("Full statement"),
         footer=footer,
     )
@@ -284,38 +285,20 @@ _PLAN_DOCUMENT = re.compile(r"Plans for Reducing|Addendum|Normalization Principl
 
 
 def _changes_lines(event: FomcDecision, f: Formatter) -> list[str]:
-    if not event.changes:
-        if event.unchanged_sentences:
+    """What changed, most consequential first, in the reader's language; the rest one tap
+    away (``/fomc diff``)."""
+    worth = ranked(event.changes)
+    if not worth:
+        if event.unchanged_sentences and not event.changes:
             return [f._("Statement: no change in wording from the previous one.")]
+        if event.changes:  # only the decision and trivial edits (a month, a noun)
+            return [f._("Statement: otherwise no change of substance from the previous one.")]
         return []
-    counts = {op: sum(1 for c in event.changes if c.op == op)
-              for op in ("changed", "added", "removed")}
-    parts = []
-    if counts["changed"]:
-        parts.append(f.ngettext("{n} sentence changed", "{n} sentences changed",
-                          counts["changed"]).format(n=counts["changed"]))
-    if counts["added"]:
-        parts.append(f.ngettext("{n} added", "{n} added",
-                                counts["added"]).format(n=counts["added"]))
-    if counts["removed"]:
-        parts.append(f.ngettext("{n} removed", "{n} removed",
-                          counts["removed"]).format(n=counts["removed"]))
-    lines = [f._("What changed in the statement: {summary}.").format(
-        summary=f._(", ").join(parts))]
-    for change in event.changes[:MAX_CHANGE_LINES]:
-        text = _excerpt(change.after or change.before or "")
-        marker = {"added": "+", "removed": "−", "changed": "~"}[change.op]
-        topic = sentence_topic(text, f)
-        if topic:  # the gist in the reader's language, the Fed's words as they are
-            lines.append(f._("{marker} {topic}: “{text}”").format(marker=marker, topic=topic,
-                                                                  text=text))
-        else:
-            lines.append(f._("{marker} “{text}”").format(marker=marker, text=text))
+    lines = [f._("What changed in the statement:")]
+    lines += [say(item, f) for item in worth[:MAX_CHANGE_LINES]]
+    if len(worth) > MAX_CHANGE_LINES:
+        lines.append(f.ngettext("…and {n} more change: /fomc diff",
+                                "…and {n} more changes: /fomc diff",
+                                len(worth) - MAX_CHANGE_LINES).format(
+            n=len(worth) - MAX_CHANGE_LINES))
     return lines
-
-
-
-
-def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
