@@ -349,3 +349,49 @@ def test_an_action_without_a_rate_decision_keeps_the_range_and_says_so():
     with pytest.raises(StatementParseError):
         parse_statement(_action_only(" The Committee expects to maintain this target range."),
                         previous_range=(Decimal("1.00"), Decimal("1.25")))
+
+
+def _fold(text: str, width: int = 72) -> str:
+    import textwrap
+
+    return "\n\n".join("\n".join(textwrap.wrap(p, width)) for p in text.split("\n\n"))
+
+
+@pytest.mark.parametrize("day", ["2013-12-18", "2014-09-17", "2019-10-30", "2024-11-07",
+                                 "2025-03-19"])
+def test_layout_is_not_meaning(day):
+    """Folded at 72 columns, as text or inside <p> (a browser shows the breaks as spaces),
+    a statement reads exactly as it does unfolded: decision, range, vote, dissents, text."""
+    import html as htmlib
+
+    from bot.topics.fomc.statement import TargetRangeHistory, parse_statement
+
+    text = (Path(__file__).parent / f"fixtures/fomc/{day}.txt").read_text()
+    history = TargetRangeHistory.packaged()
+
+    def reading(raw):
+        parsed = parse_statement(raw, history=history)
+        return (parsed.decision, parsed.change_bps, parsed.target_low, parsed.target_high,
+                parsed.votes_for, parsed.dissents, [d.name for d in parsed.dissenters],
+                parsed.sentences)
+
+    folded = _fold(text)
+    paragraphs = folded.split("\n\n")
+    page = ("<html><head><title>Federal Reserve issues FOMC statement</title></head><body>"
+            "<div id='article'>" + "".join(
+                f"<p class='article__time'>{htmlib.escape(p)}</p>" if n == 0 else
+                f"<p>{htmlib.escape(p)}</p>\n" for n, p in enumerate(paragraphs)
+                if not p.lower().startswith(("for release", "for immediate"))) +
+            "</div></body></html>")
+    assert reading(folded) == reading(text)
+    assert reading(page) == reading(text)
+
+
+def test_what_is_not_one_statement_is_refused():
+    from bot.topics.fomc.statement import StatementParseError, parse_statement
+
+    one = (Path(__file__).parent / "fixtures/fomc/2024-11-07.txt").read_text()
+    with pytest.raises(StatementParseError, match="JSON"):
+        parse_statement('{"date": "2024-11-07", "text": "..."}')
+    with pytest.raises(StatementParseError, match="not one statement"):
+        parse_statement(one + "\n\n" + one)

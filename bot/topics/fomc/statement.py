@@ -105,7 +105,8 @@ def _read_html(raw: str) -> StatementDocument:
         classes = set(p.get("class") or [])
         if classes & {"article__time", "releaseTime"}:
             continue
-        text = normalize_text(p.get_text(" "))
+        # a browser shows the line breaks inside <p> as spaces: so does the reader
+        text = " ".join(unfold(normalize_text(p.get_text(" "))).split())
         if text:
             paragraphs.append(text)
     day = _parse_date(normalize_text(time_tag.get_text(" "))) if time_tag else None
@@ -127,7 +128,7 @@ def _read_text(raw: str) -> StatementDocument:
             release = line
             continue
         kept.append(line)
-    return StatementDocument(None, day, release, _strip_trailers("\n".join(kept)))
+    return StatementDocument(None, day, release, _strip_trailers(unfold("\n".join(kept))))
 
 
 def _strip_trailers(text: str) -> str:
@@ -154,10 +155,35 @@ _ABBREVIATIONS = ("U.S.", "Mr.", "Ms.", "Mrs.", "Dr.", "St.", "Jr.", "Sr.", "No.
                   "Co.", "p.m.", "a.m.", "e.g.", "i.e.", "vs.")
 
 
+def unfold(text: str) -> str:
+    """Lines wrapped inside a paragraph (a PDF or a text copy folded at 72 columns) joined
+    again: a line break is a break only after a sentence's end or a blank line. Layout is
+    not meaning."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if out and out[-1] and stripped and not _ends_sentence(out[-1]):
+            # "mortgage-" at a line's end is a compound split by the wrap, not a dash
+            joint = "" if re.search(r"(?:[A-Za-z]-|--|\u2014)$", out[-1]) else " "
+            out[-1] = f"{out[-1]}{joint}{stripped}"
+        else:
+            out.append(stripped)
+    return "\n".join(out)
+
+
+def _ends_sentence(line: str) -> bool:
+    """A line that ends a sentence (not "Esther L." or "U.S." wrapped mid-sentence)."""
+    if not re.search(r"[.!?][\"')\]]*$", line):
+        return False
+    last = line.rsplit(" ", 1)[-1]
+    return not (re.fullmatch(r"[A-Z]\.", last) or last.endswith(_ABBREVIATIONS))
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences, not cut after middle initials (``Esther L. George``) or ``U.S.``."""
+    """Sentences, not cut after middle initials (``Esther L. George``) or ``U.S.``, nor
+    at the line breaks of wrapped text."""
     sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n", text):
+    for paragraph in re.split(r"\n\s*\n|\n", unfold(text)):
         paragraph = paragraph.strip()
         if not paragraph:
             continue
@@ -583,8 +609,13 @@ def parse_statement(
     statement is given as its sentences (a watcher keeps them) or as its text; a caller
     that already read ``raw`` passes its ``document`` so the page is read once.
     """
+    if raw.lstrip().startswith(("{", "[")):
+        raise StatementParseError("JSON, not a statement page or its text")
     if document is None:
         document = read_document(raw)
+    votes = len(_FOR_RE.findall(" ".join(raw.split())))
+    if votes > 1:  # a collection of statements (a corpus file), not one
+        raise StatementParseError(f"not one statement: {votes} votes are recorded in it")
     if previous_sentences is None and previous_text is not None:
         previous_sentences = statement_sentences(previous_text)
     if require_complete:
