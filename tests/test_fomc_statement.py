@@ -395,3 +395,25 @@ def test_what_is_not_one_statement_is_refused():
         parse_statement('{"date": "2024-11-07", "text": "..."}')
     with pytest.raises(StatementParseError, match="not one statement"):
         parse_statement(one + "\n\n" + one)
+
+
+@pytest.mark.parametrize(("day", "title"), [
+    ("2020-03-03", "▍臨時會議｜FOMC 會後聲明：降息 2 碼（50 個基點）至 1.00%–1.25%"),
+    ("2020-03-15", "▍臨時會議｜FOMC 會後聲明：降息 4 碼（100 個基點）至 0.00%–0.25%"),
+    ("2019-10-30", "▍FOMC 會後聲明：降息 1 碼（25 個基點）至 1.50%–1.75%"),
+    ("2008-12-16", "▍FOMC 會後聲明：以 0.00%–0.25% 的目標區間取代 1.00% 的單一目標"),
+])
+def test_what_kind_of_meeting_and_move_it_was(day, title, monkeypatch):
+    """Unscheduled meetings are said as such (from the input: a weekend, an unusual
+    release time, or a covered day off the calendar), and December 2008's first range
+    as the change from a 1% target it was; a time the text lacks is not guessed."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    out = run_cli("parse", "fomc", f"tests/fixtures/fomc/{day}.txt", "--render",
+                  "--lang", "zh-Hant")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == title
+    if day == "2008-12-16":
+        assert "降幅為 75 至 100 個基點" in out.stdout
+        assert "發布日期：2008 年 12 月 16 日" in out.stdout

@@ -96,8 +96,9 @@ def parse_fomc(args: argparse.Namespace) -> int:
         from datetime import time
         from zoneinfo import ZoneInfo
 
+        from bot.domain.calendar import load_calendar
         from bot.topics.fomc.statement import statement_sentences
-        from bot.topics.fomc.watcher import build_event, release_time
+        from bot.topics.fomc.watcher import build_event, looks_unscheduled, release_time
 
         before = list(statement_sentences(_read(args.previous))) if args.previous else None
         # what the input does not say (the time, the address) is left out, not guessed:
@@ -106,8 +107,10 @@ def parse_fomc(args: argparse.Namespace) -> int:
                                    else None)
         released = stated or (datetime.combine(parsed.date, time(12, 0), ZoneInfo(
             "America/New_York")).astimezone(UTC) if parsed.date else datetime.now(UTC))
+        unscheduled = parsed.date is not None and looks_unscheduled(parsed, parsed.date,
+                                                                    load_calendar())
         event = build_event(parsed, url=args.url or "", released_at=released,
-                            previous_sentences=before, late=False, unscheduled=False)
+                            previous_sentences=before, late=False, unscheduled=unscheduled)
         if stated is None:
             event = event.model_copy(update={"release_time_known": False})
         _print_rendered([event], args.lang)

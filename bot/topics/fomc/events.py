@@ -102,6 +102,7 @@ class FomcDecision(FomcEvent):
     balance_sheet: tuple[BalanceSheetAction, ...] = ()
     changes: tuple[StatementChange, ...] = ()
     release_time_known: bool = True  # False: only the day is known (an offline reading)
+    from_point_target: Decimal | None = None  # the single-rate target a first range replaced
     unchanged_sentences: int | None = None
     url: str
     unscheduled: bool = False

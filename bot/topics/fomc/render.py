@@ -32,6 +32,15 @@ def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
                     ).format(range=rng)
         headline = f._("The statement announces no change to the federal funds target range, "
                        "which stays at {range}.").format(range=rng)
+    elif event.from_point_target is not None:  # 2008-12-16: a range replaces a point
+        point = f.rate(event.from_point_target)
+        title = f._("FOMC statement: a target range of {range} replaces the {point} target"
+                    ).format(range=rng, point=point)
+        headline = f._("The Fed replaced its {point} federal funds target with a target range "
+                       "of {range}: a cut of {least} to {most} bp.").format(
+            point=point, range=rng,
+            least=int((event.from_point_target - event.target_high) * 100),
+            most=int((event.from_point_target - event.target_low) * 100))
     elif event.decision == "hold":
         title = f._("FOMC statement: rates on hold at {range}").format(range=rng)
         headline = f._("The Fed held rates steady; the federal funds target range stays at "

@@ -488,6 +488,7 @@ class ParsedStatement:
     decision_sentence: str
     release_line: str | None
     range_stated: bool = True  # False: an action without a rate decision (range as before)
+    from_point_target: Decimal | None = None  # 2008-12-16: the first range, from a 1% target
 
     @property
     def dissents(self) -> int:
@@ -673,4 +674,6 @@ def parse_statement(
         dissenters=tuple(dissenters), balance_sheet=tuple(balance),
         sentences=tuple(sentences), decision_sentence=decision_sentence,
         release_line=document.release_line, range_stated=range_stated,
+        from_point_target=before[1] if before is not None and before[0] == before[1]
+        and range_stated and (low, high) != before else None,
     )

@@ -109,6 +109,25 @@ def release_time(parsed: ParsedStatement, day: date) -> datetime | None:
     return local.astimezone(UTC)
 
 
+USUAL_RELEASE_TIMES = {(14, 0), (14, 15), (12, 30)}  # 2:15 pm before 2013; 12:30 pm on
+# the 2011-2012 press-conference days
+
+
+def looks_unscheduled(parsed: ParsedStatement, day: date, calendar: FomcCalendar) -> bool:
+    """An unscheduled meeting's statement, as far as the input shows: a day the calendar
+    covers without a meeting there, or a weekend, or a release time no scheduled
+    statement had (10:00 am on 2020-03-03, 5:00 pm on 2020-03-15). Not shown: False."""
+    if day.year in {m.end.year for m in calendar.meetings}:
+        return not calendar.is_decision_day(day)
+    if day.weekday() >= 5:
+        return True
+    released = release_time(parsed, day)
+    if released is None:
+        return False
+    local = released.astimezone(EASTERN)
+    return (local.hour, local.minute) not in USUAL_RELEASE_TIMES
+
+
 class NotAStatement(StatementParseError):
     """The page at a statement's address is something else (minutes, a maintenance page)."""
 
@@ -172,6 +191,7 @@ def build_event(
         votes_for=parsed.votes_for, dissenters=parsed.dissenters,
         balance_sheet=parsed.balance_sheet, changes=changes, unchanged_sentences=unchanged,
         url=url, unscheduled=unscheduled, range_stated=parsed.range_stated,
+        from_point_target=parsed.from_point_target,
     )
 
 
