@@ -332,3 +332,19 @@ async def test_liquidity_alerts_fire_on_the_week_they_are_met(services):
     text = Catalog().renderers.message(rrp, Language.BOTH, "Asia/Taipei").to_text()
     assert "隔夜逆回購（ON RRP）跌破 1,000 億美元" in text and "fell below $100 billion" in text
     assert "h41" in (await services.registry.get_chat(chats[0].chat)).topics
+
+
+@pytest.mark.parametrize(("fixture", "says", "never"), [
+    # June 1, 2022: runoff began, yet securities held rose that week
+    ("fred_2021_12_to_2022_06_01.csv", "securities held still rose by $1.36 billion",
+     "securities held keep falling"),
+    # Dec 31, 2025: bill purchases under way, but the week's growth was not securities
+    ("fred_2025_07_to_2025_12_31.csv", "the growth is not from purchases", "QE"),
+])
+def test_a_weekly_rise_is_explained_only_as_far_as_securities_show(fixture, says, never):
+    out = run_cli("parse", "h41", str(FIXTURES / fixture), "--render", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    headline = out.stdout.splitlines()[1]
+    assert says in headline and never not in headline, headline
+    zh = run_cli("parse", "h41", str(FIXTURES / fixture), "--render", "--lang", "zh-Hant")
+    assert "。 （" not in zh.stdout

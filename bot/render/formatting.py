@@ -93,6 +93,12 @@ class Formatter:
         """A short word that needs its context to translate (a command or option name)."""
         return self.catalog.pgettext(context, message)
 
+    def sentences(self, *parts: str) -> str:
+        """Sentences one after another: a space between them in English, none after
+        Chinese full-width punctuation (never 「。 （」)."""
+        joint = "" if self.language is Language.ZH_HANT else " "
+        return joint.join(part.strip() for part in parts if part and part.strip())
+
     @property
     def locale(self) -> str:
         return "zh_Hant_TW" if self.language is Language.ZH_HANT else "en_US"

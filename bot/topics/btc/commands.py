@@ -83,8 +83,9 @@ async def alert(ctx: CommandContext, inv: Invocation, args: list[str],
         if price is not None:
             now_text = f._("Bitcoin is now {price}.").format(price=f.usd(price))
             if added.passed:
-                now_text += " " + f._("It is already past that level, so the alert waits "
-                                      "for the next crossing.")
+                now_text = f.sentences(now_text, f._(
+                    "It is already past that level, so the alert waits for the next "
+                    "crossing."))
             lines.append(now_text)
         else:
             lines.append(f._("No live price yet: the alert fires on the first crossing "

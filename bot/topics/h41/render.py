@@ -80,6 +80,26 @@ def _net_liquidity_line(event: BalanceSheetRelease, f: Formatter) -> str | None:
         level=level, changes=f._(", ").join(changes))
 
 
+def _growth_note(event: BalanceSheetRelease, f: Formatter) -> str:
+    """What a weekly rise is not, as far as this week's securities show (never crediting
+    purchases with growth that other assets made)."""
+    change, securities = event.total_assets_change_1w, event.securities_change_1w
+    if change is None or change <= 0 or securities is None:
+        return ""
+    if securities <= 0:  # lending, repos or other assets grew, not holdings
+        if event.regime == "QT":
+            return f._("(The weekly rise is not QE: securities held keep falling.)")
+        return f._("(Securities held did not rise this week: the growth is not from "
+                         "purchases.)")
+    if event.regime == "QT":
+        return f._("(QT is the program in force; securities held still rose by "
+                         "{change} this week.)").format(change=f.usd_millions(securities))
+    if securities * 2 < change:  # most of it is lending, repos or other assets
+        return f._("(Securities held rose by {securities} of it: most of the growth "
+                         "is in other assets.)").format(securities=f.usd_millions(securities))
+    return ""
+
+
 def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
     total = f.usd_millions(event.total_assets)
     change = event.total_assets_change_1w
@@ -95,8 +115,7 @@ def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
         headline = f._("Fed balance sheet grew by {change} this week to {total}; {regime}.")
         headline = headline.format(change=f.usd_millions(change), total=total,
                                    regime=regime_text)
-    if change is not None and change > 0 and event.regime == "QT":
-        headline += " " + f._("(The weekly rise is not QE: securities held keep falling.)")
+    headline = f.sentences(headline, _growth_note(event, f))
 
     def item(label: str, level: int | None, wow: int | None) -> str:
         if level is None:
