@@ -348,3 +348,20 @@ def test_a_weekly_rise_is_explained_only_as_far_as_securities_show(fixture, says
     assert says in headline and never not in headline, headline
     zh = run_cli("parse", "h41", str(FIXTURES / fixture), "--render", "--lang", "zh-Hant")
     assert "。 （" not in zh.stdout
+
+
+@pytest.mark.parametrize(("week_ending", "release"), [
+    ("2025-06-18", "2025-06-20"),  # Juneteenth
+    ("2025-12-24", "2025-12-26"),  # Christmas
+    ("2025-12-31", "2026-01-02"),  # New Year's Day
+    ("2021-11-24", "2021-11-26"),  # Thanksgiving
+    ("2025-11-26", "2025-11-28"),
+    ("2014-06-18", "2014-06-19"),  # Juneteenth was not yet a holiday
+    ("2025-12-17", "2025-12-18"),
+])
+def test_the_release_moves_past_a_thursday_holiday(week_ending, release):
+    from datetime import date
+
+    from bot.domain.holidays import h41_release_after
+
+    assert h41_release_after(date.fromisoformat(week_ending)) == date.fromisoformat(release)

@@ -201,16 +201,17 @@ def parse_h41(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: {exc}")
     complete = [w for w in weeks if w.securities is not None]
     if args.render:
-        from datetime import time, timedelta
+        from datetime import time
         from zoneinfo import ZoneInfo
 
+        from bot.domain.holidays import h41_release_after
         from bot.topics.h41.parse import H41ParseError as BuildError
         from bot.topics.h41.watcher import build_events
 
         if not complete:
             return _fail(f"{args.file}: no week with securities held outright")
         last = complete[-1]
-        release = last.release_date or last.week_ending + timedelta(days=1)
+        release = last.release_date or h41_release_after(last.week_ending)
         released = datetime.combine(release, time(16, 30), ZoneInfo("America/New_York"))
         try:
             event, change = build_events(complete, released_at=released.astimezone(UTC),

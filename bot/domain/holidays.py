@@ -19,10 +19,21 @@ def thanksgiving(year: int) -> date:
     return first_thursday + timedelta(weeks=3)
 
 
+JUNETEENTH_SINCE = 2021  # a federal holiday from 2021 on
+
+
 def is_fed_holiday(day: date) -> bool:
+    if (day.month, day.day) == (6, 19) and day.year < JUNETEENTH_SINCE:
+        return False
     return (day.month, day.day) in FIXED or day == thanksgiving(day.year)
 
 
 def h41_release_date(thursday: date) -> date:
     """The release day of the week whose Thursday is ``thursday``."""
     return thursday + timedelta(days=1) if is_fed_holiday(thursday) else thursday
+
+
+def h41_release_after(week_ending: date) -> date:
+    """The release of the week ending on ``week_ending`` (a Wednesday): the next day, or
+    the Friday when that Thursday is a Fed holiday (Christmas 2025: Friday December 26)."""
+    return h41_release_date(week_ending + timedelta(days=1))

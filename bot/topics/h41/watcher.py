@@ -24,6 +24,7 @@ from bot import metrics
 from bot.config import Settings
 from bot.domain.chats import ChatRef, Language
 from bot.domain.events import Frozen
+from bot.domain.holidays import h41_release_after
 from bot.domain.programs import (
     BALANCE_SHEET_PROGRAMS_SNAPSHOT,
     ProgramChanges,
@@ -99,7 +100,7 @@ def build_events(
     chart = f"h41-{latest.week_ending.isoformat()}"
     event = BalanceSheetRelease(
         occurred_at=released_at, late=late, week_ending=latest.week_ending,
-        release_date=latest.release_date or latest.week_ending + timedelta(days=1),
+        release_date=latest.release_date or h41_release_after(latest.week_ending),
         total_assets=latest.total_assets, securities=latest.securities,
         treasuries=latest.treasuries or 0, mbs=latest.mbs or 0, reserves=latest.reserves,
         reserves_basis="week_average" if latest.reserves is not None else "wednesday",
@@ -321,7 +322,7 @@ class H41Watcher(PollingWatcher):
             return None  # an older or already announced week
         await self.history.add([week])
         history = await self.history.all()
-        released_at = release_moment(week.release_date or week.week_ending + timedelta(days=1))
+        released_at = release_moment(week.release_date or h41_release_after(week.week_ending))
         late = self.clock() - released_at > timedelta(hours=6)
         programs = await program_history(self.ctx)
         event, regime_event = build_events(history, released_at=released_at, url=url,
