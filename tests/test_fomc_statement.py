@@ -417,3 +417,27 @@ def test_what_kind_of_meeting_and_move_it_was(day, title, monkeypatch):
     if day == "2008-12-16":
         assert "降幅為 75 至 100 個基點" in out.stdout
         assert "發布日期：2008 年 12 月 16 日" in out.stdout
+
+
+@pytest.mark.parametrize(("day", "says"), [
+    ("2022-05-04", "monthly caps from the plan: $30 billion of Treasuries and $17.5 billion "
+                   "of MBS a month; $60 billion and $35 billion from September 2022"),
+    ("2017-09-20", "$6 billion of Treasuries and $4 billion of MBS a month; rising in steps "
+                   "to $30 billion and $20 billion from October 2018"),
+    ("2011-09-21", "buying longer-term Treasury securities and selling as much in "
+                   "shorter-term ones"),
+])
+def test_balance_sheet_plans_are_said_whole(day, says, monkeypatch):
+    """Runoff caps that step up come with every step (from the plan the statement points
+    to, as the packaged program history records it); Operation Twist sells as it buys."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    out = run_cli("parse", "fomc", f"tests/fixtures/fomc/{day}.txt", "--render", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.startswith("Balance sheet"))
+    assert says in line, line
+    zh = run_cli("parse", "fomc", f"tests/fixtures/fomc/{day}.txt", "--render", "--lang",
+                 "zh-Hant")
+    line = next(x for x in zh.stdout.splitlines() if x.startswith("資產負債表"))
+    assert line.count("：") == 1, line  # one colon: 資產負債表：…

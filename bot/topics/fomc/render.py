@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
+from bot.domain.programs import ProgramChange, packaged_changes
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.fomc.changes import ranked, say
@@ -61,7 +63,8 @@ def render(event: FomcDecision, f: Formatter, zone: str) -> Section:
     vote = _vote_line(event, f)
     if vote:
         lines.append(vote)
-    lines.extend(_balance_sheet_line(action, f) for action in event.balance_sheet)
+    lines.extend(_balance_sheet_line(action, f, event.meeting_date)
+                 for action in event.balance_sheet)
     if event.note is not None:
         lines.extend(note_lines(event.note, f))
     if event.expectation is not None:
@@ -245,7 +248,33 @@ def _tight_qualifier(f: Formatter, phrase: str) -> str:
 _ZH_QUALIFIER = re.compile(r" (至少|約|最多) ")
 
 
-def _balance_sheet_line(action: BalanceSheetAction, f: Formatter) -> str:
+def planned_caps(announced: date | None) -> list[ProgramChange]:
+    """The runoff caps a plan published with a statement set, step by step, as the packaged
+    program history records them (none known: an empty list, and nothing is guessed)."""
+    if announced is None:
+        return []
+    return [c for c in packaged_changes() if c.announced == announced and c.regime == "QT"
+            and c.treasury_cap is not None and c.mbs_cap is not None]
+
+
+def _caps_steps(steps: list[ProgramChange], f: Formatter) -> str:
+    first, *later = sorted(steps, key=lambda c: c.effective)
+    parts = [f._("{treasury} of Treasuries and {mbs} of MBS a month").format(
+        treasury=_billions(f, first.treasury_cap), mbs=_billions(f, first.mbs_cap))]
+    if len(later) > 1:  # a ladder (2017: every three months): its top only
+        last = later[-1]
+        parts.append(f._("rising in steps to {treasury} and {mbs} from {month}").format(
+            treasury=_billions(f, last.treasury_cap), mbs=_billions(f, last.mbs_cap),
+            month=f.month(last.effective)))
+    else:
+        parts += [f._("{treasury} and {mbs} from {month}").format(
+            treasury=_billions(f, step.treasury_cap), mbs=_billions(f, step.mbs_cap),
+            month=f.month(step.effective)) for step in later]
+    return f._("; ").join(parts)
+
+
+def _balance_sheet_line(action: BalanceSheetAction, f: Formatter,
+                        meeting_date: date | None = None) -> str:
     asset = _asset(f, action.asset)
     if action.kind == "cap_change":
         if action.to_billions is not None and action.from_billions is not None:
@@ -263,9 +292,11 @@ def _balance_sheet_line(action: BalanceSheetAction, f: Formatter) -> str:
             "purchases": f._("Balance sheet: asset purchases expand (quantitative easing, QE)"),
             "taper": f._("Balance sheet: asset purchases slow down (taper)"),
             "purchases_end": f._("Balance sheet: asset purchases end"),
-            "reinvest": f._("Balance sheet: maturing principal is reinvested (size kept)"),
-            "maturity_extension": f._("Balance sheet: maturity extension of holdings "
-                                      "(no change in size)"),
+            "reinvest": f._("Balance sheet: maturing principal will be reinvested (holdings "
+                            "kept at their size)"),
+            "maturity_extension": f._("Balance sheet: maturity extension (Operation Twist), "
+                                      "buying longer-term Treasury securities and selling as "
+                                      "much in shorter-term ones (no change in size)"),
             "runoff_start": f._("Balance sheet: runoff begins (quantitative tightening, QT)"),
             "runoff_end": f._("Balance sheet: runoff (quantitative tightening, QT) ends"),
             "reserve_management_purchases": f._("Balance sheet: purchases of shorter-term "
@@ -273,12 +304,15 @@ def _balance_sheet_line(action: BalanceSheetAction, f: Formatter) -> str:
         }
         text = _effective(action, f, templates[action.kind])
         if action.amounts:
-            text = f._("{text}: {amounts}").format(
+            text = f._("{text}, {amounts}").format(
                 text=text, amounts=f._("; ").join(_tight_qualifier(f, amount_phrase(f, a))
                                                    for a in action.amounts))
         elif action.kind == "runoff_start" and _PLAN_DOCUMENT.search(action.sentence):
-            text = f._("{text}; the monthly caps are in the plan published with the "
-                       "statement").format(text=text)
+            steps = planned_caps(meeting_date)
+            text = (f._("{text}; monthly caps from the plan: {steps}").format(
+                text=text, steps=_caps_steps(steps, f)) if steps else
+                f._("{text}; the monthly caps are in the plan published with the "
+                    "statement").format(text=text))
     return text + f._(".")
 
 
