@@ -441,3 +441,33 @@ def test_balance_sheet_plans_are_said_whole(day, says, monkeypatch):
                  "zh-Hant")
     line = next(x for x in zh.stdout.splitlines() if x.startswith("資產負債表"))
     assert line.count("：") == 1, line  # one colon: 資產負債表：…
+
+
+def test_an_increase_to_a_total_is_one_amount_and_every_purchase_sentence_counts():
+    """March 2009: "up to an additional $750 billion ..., bringing its total purchases ...
+    to up to $1.25 trillion" is an increase to a total, not two totals; the Treasury
+    purchases stated in a later sentence are part of the same action."""
+    from datetime import date
+
+    from bot.domain.chats import Language
+    from bot.render.formatting import Formatter
+    from bot.topics.fomc.balance_sheet import parse_balance_sheet
+    from bot.topics.fomc.render import _balance_sheet_line
+
+    mbs = ("To provide greater support to mortgage lending and housing markets, the Committee "
+           "decided today to increase the size of the Federal Reserve's balance sheet further "
+           "by purchasing up to an additional $750 billion of agency mortgage-backed "
+           "securities, bringing its total purchases of these securities to up to $1.25 "
+           "trillion this year, and to increase its purchases of agency debt this year by up "
+           "to $100 billion to a total of up to $200 billion.")
+    treasuries = ("Moreover, to help improve conditions in private credit markets, the "
+                  "Committee decided to purchase up to $300 billion of longer-term Treasury "
+                  "securities over the next six months.")
+    [action] = parse_balance_sheet([mbs, treasuries], set(), date(2009, 3, 18))
+    assert [(a.asset, a.billions, a.added_billions) for a in action.amounts] == [
+        ("mbs", 1250, 750), ("agency_debt", 200, 100), ("treasury", 300, None)]
+    line = _balance_sheet_line(action, Formatter(Language.EN), date(2009, 3, 18))
+    assert "up to $1.25 trillion of mortgage-backed securities (MBS) in total (an increase " \
+           "of up to $750 billion)" in line
+    zh = _balance_sheet_line(action, Formatter(Language.ZH_HANT), date(2009, 3, 18))
+    assert "（增加最多 7,500 億美元）" in zh and "an increase" not in zh

@@ -84,7 +84,8 @@ _ASSET = (r"(?:longer-term |shorter-term )?(?:U\.S\. )?Treasury (?:securities|bi
           r"agency mortgage-backed securities|mortgage-backed securities|agency debt")
 _ASSET_RE = re.compile(_ASSET, re.I)
 _MONEY_RE = re.compile(
-    r"(?P<least>at least |up to )?(?P<about>about )?\$(?P<n>[\d.,]+) (?P<unit>billion|trillion)"
+    r"(?P<least>at least |up to )?(?P<more>an additional |a further |additional )?"
+    r"(?P<about>about )?\$(?P<n>[\d.,]+) (?P<unit>billion|trillion)"
     r"(?P<month> (?:per|a) month)?(?: rather than \$(?P<was>[\d.,]+) (?:billion|trillion)"
     r"(?: (?:per|a) month)?)?", re.I)
 _ASSET_AFTER = re.compile(rf"\s*(?:(?:per|a) month\s+)?(?:of|for|in)\s+({_ASSET})", re.I)
@@ -147,16 +148,39 @@ def parse_amounts(sentence: str, *, cuts_pace: bool = False) -> tuple[Amount, ..
                                   billions=_billions(match.group("n"), match.group("unit")),
                                   per="month", change="cut"))
             continue
+        increase = bool(match.group("more")) or bool(
+            _INCREASE_BY.search(sentence[max(0, match.start() - 40): match.start()]))
         amounts.append(Amount(
             asset=_asset_name(asset_text),
             billions=_billions(match.group("n"), match.group("unit")),
-            per="month" if monthly else "total",
+            per="month" if monthly else "total", change="more" if increase and not monthly
+            else "level",
             was_billions=_billions(match.group("was"), "billion") if match.group("was") else None,
             at_least=(match.group("least") or "").strip().lower() == "at least",
             up_to=(match.group("least") or "").strip().lower() == "up to",
             approximate=bool(match.group("about")),
             by=None if monthly else horizon))
-    return tuple(amounts)
+    return _with_totals(amounts)
+
+
+_INCREASE_BY = re.compile(r"\bby (?:up to |at least )?$", re.I)
+
+
+def _with_totals(amounts: list[Amount]) -> tuple[Amount, ...]:
+    """"up to an additional $750 billion ..., bringing its total purchases ... to up to
+    $1.25 trillion": one amount, a total reached by an increase, not two totals."""
+    merged: list[Amount] = []
+    for amount in amounts:
+        last = merged[-1] if merged else None
+        if last is not None and last.change == "more" and amount.change == "level" and \
+                amount.per == "total" and last.asset == amount.asset:
+            merged[-1] = amount.model_copy(update={"added_billions": last.billions})
+            continue
+        merged.append(amount)
+    # an increase with no total after it is the program's own size ("a further $600
+    # billion ... by the end of the second quarter"): said as the total it is
+    return tuple(a.model_copy(update={"change": "level"}) if a.change == "more" else a
+                 for a in merged)
 
 
 _NEW_PACE = re.compile(r"\bper month\b", re.I)
@@ -179,7 +203,7 @@ def parse_balance_sheet(sentences: list[str], previous_sentences: set[str] | Non
                 effective_month_only=month_only, sentence=sentence))
             continue
         for kind, pattern, must_be_new in _BALANCE_RULES:
-            if kind in kinds or not pattern.search(sentence):
+            if not pattern.search(sentence) or (kind in kinds and kind != "purchases"):
                 continue
             if must_be_new and previous_sentences is not None and \
                     canonical(sentence) in previous_sentences:
@@ -189,6 +213,14 @@ def parse_balance_sheet(sentences: list[str], previous_sentences: set[str] | Non
             if must_be_new and previous_sentences is None and re.search(
                     r"\bcontinue\b", sentence, re.I):
                 continue
+            if kind in kinds:  # another purchase sentence of the same statement: counted
+                first = next(i for i, a in enumerate(actions) if a.kind == kind)
+                actions[first] = actions[first].model_copy(update={
+                    "amounts": actions[first].amounts + _action_amounts(kind, sentences,
+                                                                        index),
+                    "asset": "all" if actions[first].asset != _asset_of(sentence)
+                    else actions[first].asset})
+                break
             effective, month_only = _effective(sentence, statement_day)
             pace = _pace_sentence(sentences, index) if kind == "taper" else None
             if effective is None and pace is not None:  # "Beginning in January, ..."

@@ -62,8 +62,11 @@ class Amount(Frozen):
     asset: AmountAsset
     billions: Decimal
     per: Literal["total", "month"] = Field(description="A total, or a monthly pace")
-    change: Literal["level", "cut"] = Field("level", description="cut: the monthly pace is "
-                                            "reduced by this much")
+    change: Literal["level", "cut", "more"] = Field(
+        "level", description="cut: the monthly pace is reduced by this much; more: an "
+        "increase by this much (merged into the total it brings, as added_billions)")
+    added_billions: Decimal | None = Field(None, description="A total reached by an increase "
+                                           "of this much ('an additional $750 billion')")
     was_billions: Decimal | None = Field(None, description="The pace it replaces ('rather "
                                          "than $40 billion per month')")
     at_least: bool = False

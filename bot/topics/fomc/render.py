@@ -235,9 +235,14 @@ def amount_phrase(f: Formatter, amount: Amount) -> str:
                 amount=money, asset=asset, was=_billions(f, amount.was_billions))
         return f._("{amount} of {asset} a month").format(amount=money, asset=asset)
     if amount.by is not None:
-        return f._("{amount} of {asset} in total by the end of {month}").format(
+        text = f._("{amount} of {asset} in total by the end of {month}").format(
             amount=money, asset=asset, month=f.month(amount.by))
-    return f._("{amount} of {asset} in total").format(amount=money, asset=asset)
+    else:
+        text = f._("{amount} of {asset} in total").format(amount=money, asset=asset)
+    if amount.added_billions is not None:
+        text = f._("{total} (an increase of {added})").format(
+            total=text, added=_money(f, amount, amount.added_billions))
+    return text
 
 
 def _tight_qualifier(f: Formatter, phrase: str) -> str:
