@@ -32,15 +32,17 @@ def read(name: str) -> str:
                               "treasury_cap": None, "mbs_cap": None}),
     ("note_2017-09-20.pdf.txt", {"iorb": 1.25, "on_rrp": 1.0, "primary_credit": 1.75,
                                  "srf_min_bid": None, "srf_rate": None,
-                                 "effective": "2017-09-21", "treasury_cap": 6.0,
-                                 "mbs_cap": 4.0}),
+                                 "effective": "2017-09-21", "treasury_cap": None,
+                                 "mbs_cap": None, "treasury_cap_next": 6.0,
+                                 "mbs_cap_next": 4.0, "caps_next_from": "2017-10-01"}),
     ("note_2025-01-29.pdf.txt", {"iorb": 4.4, "on_rrp": 4.25, "primary_credit": 4.5,
                                  "srf_min_bid": 4.5, "srf_rate": None,
                                  "effective": "2025-01-30", "treasury_cap": 25.0,
                                  "mbs_cap": 35.0}),
     ("minutes_policy_2022-05-04.html", {"on_rrp": 0.8, "srf_min_bid": 1.0,
-                                        "effective": "2022-05-05", "treasury_cap": 30.0,
-                                        "mbs_cap": 17.5}),
+                                        "effective": "2022-05-05", "treasury_cap": None,
+                                        "treasury_cap_next": 30.0, "mbs_cap_next": 17.5,
+                                        "caps_next_from": "2022-06-01"}),
 ])
 def test_implementation_note(name, expected):
     got = parse_note(read(name)).as_json()
@@ -318,3 +320,37 @@ async def test_the_meeting_day_demo(services, tmp_path):
     assert "示意數字" in reaction.split("────")[0]
     assert "console:newyork" not in text[text.index("Bitcoin 30 min") - 400:
                                          text.index("Bitcoin 30 min")].split("── to ")[-1]
+
+
+def test_caps_that_change_within_the_directive_give_both():
+    """December 2017: this month's caps, and higher ones from January (the directive's own
+    words); the note's alert line says both."""
+    directive = (
+        "Effective December 14, 2017, the Federal Open Market Committee directs the Desk to "
+        "undertake open market operations as necessary to maintain the federal funds rate "
+        "in a target range of 1-1/4 to 1-1/2 percent, including overnight reverse "
+        "repurchase operations at an offering rate of 1.25 percent. The Board of Governors "
+        "voted to raise the interest rate paid on required and excess reserve balances to "
+        "1.50 percent. The Committee directs the Desk to continue rolling over at auction "
+        "the amount of principal payments from the Federal Reserve's holdings of Treasury "
+        "securities maturing during December that exceeds $6 billion, and to continue "
+        "reinvesting in agency mortgage-backed securities the amount of principal payments "
+        "from the Federal Reserve's holdings of agency debt and agency mortgage-backed "
+        "securities received during December that exceeds $4 billion. Effective in "
+        "January, the Committee directs the Desk to roll over at auction the amount of "
+        "principal payments from the Federal Reserve's holdings of Treasury securities "
+        "maturing during each calendar month that exceeds $12 billion, and to reinvest in "
+        "agency mortgage-backed securities the amount of principal payments from the "
+        "Federal Reserve's holdings of agency debt and agency mortgage-backed securities "
+        "received during each calendar month that exceeds $8 billion.")
+    got = parse_note(directive).as_json()
+    assert (got["treasury_cap"], got["mbs_cap"], got["treasury_cap_next"],
+            got["mbs_cap_next"], got["caps_next_from"]) == (6.0, 4.0, 12.0, 8.0, "2018-01-01")
+    from bot.domain.chats import Language
+    from bot.render.formatting import Formatter
+    from bot.topics.fomc.meeting_day import notes_from
+    from bot.topics.fomc.render import note_lines
+
+    lines = note_lines(notes_from(parse_note(directive)), Formatter(Language.EN))
+    assert "From January 2018, runoff caps of $12 billion of Treasuries and $8 billion of " \
+           "MBS a month." in lines

@@ -131,6 +131,9 @@ class NoteRates(Frozen):
     effective: date | None = None
     treasury_cap: Decimal | None = None
     mbs_cap: Decimal | None = None
+    treasury_cap_next: Decimal | None = None  # caps the directive sets from a later month
+    mbs_cap_next: Decimal | None = None
+    caps_next_from: date | None = None
 
 
 class Expectation(Frozen):

@@ -38,6 +38,10 @@ class ImplementationNote:
     effective: date | None
     treasury_cap: Decimal | None = None  # monthly runoff caps, billions
     mbs_cap: Decimal | None = None
+    # a directive that sets this month's caps and others from a named month gives both
+    treasury_cap_next: Decimal | None = None
+    mbs_cap_next: Decimal | None = None
+    caps_next_from: date | None = None  # the first day of the month the next caps start
     iorb_label: str = "IORB"  # "IOER" when the note speaks of excess reserves
 
     def as_json(self) -> dict[str, object]:
@@ -110,17 +114,55 @@ def _only_value(pattern: re.Pattern[str], text: str) -> Decimal | None:
     return values.pop() if len(values) == 1 else None
 
 
+_CAPS_FROM = re.compile(r"\b(?:(?:Effective|Beginning) (?:in |on )?|calendar month of |during )"
+                        r"(" + "|".join(_MONTHS) + r")(?: (\d{1,2})\b)?(?:,? (\d{4}))?")
+Caps = tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None, date | None]
+
+
+def _caps(text: str, effective: date | None) -> Caps:
+    """(treasury, treasury next, mbs, mbs next, next from): the caps the directive sets for
+    now, and those it sets from a later day ("Effective in January, ...", "Beginning on
+    June 1, ..."): each cap belongs to the last date phrase before it. One cap named twice
+    for the same time with different values: None (the alert says less)."""
+    markers = []
+    for match in _CAPS_FROM.finditer(text):
+        month = _MONTHS.index(match.group(1)) + 1
+        year = int(match.group(3)) if match.group(3) else (
+            effective.year + (month < effective.month) if effective else None)
+        if year is not None:
+            markers.append((match.start(), date(year, month, int(match.group(2) or 1))))
+    later = [(at, day) for at, day in markers if effective is None or day > effective]
+
+    def split(pattern: re.Pattern[str]) -> tuple[set[Decimal], set[Decimal], date | None]:
+        now, nxt, start = set(), set(), None
+        for match in pattern.finditer(text):
+            before = [day for at, day in later if at < match.end()]
+            if before:
+                nxt.add(Decimal(match.group(1)))
+                start = before[-1]
+            else:
+                now.add(Decimal(match.group(1)))
+        return now, nxt, start
+
+    def one(values: set[Decimal]) -> Decimal | None:
+        return values.pop() if len(values) == 1 else None
+
+    t_now, t_next, t_from = split(_TREASURY_CAP)
+    m_now, m_next, m_from = split(_MBS_CAP)
+    return one(t_now), one(t_next), one(m_now), one(m_next), t_from or m_from
+
+
 def parse_note(raw: str) -> ImplementationNote:
     text = note_text(raw)
     values = {key: _first(text, key) for key in _PATTERNS}
     if values["iorb"] is None and values["on_rrp"] is None and values["primary_credit"] is None:
         raise NoteParseError("no administered rate found (not an implementation note?)")
-    treasury = _only_value(_TREASURY_CAP, text)
-    mbs = _only_value(_MBS_CAP, text)
+    treasury, treasury_next, mbs, mbs_next, next_from = _caps(text, _effective(text))
     excess = re.search(r"interest rates? (?:paid )?on required and excess reserve", text, re.I)
     return ImplementationNote(
         iorb=values["iorb"], on_rrp=values["on_rrp"], primary_credit=values["primary_credit"],
         srf_min_bid=values["srf_min_bid"], srf_rate=values["srf_rate"],
         effective=_effective(text),
-        treasury_cap=treasury, mbs_cap=mbs,
+        treasury_cap=treasury, mbs_cap=mbs, treasury_cap_next=treasury_next,
+        mbs_cap_next=mbs_next, caps_next_from=next_from,
         iorb_label="IOER" if excess else "IORB")

@@ -109,10 +109,19 @@ def note_lines(note: NoteRates, f: Formatter) -> list[str]:
         lines.append(f._("Administered rates from {day}: {rates}.").format(
             day=f.date(note.effective), rates=listing) if note.effective else
             f._("Administered rates: {rates}.").format(rates=listing))
-    if note.treasury_cap is not None and note.mbs_cap is not None:
+    now = note.treasury_cap is not None and note.mbs_cap is not None
+    later = note.treasury_cap_next is not None and note.mbs_cap_next is not None and \
+        note.caps_next_from is not None
+    if now:
         lines.append(f._("Runoff caps in the directive: {treasury} of Treasuries and {mbs} of "
                          "MBS a month.").format(treasury=_billions(f, note.treasury_cap),
                                                  mbs=_billions(f, note.mbs_cap)))
+    if later:
+        assert note.caps_next_from is not None
+        lines.append(f._("From {month}, runoff caps of {treasury} of Treasuries and {mbs} of "
+                         "MBS a month.").format(month=f.month(note.caps_next_from),
+                                                treasury=_billions(f, note.treasury_cap_next),
+                                                mbs=_billions(f, note.mbs_cap_next)))
     return lines
 
 
