@@ -66,6 +66,11 @@ def test_fred_csv_and_ddp():
     last = ddp[-1]
     assert (last.total_assets, last.securities, last.treasuries, last.mbs,
             last.reserves_wednesday) == (7_097_316, 5_946_969, 4_109_512, 1_835_110, 3_317_688)
+    # the liquidity lines, as FRED's WDTGAL, WLRRAL and RRPONTSYD give that Wednesday
+    assert (last.tga, last.reverse_repos, last.on_rrp) == (1_326_897, 243_976, 4_326)
+    row = last.as_json()
+    assert row["reserves"] == 3_317_688 and row["reserves_basis"] == "wednesday"
+    assert row["net_liquidity"] == 7_097_316 - 1_326_897 - 4_326 and row["currency"]
     single = parse_fred_csv("observation_date,WRESBAL\n2025-04-16,3452030\n2025-04-23,.\n")
     assert [w.reserves for w in single] == [3_452_030, None]
 

@@ -55,6 +55,12 @@ class H41Week:
                 for k, v in asdict(self).items()
                 if k in ("week_ending", "total_assets", "securities", "treasuries", "mbs",
                          "reserves", "tga", "reverse_repos", "on_rrp", "currency")}
+        # reserves: the week average where the source has it, else the Wednesday level
+        # (the DDP file's series), with which one it is
+        if self.reserves is None and self.reserves_wednesday is not None:
+            data["reserves"] = self.reserves_wednesday
+        data["reserves_basis"] = ("week_average" if self.reserves is not None else
+                                  "wednesday" if self.reserves_wednesday is not None else None)
         data["net_liquidity"] = self.net_liquidity
         data["unit"] = UNIT
         if self.release_date:
@@ -328,7 +334,10 @@ def _fred_value(raw: str, series: str) -> int | None:
 # DDP ----------------------------------------------------------------------------------
 DDP_SERIES = {"RESPPA_N.WW": "total_assets", "RESPPALG_N.WW": "securities",
               "RESPPALGUO_N.WW": "treasuries", "RESPPALGASMO_N.WW": "mbs",
-              "RESH4R_N.WW": "reserves_wednesday"}
+              "RESH4R_N.WW": "reserves_wednesday",
+              # the liquidity lines, Wednesday levels (as table 1 of the release gives them)
+              "RESPPLLDT_N.WW": "tga", "RESPPLLR_N.WW": "reverse_repos",
+              "RESPPLLRD_N.WW": "on_rrp", "RESTBC_N.WW": "currency"}
 
 
 def parse_ddp_xml(text: str) -> list[H41Week]:
@@ -359,7 +368,9 @@ def parse_ddp_xml(text: str) -> list[H41Week]:
     return [H41Week(week_ending=day, total_assets=v.get("total_assets"),
                     securities=v.get("securities"), treasuries=v.get("treasuries"),
                     mbs=v.get("mbs"), reserves=None,
-                    reserves_wednesday=v.get("reserves_wednesday"))
+                    reserves_wednesday=v.get("reserves_wednesday"), tga=v.get("tga"),
+                    reverse_repos=v.get("reverse_repos"), on_rrp=v.get("on_rrp"),
+                    currency=v.get("currency"))
             for day, v in sorted(found.items())]
 
 
