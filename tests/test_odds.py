@@ -380,3 +380,22 @@ def test_last_meeting_days_before_month_end_is_left_out_not_solved_forward():
     table = compute_odds(prices_for(months, decisions, 4.33, {}), decisions,
                          date(2031, 2, 10), (4.25, 4.50))
     assert [m.decision_day for m in table.meetings] == decisions
+
+
+def test_the_day_compared_with_is_named_and_the_figures_are_ours():
+    """On a Monday "a day ago" is Friday: the alert names the settlement day it compares
+    with, and says the odds are computed by fedalert with CME's method."""
+    from bot.domain.chats import Language
+    from bot.render.formatting import Formatter
+    from bot.topics.odds.render import render
+
+    monday = compute_odds(WORKED, CALENDAR, date(2026, 9, 21), (3.75, 4.00))
+    friday = _stored(compute_odds(WORKED, CALENDAR, date(2026, 9, 18), (3.75, 4.00)))
+    friday["meetings"][0]["hike"] = 0.45
+    [event] = compare_tables(monday, friday, None)
+    assert event.previous_day_as_of == date(2026, 9, 18)
+    en = render(event, Formatter(Language.EN), "America/New_York")
+    assert "(Sep 18: 45%)" in en.lines[0] and "a day ago" not in en.lines[0]
+    assert "computed" in en.footer.lower() and "not CME's published figures" in en.footer
+    zh = render(event, Formatter(Language.ZH_HANT), "Asia/Taipei")
+    assert "9 月 18 日為 45%" in zh.lines[0] and "非 CME 公布的數據" in zh.footer

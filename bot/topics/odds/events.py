@@ -31,6 +31,8 @@ class OddsShift(BaseEvent):
     probability: float
     previous_day: float | None = None
     previous_week: float | None = None
+    previous_day_as_of: date | None = None  # the settlement days those were read from
+    previous_week_as_of: date | None = None
     reason: OddsReason
     threshold: float | None = None
     current_range: tuple[Decimal, Decimal]

@@ -59,10 +59,15 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
         headline = f._("Odds of {move} at the {meeting} FOMC meeting: {pct}")
     headline = headline.format(move=move, meeting=meeting, pct=pct)
     before = []
-    if event.previous_day is not None:
-        before.append(f._("a day ago {pct}").format(pct=f.percent(event.previous_day, 0)))
-    if event.previous_week is not None:
-        before.append(f._("a week ago {pct}").format(pct=f.percent(event.previous_week, 0)))
+    for value, day, label in ((event.previous_day, event.previous_day_as_of,
+                               f._("a day ago {pct}")),
+                              (event.previous_week, event.previous_week_as_of,
+                               f._("a week ago {pct}"))):
+        if value is None:
+            continue
+        pct_then = f.percent(value, 0)
+        before.append(f._("{day}: {pct}").format(day=f.date(day, year=False), pct=pct_then)
+                      if day is not None else label.format(pct=pct_then))
     if before:
         headline += f._(" ({before})").format(before=f._(", ").join(before))
     lines = [headline + f._(".")]
@@ -83,7 +88,8 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
                                  hike=f.percent(meeting_odds.hike, 0)))
         lines.append(f._("The range against today's, by later meetings: {list}.").format(
             list=f._("; ").join(later)))
-    footer = f._("From 30-day fed funds futures settlements of {day}, CME FedWatch method").format(
+    footer = f._("Computed by fedalert with CME FedWatch's method from 30-day fed funds "
+                 "futures settlements of {day} (not CME's published figures)").format(
         day=f.date(event.as_of))
     return Section(
         language=f.language.value,
@@ -115,12 +121,11 @@ def odds_table_text(f: Formatter, table: OddsSnapshot) -> str:
         lines.extend("  " + line for line in bucket_lines(f, meeting, low))
         if index == 0:
             past = []
-            for label, key in ((f._("a day ago"), "1d"), (f._("a week ago"), "1w"),
-                               (f._("a month ago"), "1m")):
+            for key in ("1d", "1w", "1m"):
                 then = table.history.get(key)
                 if then is not None and then.cut is not None:
-                    past.append(f._("{when}: cut {cut}").format(
-                        when=label, cut=f.percent(then.cut, 0)))
+                    past.append(f._("{when}: cut {cut}").format(  # the day, named
+                        when=f.date(then.as_of, year=False), cut=f.percent(then.cut, 0)))
             if past:
                 lines.append("  " + f._("; ").join(past))
     return "\n".join(lines)

@@ -300,7 +300,17 @@ def compare_tables(
         move = "cut" if nxt.cut >= nxt.hike else "hike"
         events.append(_shift(table, move, float(getattr(nxt, move)), before(previous_day, move),
                              before(previous_week, move), "summary", None))
-    return events
+    # "a day ago" is the last settlement day before (a Friday, on a Monday): named
+    days = {"previous_day_as_of": _as_of(previous_day), "previous_week_as_of": _as_of(
+        previous_week)}
+    return [event.model_copy(update=days) for event in events]
+
+
+def _as_of(stored: Mapping[str, Any] | None) -> date | None:
+    try:
+        return date.fromisoformat(str(stored["as_of"])) if stored else None
+    except (KeyError, ValueError):
+        return None
 
 
 def _shift(table: OddsTable, move: str, now: float, day_ago: float | None,
@@ -330,8 +340,9 @@ def charts_for(table: OddsTable, chart: str) -> dict[str, bytes]:
         for label, probability in nxt.distribution:
             low, high = (int(x) / 100 for x in label.split("-"))
             buckets.append((f"{low:.2f}–{high:.2f}", probability))
-        title = f._("Rate odds for the {meeting} FOMC meeting").format(
-            meeting=f.date(nxt.decision_day))
+        title = f._("Rate odds for the {meeting} FOMC meeting (futures settlements of "
+                    "{day}, computed by fedalert)").format(meeting=f.date(nxt.decision_day),
+                                                           day=f.date(table.as_of))
         out[f"{chart}.{language.value}.png"] = odds_chart(buckets, title, language)
     return out
 
