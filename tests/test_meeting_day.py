@@ -212,7 +212,7 @@ async def test_projections_against_the_previous_with_the_dot_plot(services):
     from bot.topics.catalog import Catalog
 
     en = Catalog().renderers.message(event, Language.EN, "America/New_York").to_text()
-    assert "2026 median 3.8% → 4.1%: 1 step of 25 bp higher" in en
+    assert "2026 median 3.8% → 4.1%: the path 25 bp higher" in en
     assert await services.records.load_attachment(event.key, "sep-2026-09-16.zh-Hant.png")
 
 
@@ -314,12 +314,12 @@ async def test_the_meeting_day_demo(services, tmp_path):
     text = out.getvalue()
     assert report.events == 5
     assert "準備金餘額利率（IORB）3.90%" in text
-    assert "2026 median 3.8% → 4.1%: 1 step of 25 bp higher" in text
+    assert "2026 median 3.8% → 4.1%: the path 25 bp higher" in text
     assert "FOMC 記者會" in text and "會議紀要" in text
-    reaction = text[text.index("FOMC 聲明發布 30 分鐘後的比特幣"):]
+    reaction = text[text.index("FOMC 聲明發布後 30 分鐘，比特幣下跌 0.2%"):]
     assert "示意數字" in reaction.split("────")[0]
-    assert "console:newyork" not in text[text.index("Bitcoin 30 min") - 400:
-                                         text.index("Bitcoin 30 min")].split("── to ")[-1]
+    first = text.index("Bitcoin down 0.2% 30 min")
+    assert "console:newyork" not in text[first - 400: first].split("── to ")[-1]
 
 
 def test_caps_that_change_within_the_directive_give_both():

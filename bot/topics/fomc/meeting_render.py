@@ -60,8 +60,7 @@ def _cuts_words(f: Formatter, old: Decimal, new: Decimal) -> str | None:
         return None
     if steps > 0:
         return f.ngettext("{n} more cut", "{n} more cuts", steps).format(n=steps)
-    return f.ngettext("{n} step of 25 bp higher", "{n} steps of 25 bp higher",
-                      -steps).format(n=-steps)
+    return f._("the path {size} higher").format(size=f.bps(-steps * 25, short=True))
 
 
 def _pct(f: Formatter, value: Decimal) -> str:
@@ -91,7 +90,7 @@ def render_projections(event: ProjectionsRelease, f: Formatter, zone: str) -> Se
                                                                new=_pct(f, funds[first])))
     if headline_bits:
         lines.append(f._("Fed funds rate: {text}.").format(text=headline_bits[0]))
-    for name in ("fed_funds", "core_pce", "unemployment", "gdp"):
+    for name in ("fed_funds", "pce", "core_pce", "unemployment", "gdp"):  # headline beside core
         row = event.medians.get(name)
         if not row:
             continue
@@ -107,7 +106,7 @@ def render_projections(event: ProjectionsRelease, f: Formatter, zone: str) -> Se
         lines.append(f._("{variable} (median): {cells}").format(
             variable=_variable(f, name), cells=f._(", ").join(cells)))
     if event.previous_date:
-        lines.append(f._("Arrows: against the projections of {day}.").format(
+        lines.append(f._("(→: the change from the projections of {day}.)").format(
             day=f.date(event.previous_date)))
     return Section(
         language=f.language.value,
@@ -121,15 +120,15 @@ def render_presser(event: PressConference, f: Formatter, zone: str) -> Section:
         language=f.language.value,
         title=f._("FOMC press conference: {when}").format(
             when=f.moment(event.starts_at, zone)),
-        lines=(f._("The Chair's press conference on today's decision starts at {when}; "
-                   "watch it live on the Fed's website.").format(
-                       when=f.moment(event.starts_at, zone)),),
+        lines=(f._("The Chair answers questions on today's decision; watch it live on the "
+                   "Fed's website."),),
         link=event.url, link_label=f._("Watch live"))
 
 
 def render_minutes(event: MinutesRelease, f: Formatter, zone: str) -> Section:
     lines = [f._("The minutes of the {day} meeting are out.").format(
         day=f.date(event.meeting_date))]
+    unsaid: list[str] = []  # topics of key sentences the phrasebook cannot say in Chinese
     for sentence in event.highlights:
         topic = sentence_topic(sentence, f)
         if f.language is Language.ZH_HANT:  # Chinese, or what it is about: never English
@@ -137,14 +136,16 @@ def render_minutes(event: MinutesRelease, f: Formatter, zone: str) -> Section:
             if said is not None:
                 lines.append(f._("{marker} {topic}: {text}").format(
                     marker="·", topic=topic or f._("Rates"), text=said))
-            elif topic:
-                lines.append(f._("{marker} {topic}: what the participants said is in the "
-                                 "minutes.").format(marker="·", topic=topic))
+            elif topic and topic not in unsaid:
+                unsaid.append(topic)
             continue
         text = _short(sentence)
         lines.append(f._("{marker} {topic}: “{text}”").format(marker="·", topic=topic,
                                                               text=text) if topic else
                      f._("{marker} “{text}”").format(marker="·", text=text))
+    if unsaid:
+        lines.append(f._("{marker} Also discussed ({topics}): see the minutes.").format(
+            marker="·", topics=f._(", ").join(unsaid)))
     return Section(
         language=f.language.value,
         title=f._("FOMC minutes: {day} meeting").format(day=f.date(event.meeting_date)),
@@ -161,8 +162,11 @@ def render_reaction(event: BitcoinReaction, f: Formatter, zone: str) -> Section:
     change = (event.price_now - event.price_at_release) / event.price_at_release
     return Section(
         language=f.language.value,
-        title=f._("Bitcoin {minutes} min after the FOMC statement: {change}").format(
-            minutes=event.minutes_after, change=_signed_pct(f, change)),
+        title=(f._("Bitcoin up {change} {minutes} min after the FOMC statement") if change > 0
+               else f._("Bitcoin down {change} {minutes} min after the FOMC statement")
+               if change < 0 else
+               f._("Bitcoin unchanged {minutes} min after the FOMC statement")).format(
+            minutes=event.minutes_after, change=f.percent(abs(change))),
         lines=(f._("Bitcoin {price} ({change} since the statement at {start}); high {high}, "
                    "low {low} in between.").format(
                        price=f.usd(event.price_now), change=_signed_pct(f, change),
@@ -178,7 +182,7 @@ def render_preview(event: MeetingPreview, f: Formatter, zone: str) -> Section:
         lines.append(f._("Current target range: {range}.").format(
             range=f.rate_range(event.current_low, event.current_high)))
     if event.expectation is not None:
-        lines.append(f._("Futures price {pct} for {move} ({day} settlements).").format(
+        lines.append(f._("Futures priced a {pct} chance of {move} ({day} settlements).").format(
             pct=f.percent(event.expectation.favourite, 0),
             move=move_phrase(event.expectation.favourite_bps, f),
             day=f.date(event.expectation.as_of, year=False)))

@@ -150,6 +150,8 @@ GOAL_BALANCE = {
     "are roughly balanced": "大致平衡",
 }
 
+_WHO = {"all": "所有", "almost all": "幾乎所有", "most": "多數", "many": "許多"}
+
 _DETERMINING = {"the extent of additional": "為使通膨逐步回到 2% 可能需要的進一步緊縮幅度",
                 "the pace of future": "未來升息的步調",
                 "the extent of future": "未來升息的幅度"}
@@ -215,6 +217,21 @@ SENTENCES: tuple[Rule, ...] = (
                 + ("至 " if m["act"].lower() != "maintain" else "在 ")
                 + _range(m["low"], m["high"])
                 + ("，並預期持續升息將是適當的" if m["more"] else ""))),
+    # the minutes' record of the decision and of the balance sheet
+    (_r(r"(?:in support of the committee'?s goals(?P<shift> and in light of the shift in the "
+        r"balance of risks)?, )?(?P<who>all|almost all|most) members agreed to "
+        r"(?P<act>maintain|raise|lower) the target range for the federal funds rate"
+        r"(?: by)?(?: (?P<size>[\d/-]+) percentage point)? (?:at|to) " + _RATE),
+     lambda m: (("鑒於風險平衡已經改變，" if m["shift"] else "")
+                + _WHO[m["who"].lower()] + "委員同意將聯邦基金利率目標區間"
+                + _ACTIONS[m["act"].lower()]
+                + (f" {round(float(_fraction(m['size'])) * 100)} 個基點" if m["size"] else "")
+                + ("至 " if m["act"].lower() != "maintain" else "在 ")
+                + _range(m["low"], m["high"]))),
+    (_r(r"(?P<who>all|almost all|most|many) participants judged (?:that )?it (?:would be )?"
+        r"appropriate to continue the process of reducing the federal reserve'?s securities "
+        r"holdings"),
+     lambda m: f"{_WHO[m['who'].lower()]}與會者認為，繼續縮減聯準會持有的證券是適當的"),
     (_r(r"the committee does not expect it will be appropriate to reduce the target range "
         r"until it has gained greater confidence that inflation is moving sustainably "
         r"toward 2 percent"),
