@@ -237,10 +237,10 @@ def test_dissent_wording_in_both_languages():
                            previous_sentences=None, unscheduled=False)
 
     for day, en_part, zh_part in (
-        ("2010-11-03", "Thomas M. Hoenig (opposed further asset purchases)",
-         "總裁霍尼格（Thomas M. Hoenig，反對進一步購債）"),
-        ("2020-09-16", "Neel Kashkari (on the forward guidance)",
-         "總裁卡什卡利（Neel Kashkari，對前瞻指引持不同意見）"),
+        ("2010-11-03", "Thomas M. Hoenig (Kansas City Fed; opposed further asset purchases)",
+         "堪薩斯城聯準銀行總裁霍尼格（Thomas M. Hoenig，反對進一步購債）"),
+        ("2020-09-16", "Neel Kashkari (Minneapolis Fed; on the forward guidance)",
+         "明尼亞波利聯準銀行總裁卡什卡利（Neel Kashkari，對前瞻指引持不同意見）"),
         ("2025-03-19", "Christopher J. Waller (preferred to keep the pace of runoff)",
          "理事華勒（Christopher J. Waller，主張維持縮表步調）"),
     ):

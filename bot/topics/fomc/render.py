@@ -167,9 +167,16 @@ def _vote_line(event: FomcDecision, f: Formatter) -> str | None:
 def _dissent(dissent: Dissent, f: Formatter) -> str:
     """The member's name and, only where the statement says it, what they wanted."""
     wish = _dissent_wish(dissent, f)
-    known = member(dissent.name) if f.zh else None
-    if known is not None:  # zh: 理事華勒（Christopher J. Waller，主張維持縮表步調）
+    known = member(dissent.name)
+    if known is not None and not f.zh and known.bank_en:  # Jeffrey M. Lacker (Richmond Fed)
+        if wish:
+            return f._("{name} ({bank} Fed; {wish})").format(name=dissent.name,
+                                                             bank=known.bank_en, wish=wish)
+        return f._("{name} ({bank} Fed)").format(name=dissent.name, bank=known.bank_en)
+    if known is not None and f.zh:  # zh: 理事華勒（Christopher J. Waller，主張維持縮表步調）
         title = f._("Governor") if known.role == "governor" else f._("President")
+        if known.bank_zh:  # 里奇蒙聯準銀行總裁拉克
+            title = f._("{bank} Fed President").format(bank=known.bank_zh)
         if wish:
             return f._("{title} {zh_name} ({name}; {wish})").format(
                 title=title, zh_name=known.zh, name=dissent.name, wish=wish)
