@@ -356,3 +356,31 @@ async def test_fifteen_members_at_once_are_fifteen_answers(discord_front):
     texts = [standin.answer_to(i)["data"]["content"] for i in flood]
     assert all(text.strip() for text in texts)
     assert sum("指令過多" in text for text in texts) >= 3
+
+
+async def test_brief_and_liquidity_with_their_options_through_the_gateway(discord_front):
+    """The slash commands generated from the command declarations take their typed
+    options on Discord as the text commands take words on Telegram: a morning brief at
+    08:00 and off again, a liquidity rule "rrp below 100b"."""
+    standin, _ = discord_front
+    guild, admin = "860000000000000001", "700000000000000009"
+
+    async def ask(command, options=()):
+        asked = await standin.interact(command, list(options), channel=CHANNEL, user=admin,
+                                       guild=guild, locale="en-US")
+        await wait_for(lambda: standin.answer_to(asked) is not None)
+        return standin.answer_to(asked)["data"]["content"]
+
+    await ask("start")
+    brief = await ask("brief", [{"name": "time", "type": 3, "value": "08:00"},
+                                {"name": "changes", "type": 5, "value": True}])
+    assert "every day at 08:00" in brief and "skipped" in brief, brief
+    off = await ask("brief", [{"name": "time", "type": 3, "value": "off"}])
+    assert "brief off" in off.lower(), off
+    rule = await ask("liquidity", [{"name": "metric", "type": 3, "value": "rrp"},
+                                   {"name": "test", "type": 3, "value": "below"},
+                                   {"name": "amount", "type": 3, "value": "100b"}])
+    assert "#1" in rule and "100" in rule, rule
+    both = await ask("settings", [{"name": "timezone", "type": 3, "value": "Asia/Tokyo"},
+                                  {"name": "quiet_hours", "type": 3, "value": "23:00-07:00"}])
+    assert "Asia/Tokyo" in both and "23:00-07:00" in both, both

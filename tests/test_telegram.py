@@ -515,3 +515,18 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
     assert len(notices) == 1, len(notices)
     assert len(to_alice) <= 16, len(to_alice)  # the burst, the notice, a little refill
     assert answered_in < 2.5, answered_in
+
+
+async def test_brief_and_liquidity_in_words(telegram):
+    """The same commands Discord takes as options, typed on Telegram."""
+    standin, services = telegram
+    async with Running(services):
+        for text in ("/start", "/brief 08:00 changes", "/brief off",
+                     "/liquidity rrp below 100b"):
+            count = len(standin.texts_to(502))
+            standin.command(private(BOB), BOB, text)
+            await until(lambda count=count: len(standin.texts_to(502)) > count)
+    replies = standin.texts_to(502)
+    assert "every day at 08:00" in replies[1] and "skipped" in replies[1]
+    assert "brief off" in replies[2].lower()
+    assert "#1" in replies[3] and "100" in replies[3]

@@ -153,14 +153,66 @@ TopicHandler = Callable[[CommandContext, Invocation, list[str], Language], Await
 
 
 @dataclass(frozen=True)
+class ParamChoice:
+    """One allowed value of a choice parameter, with its label (a catalog msgid)."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A typed parameter of a command, declared once: platforms with typed options
+    (Discord's slash commands) build them from it, and turn what the user chose into the
+    words a text command would have had (``tokens``), so one handler parses both.
+
+    ``kind``: choice | text | price | time | duration | flag. A flag adds ``word`` when
+    set; ``keyword`` comes before the value (``/settings tz Asia/Taipei``); ``prefix`` is
+    glued to it (``expires:7d``). ``choices_from="topics"``: the registered topics and
+    "all"."""
+
+    name: str  # msgid, context "command": the option's (localized) name
+    description: str  # msgid
+    kind: str = "text"
+    required: bool = False
+    choices: tuple[ParamChoice, ...] = ()
+    choices_from: str | None = None
+    word: str = ""
+    keyword: str = ""
+    prefix: str = ""
+    example: str = ""
+
+    def tokens(self, value: object) -> list[str]:
+        if value is None or value is False or value == "":
+            return []
+        if self.kind == "flag":
+            return [self.word]
+        text = str(getattr(value, "value", value)).strip()
+        if not text:
+            return []
+        words = [self.prefix + text] if self.prefix else text.split()
+        return ([self.keyword] if self.keyword else []) + words
+
+
+@dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One chat command: its name, its description (a catalog msgid), who may run it."""
+    """One chat command, declared once: its name, its description (a catalog msgid), who
+    may run it, its typed parameters and an example. From this come Telegram's menus,
+    Discord's slash commands (options, choices, localizations, permissions), ``/help``
+    and the usage a user is shown when a command is mistyped."""
 
     name: str
     description: str
     changes_settings: bool = False  # only admins, in groups
     handler: TopicHandler | None = None  # None: a core command (``Commands`` method)
     platforms: frozenset[str] | None = None  # None: every platform
+    params: tuple[Param, ...] = ()
+    example: str = ""  # "/alert below 80000": shown in /help and with an error
+    groups_only: bool = False  # a server's or group's setting, not a private chat's
+
+    def tokens(self, values: dict[str, object]) -> list[str]:
+        """What the user chose in typed options, as the words of the text command."""
+        return [word for param in self.params for word in param.tokens(values.get(param.name))]
 
 
 async def chat_zone(ctx: CommandContext, inv: Invocation) -> str:

@@ -20,6 +20,8 @@ from bot.commands.core import (
     CommandSpec,
     Compose,
     Invocation,
+    Param,
+    ParamChoice,
     Reply,
     chat_zone,
     localized,
@@ -44,29 +46,59 @@ from bot.store.server import STORE_DOWN_ERRORS
 
 log = logging.getLogger(__name__)
 
+TOPIC = Param(NP_("command", "topic"), N_("Which alerts"), kind="choice", choices_from="topics")
+LANGUAGE_CHOICES = (ParamChoice("zh-Hant", N_("Traditional Chinese")),
+                    ParamChoice("en", N_("English")),
+                    ParamChoice("both", N_("both (Chinese, then English)")))
 CORE_HEAD: tuple[CommandSpec, ...] = (
     CommandSpec(NP_("command", "start"), N_("Start: choose language and topics")),
     CommandSpec(NP_("command", "help"), N_("List the commands")),
     CommandSpec(NP_("command", "subscribe"), N_("Subscribe to a topic: fomc, h41, odds, btc"),
-                changes_settings=True),
+                changes_settings=True, params=(TOPIC,), example="/subscribe fomc"),
     CommandSpec(NP_("command", "unsubscribe"),
-                N_("Unsubscribe from a topic"), changes_settings=True),
-    CommandSpec(NP_("command", "lang"), N_("Language: zh-Hant, en or both"), changes_settings=True),
+                N_("Unsubscribe from a topic"), changes_settings=True, params=(TOPIC,),
+                example="/unsubscribe btc"),
+    CommandSpec(NP_("command", "lang"), N_("Language: zh-Hant, en or both"), changes_settings=True,
+                example="/lang both", params=(
+                    Param(NP_("command", "language"), N_("Language of alerts and replies"),
+                          kind="choice", required=True, choices=LANGUAGE_CHOICES),)),
     CommandSpec(NP_("command", "status"), N_("Rates, next FOMC, balance sheet, odds, BTC")),
 )
 """The core commands shown before the topics' own (``/fomc``, ``/balance`` …)."""
 CORE_TAIL: tuple[CommandSpec, ...] = (
-    CommandSpec(NP_("command", "settings"), N_("Time zone and quiet hours"), changes_settings=True),
+    CommandSpec(NP_("command", "settings"), N_("Time zone and quiet hours"), changes_settings=True,
+                example="/settings tz Asia/Taipei", params=(
+                    Param(NP_("command", "timezone"), N_("Time zone, e.g. Asia/Taipei"),
+                          keyword="tz", example="Asia/Taipei"),
+                    Param(NP_("command", "quiet_hours"),
+                          N_("Quiet hours, e.g. 23:00-07:00, or off"), keyword="quiet",
+                          example="23:00-07:00"))),
     CommandSpec(NP_("command", "brief"), N_("A morning brief at a time you choose: /brief 08:00"),
-                changes_settings=True),
+                changes_settings=True, example="/brief 08:00", params=(
+                    Param(NP_("command", "time"),
+                          N_("Time of day HH:MM in the chat's time zone, or off"), kind="time",
+                          example="08:00"),
+                    Param(NP_("command", "changes"), N_("Only on days with something new"),
+                          kind="flag", word="changes"))),
     CommandSpec(NP_("command", "stop"),
                 N_("Stop alerts and delete this chat's data"), changes_settings=True),
     CommandSpec(NP_("command", "channel"), N_("Subscribe a channel you administer"),
-                platforms=frozenset({"telegram"})),
+                platforms=frozenset({"telegram"}), example="/channel @mychannel", params=(
+                    Param(NP_("command", "channel"), N_("The channel, e.g. @mychannel"),
+                          required=True, example="@mychannel"),)),
     CommandSpec(NP_("command", "webhook"), N_("Send alerts to a channel's incoming webhook"),
-                changes_settings=True, platforms=frozenset({"discord"})),
+                changes_settings=True, platforms=frozenset({"discord"}), groups_only=True,
+                params=(
+                    Param(NP_("command", "url"), N_("The webhook URL (kept secret)"),
+                          required=True),
+                    Param(NP_("command", "remove"), N_("Remove this webhook instead"),
+                          kind="flag", word="remove"),
+                    TOPIC,
+                    Param(NP_("command", "language"), N_("Language of alerts and replies"),
+                          kind="choice", choices=LANGUAGE_CHOICES, prefix="lang:"))),
 )
 REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}
+SETTING_KEYS = {"tz", "timezone", "zone", "時區", "quiet", "dnd", "勿擾"}
 ALL_WORDS = {"all", "全部", "所有"}
 
 
@@ -349,8 +381,14 @@ class Commands:
     async def help(self, inv: Invocation, args: list[str], language: Language) -> Reply:
         def compose(f: Formatter) -> str:
             lines = [f._("Commands:")]
-            lines += [f"/{spec.name} — {f._(spec.description)}" for spec in self.table
-                      if spec.platforms is None or inv.chat.platform in spec.platforms]
+            for spec in self.table:
+                if spec.platforms is not None and inv.chat.platform not in spec.platforms:
+                    continue
+                line = f"/{spec.name} — {f._(spec.description)}"
+                if spec.example and spec.example not in line:  # from its declaration
+                    line = f.sentences(line, f._("(e.g. {example})").format(
+                        example=spec.example))
+                lines.append(line)
             lines.append(f._("In groups, only admins can change settings."))
             return "\n".join(lines)
 
@@ -404,6 +442,11 @@ class Commands:
                     f._("During quiet hours alerts still arrive, silently."),
                 ])
             return Reply(localized(language, compose), language=language)
+        starts = [i for i, word in enumerate(args) if i and word.lower() in SETTING_KEYS]
+        if starts:  # "tz Asia/Taipei quiet 23:00-07:00" (Discord's two options): each in turn
+            parts = [args[a:b] for a, b in zip([0, *starts], [*starts, len(args)], strict=True)]
+            replies = [await self.settings(inv, part, language) for part in parts]
+            return Reply("\n".join(r.text for r in replies), language=language)
         key, rest = args[0].lower(), " ".join(args[1:])
         if key in ("tz", "timezone", "zone", "時區"):
             if not rest:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import re
@@ -39,7 +40,6 @@ from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.domain.topics import TopicDirectory
 from bot.platforms.discord.sender import CHART_NAME, embeds_for, use_api
 from bot.render.formatting import Formatter
-from bot.render.i18n import NP_
 from bot.store.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -48,16 +48,6 @@ WEBHOOK_URL = re.compile(
     r"^https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api(?:/v\d+)?/webhooks/"
     r"(?P<id>\d{17,20})/(?P<token>[\w-]{20,200})/?$")
 CONTENT_LIMIT = 2000
-
-# option names in Chinese (Discord allows CJK letters in localized names); the command
-# names are marked where each command is declared (its CommandSpec)
-OPTION_NAMES = (
-    NP_("command", "topic"), NP_("command", "language"), NP_("command", "direction"),
-    NP_("command", "price"), NP_("command", "repeat"), NP_("command", "expires"),
-    NP_("command", "id"), NP_("command", "timezone"), NP_("command", "quiet_hours"),
-    NP_("command", "changes"), NP_("command", "url"), NP_("command", "remove"),
-)
-
 
 def name(text: str) -> locale_str:
     return locale_str(text, kind="name")
@@ -141,134 +131,63 @@ def topic_choices(topics: TopicDirectory) -> list[Choice[str]]:
             Choice(name=locale_str("All topics"), value="all")]
 
 
-LANGUAGE_CHOICES = [Choice(name=locale_str("Traditional Chinese"), value="zh-Hant"),
-                    Choice(name=locale_str("English"), value="en"),
-                    Choice(name=locale_str("both (Chinese, then English)"), value="both")]
-DIRECTION_CHOICES = [Choice(name=locale_str("rises above"), value="above"),
-                     Choice(name=locale_str("falls below"), value="below"),
-                     Choice(name=locale_str("crosses"), value="cross")]
-
 Handler = Callable[[discord.Interaction, str, list[str]], Awaitable[None]]
 
 
 def build_tree(client: discord.Client, handle: Handler, topics: TopicDirectory,
                table: tuple[CommandSpec, ...]) -> app_commands.CommandTree:
-    """Every slash command, its options and choices, with translatable texts."""
+    """Every command of the table as a slash command, generated from its declaration:
+    options with their types, choices and localized names and descriptions, default
+    permissions. No command is written here by name."""
     tree = app_commands.CommandTree(client)
-    admin = app_commands.default_permissions(manage_guild=True)
-
-    specs = {spec.name: spec for spec in table
-             if spec.platforms is None or "discord" in spec.platforms}
-
-    def describe(command: str) -> locale_str:
-        return locale_str(specs[command].description)
-
-    def simple(command: str, *, settings: bool = False) -> None:
-        async def callback(interaction: discord.Interaction) -> None:
-            await handle(interaction, command, [])
-
-        cmd: Any = app_commands.Command(name=name(command), description=describe(command),
-                                        callback=callback)
-        if settings:
-            cmd = admin(cmd)
-        tree.add_command(cmd)
-
-    with_options = {"subscribe", "unsubscribe", "lang", "alert", "delalert", "fomc", "settings",
-                    "webhook"}
-    for spec in specs.values():
-        if spec.name not in with_options:
-            simple(spec.name, settings=spec.changes_settings or spec.name == "start")
-
-    @tree.command(name=name("subscribe"), description=describe("subscribe"))
-    @app_commands.rename(topic=name("topic"))
-    @app_commands.describe(topic=locale_str("Which alerts"))
-    @app_commands.choices(topic=topic_choices(topics))
-    @admin
-    async def subscribe(interaction: discord.Interaction,
-                        topic: Choice[str] | None = None) -> None:
-        await handle(interaction, "subscribe", [topic.value] if topic else [])
-
-    @tree.command(name=name("unsubscribe"), description=describe("unsubscribe"))
-    @app_commands.rename(topic=name("topic"))
-    @app_commands.describe(topic=locale_str("Which alerts"))
-    @app_commands.choices(topic=topic_choices(topics))
-    @admin
-    async def unsubscribe(interaction: discord.Interaction,
-                          topic: Choice[str] | None = None) -> None:
-        await handle(interaction, "unsubscribe", [topic.value] if topic else [])
-
-    @tree.command(name=name("lang"), description=describe("lang"))
-    @app_commands.rename(language=name("language"))
-    @app_commands.describe(language=locale_str("Language of alerts and replies"))
-    @app_commands.choices(language=LANGUAGE_CHOICES)
-    @admin
-    async def lang(interaction: discord.Interaction, language: Choice[str]) -> None:
-        await handle(interaction, "lang", [language.value])
-
-    @tree.command(name=name("alert"), description=describe("alert"))
-    @app_commands.rename(direction=name("direction"), price=name("price"),
-                         repeat=name("repeat"), expires=name("expires"))
-    @app_commands.describe(direction=locale_str("Rises above, falls below or crosses"),
-                           price=locale_str("Price in USD, e.g. 80000, 80k or 8萬"),
-                           repeat=locale_str("Fire again each time (re-armed)"),
-                           expires=locale_str("Expire after, e.g. 7d or 12h"))
-    @app_commands.choices(direction=DIRECTION_CHOICES)
-    @admin
-    async def alert(interaction: discord.Interaction, direction: Choice[str], price: str,
-                    repeat: bool = False, expires: str | None = None) -> None:
-        args = [direction.value, price]
-        if repeat:
-            args.append("repeat")
-        if expires:
-            args.append(f"expires:{expires}")
-        await handle(interaction, "alert", args)
-
-    @tree.command(name=name("delalert"), description=describe("delalert"))
-    @app_commands.rename(id=name("id"))
-    @app_commands.describe(id=locale_str("The alert's number (see /alerts), or all"))
-    @admin
-    async def delalert(interaction: discord.Interaction, id: str) -> None:
-        await handle(interaction, "delalert", [id])
-
-    if "fomc" in specs:  # the FOMC topic's /fomc takes a "changes" option here
-        @tree.command(name=name("fomc"), description=describe("fomc"))
-        @app_commands.rename(changes=name("changes"))
-        @app_commands.describe(changes=locale_str("Show every changed sentence"))
-        async def fomc(interaction: discord.Interaction, changes: bool = False) -> None:
-            await handle(interaction, "fomc", ["diff"] if changes else [])
-
-    @tree.command(name=name("settings"), description=describe("settings"))
-    @app_commands.rename(timezone=name("timezone"), quiet_hours=name("quiet_hours"))
-    @app_commands.describe(timezone=locale_str("Time zone, e.g. Asia/Taipei"),
-                           quiet_hours=locale_str("Quiet hours, e.g. 23:00-07:00, or off"))
-    @admin
-    async def settings(interaction: discord.Interaction, timezone: str | None = None,
-                       quiet_hours: str | None = None) -> None:
-        if timezone:
-            await handle(interaction, "settings", ["tz", timezone])
-        if quiet_hours:
-            await handle(interaction, "settings", ["quiet", quiet_hours])
-        if not timezone and not quiet_hours:
-            await handle(interaction, "settings", [])
-
-    @tree.command(name=name("webhook"), description=describe("webhook"))
-    @app_commands.rename(url=name("url"), remove=name("remove"), topic=name("topic"),
-                         language=name("language"))
-    @app_commands.describe(url=locale_str("The webhook URL (kept secret)"),
-                           remove=locale_str("Remove this webhook instead"),
-                           topic=locale_str("Which alerts"),
-                           language=locale_str("Language of alerts and replies"))
-    @app_commands.choices(topic=topic_choices(topics), language=LANGUAGE_CHOICES)
-    @app_commands.guild_only()
-    @admin
-    async def register_webhook(interaction: discord.Interaction, url: str,
-                               remove: bool = False, topic: Choice[str] | None = None,
-                               language: Choice[str] | None = None) -> None:
-        args = [url, *(["remove"] if remove else []), *([topic.value] if topic else []),
-                *([f"lang:{language.value}"] if language else [])]
-        await handle(interaction, "webhook", args)
-
+    for spec in table:
+        if spec.platforms is None or "discord" in spec.platforms:
+            tree.add_command(slash_command(spec, handle, topics))
     return tree
+
+
+def slash_command(spec: CommandSpec, handle: Handler,
+                  topics: TopicDirectory) -> app_commands.Command[Any, ..., None]:
+    """A ``CommandSpec`` as a discord.py command: the callback's signature is built from
+    the declared parameters (discord.py reads options from it); the values the member
+    chose become the words of the text command (``CommandSpec.tokens``)."""
+    signature = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                   annotation=discord.Interaction)]
+    renames: dict[str, str | locale_str] = {}
+    descriptions: dict[str, str | locale_str] = {}
+    choices: dict[str, list[Choice[str]]] = {}
+    for param in spec.params:
+        listed = (topic_choices(topics) if param.choices_from == "topics" else
+                  [Choice(name=locale_str(c.label), value=c.value) for c in param.choices])
+        annotation: Any = bool if param.kind == "flag" else Choice[str] if listed else str
+        default: Any = inspect.Parameter.empty
+        if not param.required:
+            default = False if param.kind == "flag" else None
+            annotation = annotation if param.kind == "flag" else annotation | None
+        signature.append(inspect.Parameter(param.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                           annotation=annotation, default=default))
+        renames[param.name] = name(param.name)
+        descriptions[param.name] = locale_str(param.description)
+        if listed:
+            choices[param.name] = listed
+
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        await handle(interaction, spec.name, spec.tokens(values))
+
+    callback.__signature__ = inspect.Signature(signature)  # type: ignore[attr-defined]
+    command: Any = app_commands.Command(name=name(spec.name),
+                                        description=locale_str(spec.description),
+                                        callback=callback)
+    if renames:
+        command = app_commands.rename(**renames)(command)
+        command = app_commands.describe(**descriptions)(command)
+    if choices:
+        command = app_commands.choices(**choices)(command)
+    if spec.groups_only:
+        command = app_commands.guild_only()(command)
+    if spec.changes_settings or spec.name == "start":  # hidden from members without rights
+        command = app_commands.default_permissions(manage_guild=True)(command)
+    return command
 
 
 class DiscordFrontEnd:

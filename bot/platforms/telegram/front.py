@@ -251,9 +251,9 @@ class TelegramFrontEnd:
         async with self._in_turn(message.chat_id, update.update_id) as new:
             if not new:
                 return
-            inv = await self.invocation(update, context)
-            if parsed[0] == "channel":
-                inv = replace(inv, channels=self.channel_access(context))
+            # the platform's side of any command that needs it (``/channel``'s check)
+            inv = replace(await self.invocation(update, context),
+                          channels=self.channel_access(context))
             reply = await self.commands.run(inv, *parsed, admitted=True)
             # the reply's slot is taken in the chat's order; its wait is outside the turn
             slot = await self.reserve(message.chat_id, reply)

@@ -7,6 +7,8 @@ from bot.commands.core import (
     CommandContext,
     CommandSpec,
     Invocation,
+    Param,
+    ParamChoice,
     Reply,
     chat_zone,
     localized,
@@ -139,9 +141,22 @@ COMMANDS = (
     CommandSpec(NP_("command", "btc"), N_("Bitcoin composite price"), handler=btc),
     CommandSpec(NP_("command", "alert"),
                 N_("BTC price alert, e.g. /alert below 80000"), changes_settings=True,
-                handler=alert),
+                handler=alert, example="/alert below 80000", params=(
+                    Param(NP_("command", "direction"), N_("Rises above, falls below or crosses"),
+                          kind="choice", required=True, choices=(
+                              ParamChoice("above", N_("rises above")),
+                              ParamChoice("below", N_("falls below")),
+                              ParamChoice("cross", N_("crosses")))),
+                    Param(NP_("command", "price"), N_("Price in USD, e.g. 80000, 80k or 8萬"),
+                          kind="price", required=True, example="80000"),
+                    Param(NP_("command", "repeat"), N_("Fire again each time (re-armed)"),
+                          kind="flag", word="repeat"),
+                    Param(NP_("command", "expires"), N_("Expire after, e.g. 7d or 12h"),
+                          kind="duration", prefix="expires:", example="7d"))),
     CommandSpec(NP_("command", "alerts"), N_("List this chat's price alerts"), handler=alerts),
     CommandSpec(NP_("command", "delalert"),
                 N_("Delete a price alert by its number"), changes_settings=True,
-                handler=delalert),
+                handler=delalert, example="/delalert 1", params=(
+                    Param(NP_("command", "id"), N_("The alert's number (see /alerts), or all"),
+                          required=True, example="1"),)),
 )

@@ -6,6 +6,7 @@ from bot.commands.core import (
     CommandContext,
     CommandSpec,
     Invocation,
+    Param,
     Reply,
     latest_event_reply,
     localized,
@@ -46,4 +47,8 @@ async def fomc_diff(ctx: CommandContext, language: Language) -> Reply:
 
 
 COMMANDS = (CommandSpec(NP_("command", "fomc"),
-                        N_("Last FOMC decision and what changed"), handler=fomc),)
+                        N_("Last FOMC decision and what changed"), handler=fomc,
+                        example="/fomc diff", params=(
+                            Param(NP_("command", "changes"),
+                                  N_("Show every changed sentence"), kind="flag",
+                                  word="diff"),)),)

@@ -6,6 +6,8 @@ from bot.commands.core import (
     CommandContext,
     CommandSpec,
     Invocation,
+    Param,
+    ParamChoice,
     Reply,
     latest_event_reply,
     localized,
@@ -75,5 +77,23 @@ COMMANDS = (
                 handler=balance),
     CommandSpec(NP_("command", "liquidity"),
                 N_("Liquidity alerts: /liquidity rrp below 100b, /liquidity net move 100b"),
-                changes_settings=True, handler=liquidity),
+                changes_settings=True, handler=liquidity, example="/liquidity rrp below 100b",
+                params=(
+                    Param(NP_("command", "metric"),
+                          N_("Which line: ON RRP, TGA, reserves or net liquidity"),
+                          kind="choice", choices=(
+                              ParamChoice("rrp", N_("Overnight reverse repos (ON RRP)")),
+                              ParamChoice("tga", N_("Treasury General Account (TGA)")),
+                              ParamChoice("reserves", N_("Reserve balances")),
+                              ParamChoice("net", N_("Net liquidity")))),
+                    Param(NP_("command", "test"), N_("Below, above, or a weekly move of"),
+                          kind="choice", choices=(
+                              ParamChoice("below", N_("falls below")),
+                              ParamChoice("above", N_("rises above")),
+                              ParamChoice("move", N_("moves in a week by")))),
+                    Param(NP_("command", "amount"), N_("Amount, e.g. 100b, 1t or 1000億"),
+                          example="100b"),
+                    Param(NP_("command", "delete"),
+                          N_("Delete the liquidity alert with this number (see /liquidity)"),
+                          keyword="delete", example="1"))),
 )
