@@ -134,17 +134,23 @@ def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
     caps = _caps_line(event, f)
     if caps:
         lines.append(caps)
-    lines += [line for line in (
-        item(f._("Securities held outright"), event.securities, event.securities_change_1w),
-        item(f._("Treasury securities"), event.treasuries, event.treasuries_change_1w),
-        item(f._("Mortgage-backed securities (MBS)"), event.mbs, event.mbs_change_1w),
-        item(reserves_label, event.reserves, event.reserves_change_1w),
-        item(f._("Reserve balances (Wednesday)"), event.reserves_wednesday, None)
-        if event.reserves_basis == "week_average" else "",
+    # as short as what it must say (a group reads it in both languages): one line for
+    # holdings, one for reserves, one for the other liabilities, one for the longer view
+    securities = item(f._("Securities held outright"), event.securities,
+                      event.securities_change_1w)
+    if securities and event.treasuries and event.mbs:
+        securities = f._("{securities}, of which Treasuries {treasuries} and MBS {mbs}").format(
+            securities=securities, treasuries=f.usd_millions(event.treasuries),
+            mbs=f.usd_millions(event.mbs))
+    reserves = item(reserves_label, event.reserves, event.reserves_change_1w)
+    if reserves and event.reserves_basis == "week_average" and event.reserves_wednesday:
+        reserves = f._("{reserves}; {level} on Wednesday").format(
+            reserves=reserves, level=f.usd_millions(event.reserves_wednesday))
+    others = [part for part in (
         item(f._("Overnight reverse repos (ON RRP)"), event.on_rrp, event.on_rrp_change_1w),
         item(f._("Treasury General Account (TGA)"), event.tga, event.tga_change_1w),
-        item(f._("Currency in circulation"), event.currency, None),
-    ) if line]
+        item(f._("Currency in circulation"), event.currency, None)) if part]
+    lines += [line for line in (securities, reserves, f._("; ").join(others)) if line]
     net = _net_liquidity_line(event, f)
     if net:
         lines.append(net)
@@ -155,15 +161,17 @@ def render(event: BalanceSheetRelease, f: Formatter, zone: str) -> Section:
         if value is not None:
             horizons.append(f._("{period} {change}").format(
                 period=label, change=f.signed_usd_millions(value)))
-    if horizons:
-        lines.append(f._("Total assets over {periods}.").format(periods=f._(", ").join(horizons)))
+    longer = f._("Total assets over {periods}.").format(periods=f._(", ").join(horizons)) \
+        if horizons else ""
     if event.peak_total_assets and event.peak_week:
         drop = event.peak_total_assets - event.total_assets
         if drop > 0:
-            lines.append(f._("Down {drop} ({pct}) from the {peak} peak of {when}.").format(
+            longer = f.sentences(longer, f._(
+                "Down {drop} ({pct}) from the {peak} peak of {when}.").format(
                 drop=f.usd_millions(drop), pct=f.percent(drop / event.peak_total_assets),
-                peak=f.usd_millions(event.peak_total_assets),
-                when=f.date(event.peak_week)))
+                peak=f.usd_millions(event.peak_total_assets), when=f.date(event.peak_week)))
+    if longer:
+        lines.append(longer)
     footer = f._("Week ended Wednesday {week}; released {when}").format(
         week=f.date(event.week_ending), when=f.moment(event.occurred_at, zone))
     if event.late:
