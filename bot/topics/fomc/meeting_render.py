@@ -3,13 +3,13 @@ Bitcoin's reaction and the evening preview."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
 from bot.domain.chats import Language
 from bot.render.formatting import Formatter
 from bot.render.message import Section
+from bot.topics.fomc.changes import excerpt
 from bot.topics.fomc.events import (
     BitcoinReaction,
     MeetingPreview,
@@ -154,8 +154,7 @@ def render_minutes(event: MinutesRelease, f: Formatter, zone: str) -> Section:
 
 
 def _short(text: str, limit: int = 220) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return excerpt(text, limit)  # cut at a word, never mid-word
 
 
 def render_reaction(event: BitcoinReaction, f: Formatter, zone: str) -> Section:
