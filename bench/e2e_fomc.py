@@ -60,7 +60,7 @@ async def one(url: str, chats: int) -> tuple[float, float]:
                 await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
                 await services.registry.subscribe(ref, "fomc")
             watcher = FomcWatcher(services.topic, client=client, clock=lambda: DECISION_MINUTE)
-            await watcher.check_rss()  # baseline: the December statement
+            await watcher.announce_from_feed()  # baseline: the December statement
             transport = TelegramTransport.from_settings(settings)
             await transport.start()
             stop = asyncio.Event()

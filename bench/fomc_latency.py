@@ -52,7 +52,7 @@ async def one_run(url: str, interval: float) -> float:
             await services.registry.subscribe(ref, "fomc")
             async with httpx.AsyncClient(timeout=5) as client:
                 watcher = FomcWatcher(services.topic, client=client, clock=lambda: DECISION_MINUTE)
-                await watcher.check_rss()  # baseline: the December statement
+                await watcher.announce_from_feed()  # baseline: the December statement
 
                 async def published() -> bool:
                     return bool(watcher.published)

@@ -69,7 +69,7 @@ async def statement_run(url: str, with_note: bool) -> float:
             async with httpx.AsyncClient(timeout=5) as client:
                 watcher = FomcWatcher(services.topic, client=client,
                                       clock=lambda: DECISION_MINUTE)
-                await watcher.check_rss()
+                await watcher.announce_from_feed()
 
                 async def published() -> bool:
                     return bool(watcher.published)

@@ -86,11 +86,11 @@ async def one_case(services, fed: FakeFed, page: bytes | None, *, redirect: bool
         with watch:
             for _ in range(2):
                 with contextlib.suppress(httpx.HTTPError, ValueError):
-                    await watcher.check_statement_url(DAY)
+                    await watcher.announce_from_statement_url(DAY)
             if then_real:
                 fed.pages[STATEMENT] = real
                 with contextlib.suppress(httpx.HTTPError, ValueError):
-                    await watcher.check_statement_url(DAY)
+                    await watcher.announce_from_statement_url(DAY)
         return list(watcher.published)
 
 

@@ -134,3 +134,22 @@ def action_without_a_rate_decision() -> tuple[str, str]:
     action = next(p for p in paragraphs if p.startswith("The Federal Reserve is"))
     vote = next(p for p in paragraphs if p.startswith("Voting for")).split(" Voting against")[0]
     return action, vote
+
+
+@contextlib.asynccontextmanager
+async def delivering(services, transport, consumer: str | None = None):
+    """A delivery worker sending through ``transport`` (started and closed here) while
+    the body runs: the start-worker-wait-stop sequence the delivery tests share."""
+    from bot.pipeline.deliver import DeliveryWorker
+
+    await transport.start()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            consumer or f"d-{transport.platform}")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield worker
+    finally:
+        stop.set()
+        await task
+        await transport.close()

@@ -10,11 +10,10 @@ from pydantic import SecretStr
 
 from bot.commands.core import Invocation
 from bot.domain.chats import ChatKind, ChatRef, Language
-from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.discord.front import WEBHOOK_URL, CatalogTranslator, build_tree
 from bot.platforms.discord.sender import DiscordTransport, WebhookTransport, embeds_for
 from tests.discord_standin import DiscordStandIn
-from tests.helpers import fomc_event, wait_for
+from tests.helpers import delivering, fomc_event, wait_for
 from tests.servers import LocalServer
 
 CHANNEL, GONE_CHANNEL, LOST_CHANNEL = "880000000000000001", "880000000000000002", \
@@ -41,17 +40,8 @@ async def add(services, ref, kind=ChatKind.GROUP, language=Language.BOTH, **extr
 
 
 async def deliver_all(services, transport, until, timeout=15):
-    await transport.start()
-    stop = asyncio.Event()
-    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
-                            f"d-{transport.platform}")
-    task = asyncio.create_task(worker.run(stop))
-    try:
+    async with delivering(services, transport):
         await wait_for(until, timeout)
-    finally:
-        stop.set()
-        await task
-        await transport.close()
 
 
 async def test_channel_deliveries_429_and_gone(services, discord_api):

@@ -57,15 +57,15 @@ async def test_rss_first_start_is_a_baseline_then_one_event(services, fed):
         watcher, client = await make_watcher(services, server,
                                              clock_at("2025-03-19T18:00:40+00:00"))
         async with client:
-            assert await watcher.check_rss() == []  # history, not news
+            assert await watcher.announce_from_feed() == []  # history, not news
             state = await watcher.load_state()
             assert state.last_range == (4.25, 4.50) and state.last_date == "2024-12-18"
-            assert await watcher.check_rss() == []  # 304
+            assert await watcher.announce_from_feed() == []  # 304
             assert fed.not_modified == 1
 
             fed.feed = fed_fixture("press_monetary_after.xml")
             fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
-            events = await watcher.check_rss()
+            events = await watcher.announce_from_feed()
             assert len(events) == 1
             event = events[0]
             assert (event.decision, event.change_bps) == ("hold", 0)
@@ -76,8 +76,8 @@ async def test_rss_first_start_is_a_baseline_then_one_event(services, fed):
             assert [d.name for d in event.dissenters] == ["Christopher J. Waller"]
             assert [a.kind for a in event.balance_sheet] == ["cap_change"]
             assert event.changes, "the diff against December must show the new wording"
-            assert await watcher.check_rss() == []
-            assert await watcher.check_rss() == []
+            assert await watcher.announce_from_feed() == []
+            assert await watcher.announce_from_feed() == []
     assert (await services.outbox.backlog("console"))["queued"] == 3
     latest = await services.snapshots.latest_event("fomc")
     assert latest.key == "fomc:2025-03-19"
@@ -89,7 +89,7 @@ async def test_burst_on_decision_day_detects_the_page_at_t0(services, fed):
         watcher, client = await make_watcher(services, server,
                                              clock_at("2025-03-19T17:59:50+00:00"))
         async with client:
-            await watcher.check_rss()  # baseline (December)
+            await watcher.announce_from_feed()  # baseline (December)
             assert watcher.in_burst_window(watcher.clock()) is not None
             stop = asyncio.Event()
             task = asyncio.create_task(watcher.run(stop))
@@ -115,7 +115,7 @@ async def test_minutes_on_the_statement_url_are_not_a_statement(services, fed):
                                              clock_at("2025-03-19T17:59:50+00:00"))
         async with client:
             fed.pages[STATEMENT] = fed_fixture("minutes20250219a.htm")
-            assert await watcher.check_statement_url(datetime(2025, 3, 19).date()) is None
+            assert await watcher.announce_from_statement_url(datetime(2025, 3, 19).date()) is None
     assert watcher.published == []
 
 
@@ -126,7 +126,7 @@ async def test_broken_upstream_gives_no_event_and_a_warning(services, fed, fault
                                              clock_at("2025-03-19T18:01:00+00:00"), timeout=0.5)
         fed.slow_seconds = 1.0
         async with client:
-            await watcher.check_rss()  # baseline
+            await watcher.announce_from_feed()  # baseline
             fed.feed = fed_fixture("press_monetary_after.xml")
             fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
             fed.faults[STATEMENT] = [fault]
@@ -148,19 +148,19 @@ async def test_restart_neither_repeats_nor_misses(services, fed):
         first, client = await make_watcher(services, server,
                                            clock_at("2025-03-18T12:00:00+00:00"))
         async with client:
-            await first.check_rss()
+            await first.announce_from_feed()
         # the bot is down when the statement comes out; it comes back the next morning
         fed.feed = fed_fixture("press_monetary_after.xml")
         fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
         second, client = await make_watcher(services, server,
                                             clock_at("2025-03-20T01:30:00+00:00"))
         async with client:
-            events = await second.check_rss()
+            events = await second.announce_from_feed()
             assert len(events) == 1 and events[0].late
         third, client = await make_watcher(services, server,
                                            clock_at("2025-03-20T02:00:00+00:00"))
         async with client:
-            assert await third.check_rss() == []
+            assert await third.announce_from_feed() == []
     assert third.published == []
 
 
@@ -188,14 +188,14 @@ async def test_a_maintenance_page_first_is_retried_not_marked_seen(services, fed
         watcher, client = await make_watcher(services, server,
                                              clock_at("2025-03-19T18:00:40+00:00"))
         async with client:
-            await watcher.check_rss()  # baseline
+            await watcher.announce_from_feed()  # baseline
             fed.feed = fed_fixture("press_monetary_after.xml")
             fed.pages[STATEMENT] = maintenance
             with pytest.raises(StatementParseError):
-                await watcher.check_rss()
+                await watcher.announce_from_feed()
             assert watcher.published == []
             fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
-            events = await watcher.check_rss()
+            events = await watcher.announce_from_feed()
     assert [e.key for e in events] == ["fomc:2025-03-19"]
 
 
@@ -206,10 +206,10 @@ async def test_a_feed_that_is_not_a_feed_is_an_error(services, fed, caplog):
         async with client:
             fed.feed = b"<html><body>Access denied</body></html>"
             with pytest.raises(ValueError, match="not RSS or Atom"):
-                await watcher.check_rss()
+                await watcher.announce_from_feed()
             fed.feed = b""
             with pytest.raises(ValueError):
-                await watcher.check_rss()
+                await watcher.announce_from_feed()
             # the poll loop says it, once, and `fedalert check` does not call it fine
             fed.feed = b"<html><body>Access denied</body></html>"
             watcher.clock = clock_at("2025-03-21T15:00:00+00:00")  # a day of feed polls
@@ -271,7 +271,7 @@ async def test_a_store_refusing_writes_mid_publication_heals(settings, fed, capl
             baseline, client = await make_watcher(services, web,
                                                   clock_at("2025-03-19T17:59:50+00:00"))
             async with client:
-                await baseline.check_rss()  # December is the statement before
+                await baseline.announce_from_feed()  # December is the statement before
             watcher = FomcWatcher(services.topic, clock=clock_at("2025-03-19T18:00:01+00:00"))
             await redis.config_set("maxmemory-policy", "noeviction")
             await redis.config_set("maxmemory", "1")
@@ -306,7 +306,7 @@ async def test_a_garbled_statement_page_is_read_again_at_the_burst_pace(services
         watcher, client = await make_watcher(services, server,
                                              clock_at("2025-03-19T18:00:05+00:00"))
         async with client:
-            await watcher.check_rss()  # baseline
+            await watcher.announce_from_feed()  # baseline
             fed.pages[STATEMENT] = cut
             stop = asyncio.Event()
             task = asyncio.create_task(watcher.run(stop))
@@ -345,7 +345,7 @@ async def test_a_page_the_parser_chokes_on_is_read_again_not_a_crash(services, f
         watcher, client = await make_watcher(services, server,
                                              clock_at("2025-03-19T18:00:05+00:00"))
         async with client:
-            await watcher.check_rss()  # baseline
+            await watcher.announce_from_feed()  # baseline
             monkeypatch.setattr(module, "parse_statement", choking)
             fed.pages[STATEMENT] = fed_fixture("monetary20250319a.htm")
             stop = asyncio.Event()

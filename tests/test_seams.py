@@ -23,14 +23,13 @@ from bot.demo.replay import replay
 from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.domain.events import BaseEvent, Frozen
 from bot.domain.topics import TopicInfo
-from bot.pipeline.deliver import DeliveryWorker
 from bot.platforms.console import ConsoleTransport
 from bot.platforms.discord.front import build_tree
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.base import DemoContext, Publication, StatusView, TopicSpec
 from bot.topics.catalog import Catalog
-from tests.helpers import RecordingTransport, fomc_event, wait_for
+from tests.helpers import RecordingTransport, delivering, fomc_event, wait_for
 
 
 # The toy topic --------------------------------------------------------------------------
@@ -133,15 +132,8 @@ async def test_a_toy_platform_receives_deliveries(settings, redis):
     result = await services.publisher.publish(fomc_event())
     assert result.queued == 1
     pigeon = RecordingTransport(platform="pigeon")
-    stop = asyncio.Event()
-    worker = DeliveryWorker(services.outbox, services.registry, services.messages, pigeon,
-                            "pigeon-1")
-    task = asyncio.create_task(worker.run(stop))
-    try:
+    async with delivering(services, pigeon, "pigeon-1"):
         await wait_for(lambda: len(pigeon.sent) == 1)
-    finally:
-        stop.set()
-        await task
     chat, message = pigeon.sent[0]
     assert chat == "pigeon:coop-7" and "4.25%–4.50%" in message.to_text()
 

@@ -274,7 +274,7 @@ def test_many_chats_refused_at_once_pause_every_send():
 
 async def test_worker_deactivates_blocked_and_follows_migrations(telegram):
     standin, services = telegram
-    from tests.helpers import fomc_event
+    from tests.helpers import delivering, fomc_event
 
     standin.blocked.add(801)
     standin.migrated[-802] = -1000000802
@@ -284,16 +284,8 @@ async def test_worker_deactivates_blocked_and_follows_migrations(telegram):
         await services.registry.subscribe(ref, "fomc")
     await services.publisher.publish(fomc_event())
     transport = TelegramTransport(bot_for(services.settings))
-    await transport.start()
-    stop = asyncio.Event()
-    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "t")
-    task = asyncio.create_task(worker.run(stop))
-    try:
+    async with delivering(services, transport, "t"):
         await until(lambda: standin.texts_to(800) and standin.texts_to(-1000000802))
-    finally:
-        stop.set()
-        await task
-        await transport.close()
     assert not (await services.registry.get_chat(ChatRef("telegram", "801"))).active
     assert await services.registry.get_chat(ChatRef("telegram", "-1000000802")) is not None
     assert len(standin.texts_to(-1000000802)) == 1
@@ -318,7 +310,7 @@ async def test_fomc_statement_reaches_every_chat_once_in_its_language(telegram):
             "fed": services.settings.fed.model_copy(update={"base_url": fed_server.url})})
         watcher = FomcWatcher(services.topic, client=client,
                               clock=lambda: datetime(2025, 3, 19, 18, 0, 30, tzinfo=UTC))
-        await watcher.check_rss()
+        await watcher.announce_from_feed()
         transport = TelegramTransport.from_settings(services.settings)
         await transport.start()
         stop = asyncio.Event()
@@ -329,10 +321,10 @@ async def test_fomc_statement_reaches_every_chat_once_in_its_language(telegram):
             fed.feed = fed_fixture("press_monetary_after.xml")  # T0
             fed.pages["/newsevents/pressreleases/monetary20250319a.htm"] = \
                 fed_fixture("monetary20250319a.htm")
-            await watcher.check_rss()
+            await watcher.announce_from_feed()
             await until(lambda: all(standin.texts_to(c) for c in languages))
             await asyncio.sleep(0.5)
-            await watcher.check_rss()  # the next poll: nothing new
+            await watcher.announce_from_feed()  # the next poll: nothing new
             await asyncio.sleep(0.5)
         finally:
             stop.set()
@@ -402,7 +394,7 @@ async def test_forum_topics_are_targets_of_their_own(telegram):
     """/subscribe inside a forum topic delivers there, each topic with its own settings; a
     deleted topic deactivates that topic only."""
     standin, services = telegram
-    from tests.helpers import fomc_event
+    from tests.helpers import delivering, fomc_event
 
     standin.members[(-1001234, 11)] = "administrator"
     async with Running(services):
@@ -422,17 +414,9 @@ async def test_forum_topics_are_targets_of_their_own(telegram):
     await services.publisher.publish(fomc_event())
     # both topics are one group: its pace (a message every 3 s) is tested on its own
     transport = TelegramTransport(bot_for(services.settings), Pacer(group_per_minute=1000))
-    await transport.start()
-    stop = asyncio.Event()
-    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "t")
-    task = asyncio.create_task(worker.run(stop))
-    try:
+    async with delivering(services, transport, "t"):
         await until(lambda: any("The Fed" in t for t in standin.texts_to_topic(-1001234, 77)))
         await until_stored(lambda: active(services, ChatRef("telegram", "-1001234/42"), False))
-    finally:
-        stop.set()
-        await task
-        await transport.close()
     assert (await services.registry.get_chat(ChatRef("telegram", "-1001234/77"))).active
 
 
@@ -441,7 +425,7 @@ async def test_paid_broadcast_for_a_large_fan_out_up_to_its_cap(telegram):
     (allow_paid_broadcast), at most ``cap`` of its messages; the rest at the free rate."""
     standin, services = telegram
     from bot.app import build_transports
-    from tests.helpers import fomc_event
+    from tests.helpers import delivering, fomc_event
 
     settings = services.settings.model_copy(update={"telegram": services.settings.telegram
                                                     .model_copy(update={
@@ -454,16 +438,8 @@ async def test_paid_broadcast_for_a_large_fan_out_up_to_its_cap(telegram):
         await services.registry.subscribe(ref, "fomc")
     await services.publisher.publish(fomc_event())
     [transport] = build_transports(settings, services.redis)
-    await transport.start()
-    stop = asyncio.Event()
-    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport, "p")
-    task = asyncio.create_task(worker.run(stop))
-    try:
+    async with delivering(services, transport, "p"):
         await until(lambda: all(standin.texts_to(c) for c in (701, 702, 703)))
-    finally:
-        stop.set()
-        await task
-        await transport.close()
     paid = [c for c in standin.sent() if str(c.params.get("allow_paid_broadcast")).lower()
             == "true"]
     assert len(paid) == 2 and transport.sent_paid == 2

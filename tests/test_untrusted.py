@@ -111,7 +111,7 @@ async def test_the_watcher_gives_no_alert_for_a_redirected_statement(services):
         async with httpx.AsyncClient(follow_redirects=True) as client:
             watcher = FomcWatcher(services.topic, client=client)
             with pytest.raises(ResponseRefused):
-                await watcher.check_statement_url(__import__("datetime").date(2025, 3, 19))
+                await watcher.announce_from_statement_url(__import__("datetime").date(2025, 3, 19))
     assert watcher.published == []
 
 

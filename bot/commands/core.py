@@ -149,7 +149,7 @@ class CommandContext:
     briefs: BriefSchedule | None = None
 
 
-TopicHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]
+CommandHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ class CommandSpec:
     name: str
     description: str
     changes_settings: bool = False  # only admins, in groups
-    handler: TopicHandler | None = None  # None: a core command (``Commands`` method)
+    handler: CommandHandler | None = None  # None: a core command (``Commands`` method)
     platforms: frozenset[str] | None = None  # None: every platform
     params: tuple[Param, ...] = ()
     example: str = ""  # "/alert below 80000": shown in /help and with an error

@@ -58,9 +58,6 @@ class FomcCalendar:
                 return meeting
         return None
 
-    def last_meeting(self) -> Meeting | None:
-        return self.meetings[-1] if self.meetings else None
-
     def upcoming(self, after: date) -> list[Meeting]:
         return [m for m in self.meetings if m.end >= after]
 

@@ -70,10 +70,6 @@ class ProgramHistory:
         last = max(c.announced for c in base)
         return cls([*base, *(c for c in extra if c.announced > last)])
 
-    @property
-    def last_announced(self) -> date:
-        return max(c.announced for c in self.changes)
-
     def at(self, day: date) -> ProgramChange | None:
         index = bisect.bisect_right(self._days, day) - 1
         return self.changes[index] if index >= 0 else None

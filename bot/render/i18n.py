@@ -3,7 +3,8 @@
 Source strings are English, in the code, wrapped in ``_()``/``ngettext()``. The catalogs
 live as ``.po`` files under ``bot/render/locale/<locale>/LC_MESSAGES/messages.po`` and
 are compiled in memory when first used (no build step, nothing generated to commit).
-Maintainers refresh them with ``python -m bot.render.i18n extract`` (see docs/i18n.md).
+Maintainers refresh them with ``python -m bot.render.i18n extract`` (the writing rules
+are in bot/render/locale/STYLE.md).
 """
 
 from __future__ import annotations

@@ -362,10 +362,6 @@ class Registry:
         raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
         return threshold_from_json(ref, threshold_id, str(raw)) if raw else None
 
-    async def get_threshold_record(self, ref: ChatRef, threshold_id: int) -> dict | None:
-        raw = await self.redis.hget(self.keys.partition_of(ref).thresholds(ref), str(threshold_id))
-        return json.loads(raw) if raw else None
-
     async def list_thresholds(self, ref: ChatRef) -> list[Threshold]:
         data = await self.redis.hgetall(self.keys.partition_of(ref).thresholds(ref))
         items = [threshold_from_json(ref, int(k), str(v)) for k, v in data.items()]

@@ -4,7 +4,7 @@ What it extracts: the decision (hike / cut / hold), the size in basis points, th
 target range, the vote with the dissenters and what each preferred, the balance-sheet
 actions, and the sentences (for the diff against the previous statement).
 
-The wording changed over the years (see ``../shared/research/fed_sources.md``): the
+The wording changed over the years (the Fed's own pages, 2008 on): the
 decision sentence is found by its subject and verb, never by its position; dissent
 sentences, unemployment thresholds, the 2 percent objective and the discount rate are
 never read as the range. Statements of 2015-2023 do not state the size of a move, so it
@@ -281,10 +281,6 @@ class TargetRangeHistory:
             return
         self.days.insert(index, day)
         self.ranges.insert(index, rng)
-
-    @property
-    def last_day(self) -> date | None:
-        return self.days[-1] if self.days else None
 
     def range_before(self, day: date) -> Range | None:
         """The range in effect before ``day``'s decision, if the history reaches ``day``.

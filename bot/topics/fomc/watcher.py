@@ -252,10 +252,10 @@ class FomcWatcher(PollingWatcher):
                 state = await self.load_state()
                 if state.last_date == day.isoformat():
                     return self.settings.fed.rss_poll_seconds  # already announced today
-                await self.check_statement_url(day)
+                await self.announce_from_statement_url(day)
                 interval = self.settings.fed.burst_poll_seconds
             else:
-                await self.check_rss()
+                await self.announce_from_feed()
                 interval = self.settings.fed.rss_poll_seconds
             self.backoff.succeeded()
             return interval
@@ -270,7 +270,7 @@ class FomcWatcher(PollingWatcher):
             return delay
 
     # Burst: the predictable URL on decision days ---------------------------------------
-    async def check_statement_url(self, day: date) -> FomcDecision | None:
+    async def announce_from_statement_url(self, day: date) -> FomcDecision | None:
         assert self.client is not None
         url = statement_url(self.base_url, day)
         response = await self.fetch(url)
@@ -287,7 +287,7 @@ class FomcWatcher(PollingWatcher):
             return None
 
     # RSS -----------------------------------------------------------------------------
-    async def check_rss(self) -> list[FomcDecision]:
+    async def announce_from_feed(self) -> list[FomcDecision]:
         assert self.client is not None
         state = await self.load_state()
         headers = {}

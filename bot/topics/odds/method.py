@@ -1,6 +1,6 @@
 """FedWatch-style rate probabilities from 30-day fed funds futures: pure math, no I/O.
 
-CME's probability-tree method (``../shared/research/fedwatch.md``):
+CME's probability-tree method (as CME's FedWatch methodology describes it):
 1. a contract month m implies an average rate ``A(m) = 100 − P(m)``;
 2. a month with a decision day d splits into ``N`` days at the start rate S and ``M = D − N``
    at the end rate E, ``A = (N·S + M·E) / D``; ``N = d`` (the decision day still at the old
