@@ -29,6 +29,8 @@ OUTBOX_OLDEST_SECONDS = Gauge("fedalert_outbox_oldest_seconds",
                               "Age of the oldest delivery not yet sent", ["platform"])
 SOURCE_POLL_SECONDS = Histogram("fedalert_source_poll_seconds", "Time one poll of a source took",
                                 ["source"], buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+SENDS_WOKEN_LATE = Counter("fedalert_sends_woken_late_total",
+                           "Sends woken after their paced slot, given a new one")
 LIBRARY_LOG_LINES = Counter("fedalert_library_log_lines_total",
                             "A library's own warnings and errors, folded into one line a kind",
                             ["library"])

@@ -506,3 +506,21 @@ async def test_brief_and_liquidity_in_words(telegram):
     assert "every day at 08:00" in replies[1] and "skipped" in replies[1]
     assert "brief off" in replies[2].lower()
     assert "#1" in replies[3] and "100" in replies[3]
+
+
+async def test_a_send_woken_after_its_slot_takes_a_new_one():
+    """On a loaded machine a paced send can wake well after its slot; it then takes a new
+    slot instead of going out beside the sends that reserved the next ones."""
+    from bot.platforms.pacing import Pacer
+
+    now = [100.0]
+    late = [0.3]  # the first wake-up is 300 ms late, the next on time
+
+    async def sleep(seconds):
+        now[0] += seconds + (late.pop(0) if late else 0.0)
+
+    pacer = Pacer(per_second=10.0, clock=lambda: now[0], sleep=sleep)
+    pacer.reserve("other", group=False)  # someone holds the first slot: we must wait
+    assert await pacer.wait("chat", group=False) is None
+    # two slots were taken for this send: the missed one, and the one it went in
+    assert pacer._global_next == pytest.approx(now[0] + 0.1)
