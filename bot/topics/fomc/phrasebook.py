@@ -58,6 +58,14 @@ SUBJECTS: dict[str, str] = {
     "energy prices": "能源價格",
     "employment": "就業",
     "economic activity and employment": "經濟活動與就業",
+    "the pace of job gains": "新增就業的步調",
+    "market-based measures of inflation compensation": "市場型通膨補償指標",
+    "survey-based measures of longer-term inflation expectations": "調查型長期通膨預期指標",
+    "overall inflation and inflation for items other than food and energy":
+        "整體通膨與扣除食品和能源的通膨",
+    "both overall inflation and inflation for items other than food and energy":
+        "整體通膨與扣除食品和能源的通膨",
+    "the fundamentals of the u.s. economy": "美國經濟基本面",
 }
 
 _PACES = {"solid": "穩健", "moderate": "溫和", "strong": "強勁", "modest": "小幅",
@@ -120,6 +128,13 @@ PREDICATES: tuple[tuple[str, str], ...] = (
     (r"(?:has|have) (?:been )?little changed", "變化不大"),
     (r"(?:are|is) little changed(?:,? on balance)?", "大致持平"),
     (r"(?:has|have) remained (?:well )?anchored", "維持穩定"),
+    (r"(?:held|remained|has held|has remained) steady", "保持穩定"),
+    (r"(?:has|have) continued to strengthen", "持續轉強"),
+    (r"(?:are|is) running below 2 percent", "低於 2%"),
+    (r"(?:remain|remains) near 2 percent", "仍接近 2%"),
+    (r"(?:have|has) moved close to 2 percent", "已接近 2%"),
+    (r"(?:have|has) continued to run below 2 percent", "持續低於 2%"),
+    (r"remains? strong", "依然強勁"),
     (r"(?:has|have) remained stable", "維持穩定"),
 )
 
@@ -140,6 +155,7 @@ TIMES: dict[str, str] = {
     "on average": "平均而言",
     "so far this year": "今年以來",
     "in the first half of the year": "上半年",
+    "on a 12-month basis": "以 12 個月計",
 }
 
 GOAL_BALANCE = {
@@ -149,6 +165,10 @@ GOAL_BALANCE = {
     "are roughly in balance": "大致平衡",
     "are roughly balanced": "大致平衡",
 }
+
+_SUPPORTING = {"strong labor market": "強勁的就業市場",
+               "some further strengthening": "就業市場進一步轉強",
+               "further improvement": "就業市場進一步改善"}
 
 _WHO = {"all": "所有", "almost all": "幾乎所有", "most": "多數", "many": "許多"}
 
@@ -348,9 +368,50 @@ SENTENCES: tuple[Rule, ...] = (
         r"appropriate if risks emerge that could impede the attainment of the committee'?s "
         r"goals"),
      lambda m: "若出現可能妨礙實現委員會目標的風險，委員會將準備適當調整貨幣政策立場"),
-    (_r(r"the stance of monetary policy remains accommodative, thereby supporting strong "
-        r"labor market conditions and a sustained return to 2 percent inflation"),
-     lambda m: "貨幣政策立場仍屬寬鬆，從而支撐強勁的就業市場並使通膨持續回到 2%"),
+    (_r(r"the stance of monetary policy remains accommodative, thereby supporting (?P<what>"
+        r"strong labor market conditions|some further strengthening in labor market "
+        r"conditions|further improvement in labor market conditions) and a (?P<sus>sustained "
+        r")?return to 2 percent inflation"),
+     lambda m: ("貨幣政策立場仍屬寬鬆，從而支撐"
+                + _starting(_SUPPORTING, m["what"]) + "，並使通膨"
+                + ("持續" if m["sus"] else "") + "回到 2%")),
+    (_r(r"the committee continues to monitor inflation developments closely"),
+     lambda m: "委員會持續密切關注通膨發展"),
+    (_r(r"consistent with its statutory mandate, the committee seeks to foster maximum "
+        r"employment and price stability"),
+     lambda m: "依其法定職責，委員會致力於實現充分就業與物價穩定"),
+    (_r(r"the committee will (?:continue to )?closely monitor (?P<what>market conditions|"
+        r"developments) and is prepared to adjust its plans as appropriate"),
+     lambda m: ("委員會將密切關注" + ("市場狀況" if m["what"].lower().startswith("market")
+                                 else "情勢發展") + "，並準備視需要調整其計畫")),
+    (_r(r"in determining the timing and size of future adjustments to the target range for "
+        r"the federal funds rate, the committee will assess realized and expected economic "
+        r"conditions relative to its maximum employment objective and its symmetric 2 "
+        r"percent inflation objective"),
+     lambda m: ("在決定未來調整聯邦基金利率目標區間的時機與幅度時，委員會將對照其充分就業目標與"
+                "對稱的 2% 通膨目標，評估實際與預期的經濟狀況")),
+    (_r(r"this assessment will take into account a wide range of information, including "
+        r"measures of labor market conditions, indicators of inflation pressures and "
+        r"inflation expectations, and readings on financial and international developments"),
+     lambda m: ("此評估將考量廣泛的資訊，包括就業市場狀況指標、通膨壓力與通膨預期指標，以及"
+                "金融與國際情勢發展")),
+    (_r(r"the committee continues to view sustained expansion of economic activity, strong "
+        r"labor market conditions,? and inflation near the committee'?s symmetric 2 percent "
+        r"objective as the most likely outcomes(?P<but>, but uncertainties about this outlook "
+        r"have increased)?"),
+     lambda m: ("委員會仍認為，經濟活動持續擴張、就業市場強勁，以及通膨接近委員會對稱的 2% "
+                "目標是最可能的結果" + ("，但這一前景的不確定性已經升高" if m["but"] else ""))),
+    (_r(r"the committee judges that the current stance of monetary policy is appropriate to "
+        r"support sustained expansion of economic activity, strong labor market conditions,? "
+        r"and inflation near the committee'?s symmetric 2 percent objective"),
+     lambda m: ("委員會認為，目前的貨幣政策立場適當，可支撐經濟活動持續擴張、就業市場強勁，"
+                "以及通膨接近委員會對稱的 2% 目標")),
+    (_r(r"the committee will continue to monitor the implications of incoming information "
+        r"for the economic outlook"),
+     lambda m: "委員會將持續關注新資訊對經濟前景的影響"),
+    (_r(r"the committee will carefully monitor actual and expected inflation developments "
+        r"relative to its symmetric inflation goal"),
+     lambda m: "委員會將審慎關注實際與預期的通膨發展，對照其對稱的通膨目標"),
     (_r(r"the committee expects that further gradual increases in the target range for the "
         r"federal funds rate will be consistent with sustained expansion of economic "
         r"activity, strong labor market conditions, and inflation near the committee'?s "
@@ -367,8 +428,10 @@ _OPENER = re.compile(r"(?:information received since the (?:federal open market 
                      r"met in \w+ (?:indicates|suggests)|(?:recent|available) indicators "
                      r"(?:suggest|point to|indicate)|indicators suggest) that (?P<rest>.+)",
                      re.I)
-_SEPARATORS = re.compile(r"(,? but |, and |; |, while | while |, although )", re.I)
-_JOINS = {"but": "，但", "and": "，", ";": "；", "while": "，而", "although": "，儘管"}
+_SEPARATORS = re.compile(r"(,? but |, and | and that |; |, while | while |, although )",
+                         re.I)
+_JOINS = {"but": "，但", "and": "，", "and that": "，", ";": "；", "while": "，而",
+          "although": "，儘管"}
 
 
 def _predicate(text: str) -> str | None:
