@@ -134,7 +134,6 @@ PREDICATES: tuple[tuple[str, str], ...] = (
     (r"(?:remain|remains) near 2 percent", "仍接近 2%"),
     (r"(?:have|has) moved close to 2 percent", "已接近 2%"),
     (r"(?:have|has) continued to run below 2 percent", "持續低於 2%"),
-    (r"remains? strong", "依然強勁"),
     (r"(?:has|have) remained stable", "維持穩定"),
 )
 
