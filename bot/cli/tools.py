@@ -255,7 +255,12 @@ def _add_h41_parser(kinds: Any) -> None:
 def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     """``show`` and ``refresh`` act on the calendar the watchers use (the deployment's store:
     the copy the leader refreshes daily, else the packaged one), or on ``--file``."""
-    from bot.domain.calendar import FomcCalendar, merge_calendar, parse_calendar_page
+    from bot.domain.calendar import (
+        FomcCalendar,
+        load_calendar,
+        merge_calendar,
+        parse_calendar_page,
+    )
 
     file: Path | None = args.file
     if file is not None and file.is_dir():
@@ -298,19 +303,13 @@ def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
         where = "the store the watchers read (in effect within 10 minutes)"
     else:
         current = FomcCalendar.from_toml(_read(file)) if file.is_file() else None
-        merged = merge_calendar(current or _packaged_calendar(), meetings, source=url,
+        merged = merge_calendar(current or load_calendar(), meetings, source=url,
                                 today=today)
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(merged.to_toml(), encoding="utf-8")
         known, where = len(merged.meetings), str(file)
     print(f"{len(meetings)} meetings read for {years[0]}-{years[-1]}; {known} in {where}")
     return 0
-
-
-def _packaged_calendar() -> Any:
-    from bot.domain.calendar import load_calendar
-
-    return load_calendar()
 
 
 async def _stored_calendar(settings: Settings) -> Any:
