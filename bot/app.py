@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 CONSOLE_CHAT = ChatRef("console", "main")
 QUEUE_METRICS_SECONDS = 120.0
 HEARTBEAT_SECONDS = 10
+CENSUS_SECONDS = 60  # a count of the chats (a command per partition): once a minute
 RESUME_EVERY_SECONDS = 60
 BUILT_IN_PLATFORMS = ("telegram", "discord", "webhook", "console")
 """Platforms of the packages in ``bot/platforms``: chats on these get outbox streams even
@@ -241,10 +242,12 @@ async def heartbeat(services: Services, supervisor: Supervisor, stop: asyncio.Ev
     platforms = platforms or []
     key = services.keys.instance(services.instance_id)
     census = Census(services.redis, services.keys, services.registry)
-    measured = 0.0
+    measured = counted = 0.0
     while not stop.is_set():
-        with contextlib.suppress(*STORE_DOWN_ERRORS):
-            await census.check()  # a store that came back empty is said, not hidden
+        if time.monotonic() - counted >= CENSUS_SECONDS:
+            with contextlib.suppress(*STORE_DOWN_ERRORS):
+                await census.check()  # a store that came back empty is said, not hidden
+                counted = time.monotonic()
         beat = json.dumps({"at": time.time(), "parts": supervisor.report(),
                            "unhealthy": supervisor.unhealthy(),
                            **({"store_lost": census.loss.as_json()} if census.loss else {})})
