@@ -74,7 +74,8 @@ async def main() -> None:
             assert len(early) == 100, len(early)
             scheduler = BriefScheduler(services.briefs, services.registry, services.publisher,
                                        services.status_lines, services.snapshots,
-                                       services.calendar, clock=lambda: EIGHT)
+                                       services.calendar, clock=lambda: EIGHT,
+                                       agenda=services.catalog.agenda)
             await scheduler.tick(EIGHT - timedelta(seconds=30))
             t2 = time.perf_counter()
             due = 0

@@ -294,7 +294,9 @@ async def leader_duties(services: Services, stop: asyncio.Event,
     async with asyncio.TaskGroup() as group:
         group.create_task(supervisor.run("scheduler", lambda: run_jobs(services, stop), stop))
         briefs = BriefScheduler(services.briefs, services.registry, services.publisher,
-                                services.status_lines, services.snapshots, services.calendar)
+                                services.status_lines, services.snapshots, services.calendar,
+                                agenda=services.catalog.agenda,
+                                news=services.catalog.news_names)
         group.create_task(supervisor.run("brief", partial(briefs.run, stop), stop))
         for watcher in watchers:
             group.create_task(supervisor.run(f"watch-{watcher.name}",

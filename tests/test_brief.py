@@ -9,6 +9,7 @@ from bot.commands.core import Invocation
 from bot.domain.chats import ChatKind, ChatRef, Direction
 from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice
 from bot.pipeline.brief import BriefScheduler, scheduled_today
+from bot.topics.catalog import Catalog
 
 STORES = ("single", "cluster")  # each test on one server and on a cluster
 
@@ -20,7 +21,8 @@ NOW = datetime(2026, 12, 9, 23, 30, tzinfo=UTC)  # Dec 10, 07:30 in Taipei
 def scheduler(services, moment):
     return BriefScheduler(services.briefs, services.registry, services.publisher,
                           services.status_lines, services.snapshots, services.calendar,
-                          clock=lambda: moment)
+                          clock=lambda: moment, agenda=services.catalog.agenda,
+                          news=services.catalog.news_names)
 
 
 @pytest.fixture
@@ -82,11 +84,12 @@ async def test_changes_only_skips_a_quiet_day(commands, services):
 def test_scheduled_today_in_the_chats_zone():
     from bot.domain.calendar import load_calendar
 
-    calendar = load_calendar()
-    taipei = scheduled_today(calendar, "Asia/Taipei", datetime(2026, 12, 10).date())
-    assert [what for what, _ in taipei] == ["fomc"]  # Dec 9 ET decision: Dec 10 in Taipei
-    new_york = scheduled_today(calendar, "America/New_York", datetime(2026, 12, 10).date())
-    assert [what for what, _ in new_york] == ["h41"]  # Thursday
+    calendar, agenda = load_calendar(), Catalog().agenda
+    taipei = scheduled_today(calendar, "Asia/Taipei", datetime(2026, 12, 10).date(), agenda)
+    assert [item.name for item in taipei] == ["fomc"]  # Dec 9 ET decision: Dec 10 in Taipei
+    new_york = scheduled_today(calendar, "America/New_York", datetime(2026, 12, 10).date(),
+                               agenda)
+    assert [item.name for item in new_york] == ["h41"]  # Thursday
 
 
 async def test_chats_of_one_group_due_at_different_ticks_each_get_the_brief(commands, services):
@@ -111,7 +114,9 @@ def test_the_h41_moves_to_friday_after_a_thursday_holiday():
     assert h41_release_date(datetime(2025, 6, 19).date()) == datetime(2025, 6, 20).date()
     assert h41_release_date(datetime(2026, 11, 26).date()) == datetime(2026, 11, 27).date()
     assert h41_release_date(datetime(2026, 12, 3).date()) == datetime(2026, 12, 3).date()
-    calendar = load_calendar()
-    thanksgiving = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 26).date())
-    friday = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 27).date())
-    assert [w for w, _ in thanksgiving] == [] and [w for w, _ in friday] == ["h41"]
+    calendar, agenda = load_calendar(), Catalog().agenda
+    thanksgiving = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 26).date(),
+                                   agenda)
+    friday = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 27).date(),
+                             agenda)
+    assert [i.name for i in thanksgiving] == [] and [i.name for i in friday] == ["h41"]

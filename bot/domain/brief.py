@@ -22,6 +22,16 @@ from bot.domain.events import BaseEvent
 TOPIC = "brief"
 
 
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """Something a topic publishes at a known time (the morning brief's "Today" line):
+    ``name`` identifies it, ``label`` is its catalog msgid."""
+
+    name: str
+    label: str
+    when: datetime
+
+
 class MorningBrief(BaseEvent):
     kind: Literal["brief"] = "brief"
     local_date: date

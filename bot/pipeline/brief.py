@@ -7,7 +7,8 @@ each group's text once from every topic's status line, the levels and what is sc
 that day, and publishes it to the group. A brief is an event keyed by day, zone, minute
 and group: after a crash or with several instances the same brief is a duplicate the
 publisher drops, never a second message. ``/brief 08:00 changes`` skips days when no
-FOMC, H.4.1 or odds news came in the last day and nothing is scheduled.
+news came in the last day from a topic whose events count as news (``TopicSpec.news``) and
+nothing is on the topics' agenda (``TopicSpec.agenda``). The brief names no topic.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.commands.core import StatusCompose
-from bot.domain.brief import BriefSetting, MorningBrief, next_due
+from bot.domain.brief import AgendaItem, BriefSetting, MorningBrief, next_due
 from bot.domain.calendar import FomcCalendar
 from bot.domain.chats import Chat, ChatRef, Direction, Language, Threshold
-from bot.domain.holidays import h41_release_date
 from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice, Publishes
 from bot.render.formatting import Formatter
 from bot.store.briefs import BriefSchedule
@@ -34,10 +34,8 @@ from bot.store.registry import Registry
 from bot.store.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
-EASTERN = ZoneInfo("America/New_York")
 CHECK_EVERY = 30.0
 BATCH = 1000
-NEWS_NAMES = ("fomc", "h41")  # latest events that count as news for "changes"
 
 StatusSource = Callable[[str, datetime], Awaitable[StatusCompose]]
 
@@ -49,23 +47,20 @@ class DueChat:
     levels: tuple[Decimal | None, Decimal | None]  # nearest below, above the price
 
 
-def scheduled_today(calendar: FomcCalendar, zone: str, local_day: date
-                    ) -> list[tuple[str, datetime]]:
-    """What the Fed publishes on the chat's local day: (what, when) in time order."""
+Agenda = Callable[[FomcCalendar, date], list[AgendaItem]]
+"""What the topics publish on a US Eastern day (``Catalog.agenda``)."""
+
+
+def scheduled_today(calendar: FomcCalendar, zone: str, local_day: date,
+                    agenda: Agenda) -> list[AgendaItem]:
+    """What is published on the chat's local day, in time order."""
     tz = ZoneInfo(zone)
     start = datetime.combine(local_day, time(0), tz)
     end = start + timedelta(days=1)
-    items: list[tuple[str, datetime]] = []
-    for offset in (-1, 0, 1):
-        et_day = local_day + timedelta(days=offset)
-        if calendar.is_decision_day(et_day):
-            items.append(("fomc", datetime.combine(et_day, time(14, 0), EASTERN)))
-        thursday = et_day - timedelta(days=(et_day.weekday() - 3) % 7)
-        if h41_release_date(thursday) == et_day:  # Thursday, Friday after a Fed holiday
-            items.append(("h41", datetime.combine(et_day, time(16, 30), EASTERN)))
-        if calendar.is_decision_day(et_day - timedelta(days=21)):
-            items.append(("minutes", datetime.combine(et_day, time(14, 0), EASTERN)))
-    return sorted((what, when) for what, when in items if start <= when < end)
+    items = [item for offset in (-1, 0, 1)
+             for item in agenda(calendar, local_day + timedelta(days=offset))]
+    return sorted((item for item in items if start <= item.when < end),
+                  key=lambda item: (item.when, item.name))
 
 
 def nearest_levels(thresholds: Sequence[Threshold], price: Decimal | None
@@ -84,7 +79,8 @@ class BriefScheduler:
 
     def __init__(self, briefs: BriefSchedule, registry: Registry, publisher: Publishes,
                  status: StatusSource, snapshots: Snapshots, calendar: CalendarStore,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, *, agenda: Agenda,
+                 news: Sequence[str] = ()) -> None:
         self.briefs = briefs
         self.registry = registry
         self.publisher = publisher
@@ -92,6 +88,8 @@ class BriefScheduler:
         self.snapshots = snapshots
         self.calendar = calendar
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.agenda = agenda  # the topics' (``Catalog.agenda``): no topic is named here
+        self.news = tuple(news)  # topics whose latest events count as news
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -124,7 +122,7 @@ class BriefScheduler:
                                             now + timedelta(seconds=1))))
                 local_day = now.astimezone(ZoneInfo(due.chat.timezone)).date()
                 if due.setting.changes_only and not fresh_news and not scheduled_today(
-                        calendar, due.chat.timezone, local_day):
+                        calendar, due.chat.timezone, local_day, self.agenda):
                     continue
                 key = (due.chat.timezone, f"{due.setting.at:%H:%M}", _group(due.levels))
                 groups.setdefault(key, []).append(due)
@@ -158,7 +156,7 @@ class BriefScheduler:
         return out
 
     async def _news_since(self, since: datetime) -> bool:
-        for name in NEWS_NAMES:
+        for name in self.news:
             event = await self.snapshots.latest_event(name)
             if event is not None and event.occurred_at >= since:
                 return True
@@ -168,7 +166,7 @@ class BriefScheduler:
                levels: tuple[Decimal | None, Decimal | None], price: Decimal | None,
                status: StatusCompose, calendar: FomcCalendar) -> MorningBrief:
         local_day = now.astimezone(ZoneInfo(zone)).date()
-        today = scheduled_today(calendar, zone, local_day)
+        today = scheduled_today(calendar, zone, local_day, self.agenda)
         titles: dict[str, str] = {}
         lines: dict[str, tuple[str, ...]] = {}
         for language in (Language.ZH_HANT, Language.EN):
@@ -204,12 +202,10 @@ def _levels_line(f: Formatter, levels: tuple[Decimal | None, Decimal | None],
     return f._("Your nearest BTC levels: {levels}.").format(levels=f._(", ").join(parts))
 
 
-def _today_line(f: Formatter, today: list[tuple[str, datetime]], zone: str) -> str:
+def _today_line(f: Formatter, today: list[AgendaItem], zone: str) -> str:
     if not today:
         return f._("Today: nothing scheduled from the Fed.")
-    names = {"fomc": f._("FOMC statement"), "h41": f._("H.4.1 balance sheet"),
-             "minutes": f._("FOMC minutes")}
-    items = [f._("{what} at {when}").format(what=names[what],
-                                            when=f.clock(when.astimezone(ZoneInfo(zone))))
-             for what, when in today]
+    items = [f._("{what} at {when}").format(what=f._(item.label),
+                                            when=f.clock(item.when.astimezone(ZoneInfo(zone))))
+             for item in today]
     return f._("Today: {items}.").format(items=f._(", ").join(items))

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from bot import metrics
 from bot.commands.core import CommandSpec
 from bot.config import Settings
+from bot.domain.brief import AgendaItem
 from bot.domain.calendar import FomcCalendar
 from bot.domain.chats import ChatRef
 from bot.domain.events import BaseEvent
@@ -123,6 +124,9 @@ class TopicSpec:
     latest: tuple[str, ...] = ()  # latest-event names its status line reads
     status: StatusLine | None = None
     commands: tuple[CommandSpec, ...] = ()  # its own chat commands (/fomc, /balance …)
+    agenda: Callable[[FomcCalendar, date], list[AgendaItem]] | None = None
+    """What it publishes on a US Eastern day (the morning brief's "Today" line)."""
+    news: bool = False  # its latest events count as news for "/brief … changes"
 
     @property
     def name(self) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
 from bot.commands.core import CommandSpec, StatusCompose
 from bot.config import Settings
-from bot.domain.brief import MorningBrief
+from bot.domain.brief import AgendaItem, MorningBrief
+from bot.domain.calendar import FomcCalendar
 from bot.domain.events import EventTypes
 from bot.domain.topics import TopicDirectory
 from bot.render.brief import render_brief
@@ -70,6 +71,16 @@ class Catalog:
     @property
     def latest_names(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(n for spec in self.topics for n in spec.latest))
+
+    def agenda(self, calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
+        """What every topic publishes on a US Eastern day."""
+        return [item for spec in self.topics if spec.agenda is not None
+                for item in spec.agenda(calendar, et_day)]
+
+    @property
+    def news_names(self) -> tuple[str, ...]:
+        """The topics whose latest events count as news for "/brief … changes"."""
+        return tuple(spec.name for spec in self.topics if spec.news)
 
     @property
     def commands(self) -> tuple[CommandSpec, ...]:

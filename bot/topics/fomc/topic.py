@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from bot.domain.brief import AgendaItem
+from bot.domain.calendar import FomcCalendar
 from bot.domain.ports import TARGET_RANGE_SNAPSHOT, TargetRange
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
@@ -74,6 +77,21 @@ def countdown(f: Formatter, delta: timedelta) -> str:
     return f._("{hours} h {minutes} min").format(hours=hours, minutes=mins)
 
 
+EASTERN = ZoneInfo("America/New_York")
+
+
+def agenda(calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
+    """The statement at 2:00 pm ET on a decision day; the minutes three weeks after."""
+    items = []
+    if calendar.is_decision_day(et_day):
+        items.append(AgendaItem("fomc", N_("FOMC statement"),
+                                datetime.combine(et_day, time(14, 0), EASTERN)))
+    if calendar.is_decision_day(et_day - timedelta(days=21)):
+        items.append(AgendaItem("minutes", N_("FOMC minutes"),
+                                datetime.combine(et_day, time(14, 0), EASTERN)))
+    return items
+
+
 TOPIC = TopicSpec(
     info=TopicInfo("fomc", N_("FOMC decisions"), aliases=("fed", "利率")),
     events=(FomcDecision, NoteFollowUp, ProjectionsRelease, PressConference, MinutesRelease,
@@ -94,4 +112,6 @@ TOPIC = TopicSpec(
     latest=("fomc",),
     status=status,
     commands=COMMANDS,
+    agenda=agenda,
+    news=True,
 )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.brief import AgendaItem
+from bot.domain.calendar import FomcCalendar
+from bot.domain.holidays import h41_release_date
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
@@ -27,6 +33,18 @@ def status(f: Formatter, view: StatusView) -> str:
     return line
 
 
+EASTERN = ZoneInfo("America/New_York")
+
+
+def agenda(calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
+    """The weekly release at 4:30 pm ET: Thursday, or Friday after a Thursday holiday."""
+    thursday = et_day - timedelta(days=(et_day.weekday() - 3) % 7)
+    if h41_release_date(thursday) != et_day:
+        return []
+    return [AgendaItem("h41", N_("H.4.1 balance sheet"),
+                       datetime.combine(et_day, time(16, 30), EASTERN))]
+
+
 TOPIC = TopicSpec(
     info=TopicInfo("h41", N_("Fed balance sheet (H.4.1)"),
                    aliases=("balance", "qt", "資產負債表")),
@@ -41,4 +59,6 @@ TOPIC = TopicSpec(
     latest=("h41",),
     status=status,
     commands=COMMANDS,
+    agenda=agenda,
+    news=True,
 )
