@@ -12,15 +12,19 @@ import asyncio
 import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from datetime import time as dtime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 
 from bot.app import build_services
-from bot.commands.core import Invocation
+from bot.commands.core import CommandSpec, Invocation, Param, Reply
 from bot.demo.replay import replay
+from bot.domain.brief import AgendaItem
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.errors import UserInputError
 from bot.domain.events import BaseEvent, Frozen
 from bot.domain.topics import TopicInfo
 from bot.platforms.console import ConsoleTransport
@@ -72,6 +76,32 @@ def cpi_status(f: Formatter, view: StatusView) -> str | None:
     return f"CPI {latest.month}: {latest.yoy}%" if isinstance(latest, CpiSnapshot) else None
 
 
+class UnknownMonth(UserInputError):
+    """The toy topic's own error, worded by itself (no edit of the shared replies)."""
+
+    code = "cpi_unknown_month"
+
+    def text(self, f):
+        value = self.params.get("value", "")
+        if f.language is Language.ZH_HANT:
+            return f"「{value}」不是月份，例如 /cpi 2026-10。"
+        return f"“{value}” is not a month. Example: /cpi 2026-10"
+
+
+async def cpi_command(ctx, inv, args, language):
+    if args and not (len(args[0]) == 7 and args[0][4] == "-"):
+        raise UnknownMonth(args[0], value=args[0])
+    return Reply(f"CPI {args[0] if args else 'latest'}", language=language)
+
+
+def cpi_agenda(calendar, et_day):
+    """The CPI at 8:30 am ET on the second Wednesday of the month (a toy schedule)."""
+    if et_day.weekday() == 2 and 8 <= et_day.day <= 14:
+        return [AgendaItem("cpi", "CPI release", datetime.combine(
+            et_day, dtime(8, 30), ZoneInfo("America/New_York")))]
+    return []
+
+
 CPI = TopicSpec(
     info=TopicInfo("cpi", "CPI releases", aliases=("inflation", "通膨")),
     events=(CpiRelease,),
@@ -79,6 +109,11 @@ CPI = TopicSpec(
     demo={"cpi": demo_cpi},
     snapshots={"cpi": CpiSnapshot},
     status=cpi_status,
+    commands=(CommandSpec("cpi", "Latest CPI release", handler=cpi_command,
+                          example="/cpi 2026-10", params=(
+                              Param("month", "A month, e.g. 2026-10", example="2026-10"),)),),
+    agenda=cpi_agenda,
+    news=True,
 )
 
 
@@ -117,6 +152,24 @@ async def test_a_toy_topic_needs_only_its_spec(settings, redis, tmp_path):
     assert isinstance(subscribe, app_commands.Command)
     choices = [c.value for c in subscribe.parameters[0].choices]
     assert choices == ["fomc", "h41", "odds", "btc", "cpi", "all"]
+
+    # its own command with a typed parameter: a slash command with its option, in /help,
+    # parsed by its handler, its own error worded by itself in the chat's language
+    cpi = tree.get_command("cpi")
+    assert isinstance(cpi, app_commands.Command) and [p.name for p in cpi.parameters] == ["month"]
+    assert "/cpi 2026-10" in (await commands.run(dm, "help", [])).text
+    assert (await commands.run(dm, "cpi", ["2026-10"])).text == "CPI 2026-10"
+    bad = await commands.run(dm, "cpi", ["October"])
+    assert bad.error == "cpi_unknown_month" and "“October” is not a month" in bad.text
+
+    # its release on the morning brief's "Today" line, from its agenda
+    from bot.domain.calendar import load_calendar
+    from bot.pipeline.brief import scheduled_today
+
+    today = scheduled_today(load_calendar(), "Asia/Taipei", datetime(2026, 11, 11).date(),
+                            services.catalog.agenda)
+    assert "cpi" in [item.name for item in today]
+    assert "cpi" in services.catalog.news_names
 
 
 async def _noop(*_: object) -> None:

@@ -20,6 +20,9 @@ ALERT_USAGE = "/alert above|below|cross PRICE [repeat]"
 
 def error_text(f: Formatter, error: UserInputError) -> str:
     """A short reply for bad input, with the right form to use."""
+    own = error.text(f)  # an error a topic defines says what it is itself
+    if own:
+        return own
     value = str(error.params.get("value") or error.params.get("language") or
                 error.params.get("topic") or error.params.get("timezone") or "")
     code = error.code

@@ -1,23 +1,37 @@
 """Typed errors for bad user input.
 
 Each carries a stable ``code`` and the values a reply needs; the command layer turns
-them into a short reply in the chat's language (see ``bot.alerts.replies``). Nothing
-here formats text for users, so the same error serves Telegram, Discord and the CLI.
+them into a short reply in the chat's language (``bot.commands.replies``), unless the
+error words itself (``UserInputError.text``: a topic's own errors). The same error serves
+Telegram, Discord and the CLI.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
+
+
+class Translates(Protocol):
+    """What an error's own text needs of a formatter: the catalog lookup."""
+
+    def _(self, message: str) -> str: ...
 
 
 class UserInputError(ValueError):
-    """Base of every error that is the user's to fix (never a crash, never a stack trace)."""
+    """Base of every error that is the user's to fix (never a crash, never a stack trace).
+
+    An error a topic defines in its own folder says what went wrong itself (``text``); the
+    shared ones are worded in ``bot.commands.replies``."""
 
     code = "invalid_input"
 
     def __init__(self, message: str = "", **params: Any) -> None:
         super().__init__(message or self.code)
         self.params = params
+
+    def text(self, f: Translates) -> str | None:
+        """This error's reply in ``f``'s language, or None: the shared wording."""
+        return None
 
 
 class UnknownLanguage(UserInputError):
