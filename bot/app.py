@@ -31,15 +31,21 @@ from bot.commands.core import CommandContext, StatusCompose
 from bot.commands.handlers import Commands
 from bot.config import Settings
 from bot.domain.chats import ChatKind, ChatRef, Language
-from bot.domain.events import EventTypes
 from bot.pipeline.brief import BriefScheduler
 from bot.pipeline.deliver import DeliveryWorker
 from bot.pipeline.messages import MessageRenderer
 from bot.pipeline.publish import Publisher
-from bot.platforms.base import FrontEnd, RejectedCredentials, Transport
+from bot.platforms.base import (
+    FrontEnd,
+    FrontEndParts,
+    PlatformSpec,
+    RejectedCredentials,
+    Transport,
+)
 from bot.platforms.console import ConsoleTransport
+from bot.platforms.discord.spec import PLATFORM as DISCORD
+from bot.platforms.telegram.spec import PLATFORM as TELEGRAM
 from bot.store.briefs import BriefSchedule
-from bot.store.budget import PaidBroadcasts, SendBudget
 from bot.store.calendar import CalendarStore
 from bot.store.census import Census
 from bot.store.keys import KeySchema
@@ -62,9 +68,15 @@ QUEUE_METRICS_SECONDS = 120.0
 HEARTBEAT_SECONDS = 10
 CENSUS_SECONDS = 60  # a count of the chats (a command per partition): once a minute
 RESUME_EVERY_SECONDS = 60
-BUILT_IN_PLATFORMS = ("telegram", "discord", "webhook", "console")
-"""Platforms of the packages in ``bot/platforms``: chats on these get outbox streams even
-when this instance has no token for them (another instance, or the next start, sends)."""
+PLATFORMS: tuple[PlatformSpec, ...] = (TELEGRAM, DISCORD)
+"""The messengers: a platform is its folder and one line here."""
+
+
+def chat_platforms() -> tuple[str, ...]:
+    """The registered platforms' chat platforms and the console: chats on these get outbox
+    streams even when this instance has no token for them (another instance, or the next
+    start, sends)."""
+    return (*(name for spec in PLATFORMS for name in spec.chat_platforms), "console")
 
 
 class SchemaMismatch(RuntimeError):
@@ -133,7 +145,7 @@ def build_services(settings: Settings, redis: Redis, *, catalog: Catalog | None 
     records = EventRecords(redis, keys, catalog.event_types)
     messages = MessageRenderer(records, catalog.renderers)
     outbox = Outbox(redis, keys, settings.outbox,
-                    tuple(dict.fromkeys((*BUILT_IN_PLATFORMS, *platforms))))
+                    tuple(dict.fromkeys((*chat_platforms(), *platforms))))
     publisher = Publisher(records, messages, outbox, (settings.registry.default_timezone,))
     snapshots = Snapshots(redis, keys, records)
     services = Services(settings, redis, keys, catalog, registry, records, messages, outbox,
@@ -163,65 +175,21 @@ async def ensure_console_chat(registry: Registry) -> None:
     await registry.reactivate(CONSOLE_CHAT)
 
 
-def telegram_budget(settings: Settings, redis: Redis, *, paid: bool = False) -> SendBudget:
-    """Telegram's limits as one budget in the store: alerts and replies, every instance
-    (``paid``: the paid broadcasts' own overall rate, the same per-chat limits)."""
-    telegram = settings.telegram
-    return SendBudget(redis, settings.key_prefix, "telegram-paid" if paid else "telegram",
-                      per_second=telegram.paid_messages_per_second if paid
-                      else telegram.messages_per_second,
-                      group_per_minute=telegram.group_messages_per_minute,
-                      private_per_second=telegram.private_messages_per_second)
-
-
 def build_transports(settings: Settings, redis: Redis | None = None) -> list[Transport]:
-    """The platforms with a token (the console without any). With ``redis``, Telegram's
-    pacing is one budget in the store shared by every instance (``telegram.shared_budget``)."""
-    transports: list[Transport] = []
-    if settings.telegram.token is not None:
-        from bot.platforms.telegram.sender import TelegramTransport
-
-        telegram = settings.telegram
-        budget = telegram_budget(settings, redis) \
-            if redis is not None and telegram.shared_budget else None
-        paid = paid_budget = None
-        if redis is not None and telegram.paid_broadcast:
-            records = EventRecords(redis, KeySchema(settings.key_prefix, settings.partitions),
-                                   EventTypes())
-            paid = PaidBroadcasts(redis, settings.key_prefix,
-                                  threshold=telegram.paid_broadcast_threshold,
-                                  cap=telegram.paid_broadcast_cap,
-                                  size_of=records.fanout_size)
-            paid_budget = telegram_budget(settings, redis, paid=True)
-        transports.append(TelegramTransport.from_settings(settings, budget, paid=paid,
-                                                          paid_shared=paid_budget))
-    if settings.discord.token is not None:
-        from bot.platforms.discord.sender import DiscordTransport, WebhookTransport
-
-        transports.append(DiscordTransport.from_settings(settings))
-        transports.append(WebhookTransport.from_settings(settings))
-    if not settings.has_chat_tokens:  # with a platform configured the console is not a chat
+    """The configured platforms' transports (the console without any)."""
+    transports = [transport for spec in PLATFORMS if spec.configured(settings)
+                  for transport in spec.transports(settings, redis)]
+    if not transports:  # with a platform configured the console is not a chat
         transports.append(ConsoleTransport(
             messages_per_second=settings.console.messages_per_second))
     return transports
 
 
 def build_front_ends(services: Services) -> list[FrontEnd]:
-    front_ends: list[FrontEnd] = []
-    settings = services.settings
-    if settings.telegram.token is not None:
-        from bot.platforms.telegram.front import TelegramFrontEnd
-
-        budget = telegram_budget(settings, services.redis) \
-            if settings.telegram.shared_budget else None
-        front_ends.append(TelegramFrontEnd(settings, services.commands(), services.registry,
-                                           budget))
-    if settings.discord.token is not None:
-        from bot.platforms.discord.front import DiscordFrontEnd
-
-        front_ends.append(DiscordFrontEnd(settings, services.commands(),
-                                          services.catalog.directory, services.state))
-    return front_ends
+    parts = FrontEndParts(services.settings, services.redis, services.commands(),
+                          services.registry, services.catalog.directory, services.state)
+    return [spec.front_end(parts) for spec in PLATFORMS
+            if spec.front_end is not None and spec.configured(services.settings)]
 
 
 async def record_queue_metrics(services: Services, platforms: list[str]) -> None:
@@ -364,7 +332,7 @@ async def run_instance(
     supervisor = supervisor or Supervisor()
     await check_schema(services)
     log.info("%s", await startup_summary(services, transports, with_pollers))
-    if not services.settings.has_chat_tokens:
+    if not any(spec.configured(services.settings) for spec in PLATFORMS):
         await ensure_console_chat(services.registry)
         log.info("no chat token configured: alerts are printed to the console")
     elif await services.registry.get_chat(CONSOLE_CHAT) is not None:

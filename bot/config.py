@@ -434,10 +434,6 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
     # Convenience views -------------------------------------------------------------
-    @property
-    def has_chat_tokens(self) -> bool:
-        return self.telegram.token is not None or self.discord.token is not None
-
     def secret_values(self) -> list[str]:
         """Every secret string, so the log filter can mask it wherever it appears."""
         values: list[str] = []

@@ -213,3 +213,36 @@ async def test_leader_duties_start_the_catalog_watchers(services, caplog):
     stop.set()
     await asyncio.wait_for(task, 5)
     assert "stopped with an error" not in caplog.text
+
+
+async def test_a_toy_platform_is_its_folder_and_one_registration_line(settings, redis,
+                                                                       monkeypatch):
+    """A platform declares itself (``PlatformSpec``); adding it to ``bot.app.PLATFORMS`` is
+    all the wiring needs: its transport and front end are built on the start-up path, its
+    chats get outbox streams and deliveries."""
+    import bot.app as app
+    from bot.platforms.base import PlatformSpec
+
+    pigeon = RecordingTransport(platform="pigeon")
+
+    class PigeonFront:
+        platform = "pigeon"
+        leader_only = True
+
+        async def run(self, stop):
+            await stop.wait()
+
+    spec = PlatformSpec(name="pigeon", chat_platforms=("pigeon",),
+                        configured=lambda s: True, transports=lambda s, r: [pigeon],
+                        front_end=lambda parts: PigeonFront())
+    monkeypatch.setattr(app, "PLATFORMS", (*app.PLATFORMS, spec))  # the one line
+    services = app.build_services(settings, redis)
+    assert pigeon in app.build_transports(settings, redis)
+    assert [f.platform for f in app.build_front_ends(services)] == ["pigeon"]
+    assert "pigeon" in services.outbox.platforms
+    ref = ChatRef("pigeon", "coop-9")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE, language=Language.EN)
+    await services.registry.subscribe(ref, "fomc")
+    await services.publisher.publish(fomc_event())
+    async with delivering(services, pigeon):
+        await wait_for(lambda: len(pigeon.sent) == 1)

@@ -8,12 +8,19 @@ policy (retry, deactivate, migrate, dead-letter).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.config import ConfigError
+from redis.asyncio import Redis
+
+from bot.commands.handlers import Commands
+from bot.config import ConfigError, Settings
 from bot.domain.chats import Chat
+from bot.domain.topics import TopicDirectory
 from bot.render.message import AlertMessage
+from bot.store.registry import Registry
+from bot.store.state import StateStore
 
 
 class RejectedCredentials(ConfigError):
@@ -86,3 +93,29 @@ class FrontEnd(Protocol):
         ...
 
     async def run(self, stop: asyncio.Event) -> None: ...
+
+
+@dataclass(frozen=True)
+class FrontEndParts:
+    """What the wiring hands a platform's front end: settings, the command layer and the
+    stores a front end may use."""
+
+    settings: Settings
+    redis: Redis
+    commands: Commands
+    registry: Registry
+    topics: TopicDirectory
+    state: StateStore
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """One messenger, as its folder declares it: the chat platforms it delivers to, whether
+    the settings turn it on, and how to build its transports and front end. Adding a
+    platform is its folder and one line in the wiring's list (``bot.app.PLATFORMS``)."""
+
+    name: str
+    chat_platforms: tuple[str, ...]  # outbox streams it reads ("discord", "webhook")
+    configured: Callable[[Settings], bool]
+    transports: Callable[[Settings, Redis | None], list[Transport]]
+    front_end: Callable[[FrontEndParts], FrontEnd] | None = None
