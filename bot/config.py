@@ -8,12 +8,14 @@ never appear in a ``repr`` or a log line, and the TOML file may not hold them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -26,6 +28,7 @@ from pydantic import (
     SecretStr,
     TypeAdapter,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -39,6 +42,7 @@ from pydantic_settings import (
 ENV_PREFIX = "FEDALERT_"
 CONFIG_PATH_ENV = "FEDALERT_CONFIG"
 DEFAULT_CONFIG_PATH = Path("config/settings.toml")
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 _HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 _ANY_URL: TypeAdapter[AnyUrl] = TypeAdapter(AnyUrl)
@@ -434,6 +438,12 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
     # Convenience views -------------------------------------------------------------
+    def section(self, name: str, model: type[SectionT]) -> SectionT:
+        """A topic's own settings section (``TopicSpec``'s ``settings.py``), its defaults
+        when these settings were loaded without it."""
+        value = getattr(self, name, None)
+        return value if isinstance(value, model) else model()
+
     def secret_values(self) -> list[str]:
         """Every secret string, so the log filter can mask it wherever it appears."""
         values: list[str] = []
@@ -534,6 +544,24 @@ ALLOWED_EXTRA_VARIABLES = {CONFIG_PATH_ENV, "FEDALERT_UPDATE_GOLDEN"}
 """``FEDALERT_*`` variables that are not settings (the tests' own use ``FEDALERT_TEST_``)."""
 
 
+SectionModels = Mapping[str, type[BaseModel]]
+
+
+@functools.cache
+def _settings_model(sections: tuple[tuple[str, type[BaseModel]], ...]) -> type[Settings]:
+    return create_model(  # type: ignore[call-overload]
+        "Settings", __base__=Settings,
+        **{name: (model, model()) for name, model in sections})
+
+
+def settings_model(sections: SectionModels | None = None) -> type[Settings]:
+    """``Settings`` with the topics' own sections added (``[cpi]`` in the file,
+    ``FEDALERT_CPI__…`` in the environment): a topic declares its settings in its folder."""
+    if not sections:
+        return Settings
+    return _settings_model(tuple(sorted(sections.items())))
+
+
 def known_variables(model: type[BaseModel] = Settings, prefix: str = ENV_PREFIX) -> set[str]:
     """Every ``FEDALERT_*`` name a setting answers to (nested sections joined by ``__``)."""
     names = set()
@@ -545,12 +573,13 @@ def known_variables(model: type[BaseModel] = Settings, prefix: str = ENV_PREFIX)
     return names
 
 
-def check_variables(environ: dict[str, str] | None = None) -> None:
+def check_variables(environ: dict[str, str] | None = None,
+                    model: type[BaseModel] = Settings) -> None:
     """A misspelt variable is a mistake, not a default: name it and suggest the right one."""
     import difflib
 
     environ = dict(os.environ if environ is None else environ)
-    known = known_variables()
+    known = known_variables(model)
     for name in sorted(environ):
         upper = name.upper()
         if not upper.startswith(ENV_PREFIX) or upper in known or \
@@ -561,12 +590,14 @@ def check_variables(environ: dict[str, str] | None = None) -> None:
         raise ConfigError(f"config error: {name} is not a fedalert setting{hint}")
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Load and validate the settings; raise ``ConfigError`` with one clear line."""
+def load_settings(*, sections: SectionModels | None = None, **overrides: Any) -> Settings:
+    """Load and validate the settings (with the topics' ``sections``); raise
+    ``ConfigError`` with one clear line."""
+    model = settings_model(sections)
     if not overrides:
-        check_variables()
+        check_variables(model=model)
     try:
-        return Settings(**overrides)
+        return model(**overrides)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
     except ConfigError:

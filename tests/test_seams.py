@@ -246,3 +246,48 @@ async def test_a_toy_platform_is_its_folder_and_one_registration_line(settings, 
     await services.publisher.publish(fomc_event())
     async with delivering(services, pigeon):
         await wait_for(lambda: len(pigeon.sent) == 1)
+
+
+def test_a_topic_declares_its_settings_in_its_folder(monkeypatch, tmp_path):
+    """A topic package's ``settings.py`` (``SECTION``) is read through the light package
+    list: ``[cpi]`` in the settings file and ``FEDALERT_CPI__…`` variables work, a
+    misspelt one gets "did you mean", and a topic reads its section with its defaults
+    when the settings were loaded without it. Nothing under ``bot/`` is edited."""
+    import sys
+    import types
+
+    import pytest
+    from pydantic import BaseModel
+
+    from bot.config import ConfigError, load_settings
+    from bot.topics.packages import settings_sections
+
+    class CpiSettings(BaseModel):
+        url: str = "https://www.bls.gov/news.release/cpi.nr0.htm"
+        poll_seconds: float = 2.0
+
+    module = types.ModuleType("bot.topics.cpi.settings")
+    module.SECTION = ("cpi", CpiSettings)
+    monkeypatch.setitem(sys.modules, "bot.topics.cpi.settings", module)
+    sections = settings_sections(("fomc", "cpi"))
+    assert sections == {"cpi": CpiSettings}
+
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("FEDALERT_"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "settings.toml"
+    config.write_text("[cpi]\npoll_seconds = 0.5\n")
+    monkeypatch.setenv("FEDALERT_CONFIG", str(config))
+    monkeypatch.setenv("FEDALERT_CPI__URL", "http://127.0.0.1:9/cpi.htm")
+    settings = load_settings(sections=sections)
+    cpi = settings.section("cpi", CpiSettings)
+    assert (cpi.url, cpi.poll_seconds) == ("http://127.0.0.1:9/cpi.htm", 0.5)
+    monkeypatch.setenv("FEDALERT_CPI__UTL", "x")
+    with pytest.raises(ConfigError, match="did you mean FEDALERT_CPI__URL"):
+        load_settings(sections=sections)
+    monkeypatch.delenv("FEDALERT_CPI__UTL")
+    monkeypatch.delenv("FEDALERT_CPI__URL")
+    config.write_text("")
+    assert load_settings().section("cpi", CpiSettings) == CpiSettings()

@@ -22,6 +22,7 @@ from typing import Any
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
+from bot.topics.packages import settings_sections
 
 log = logging.getLogger("fedalert")
 
@@ -434,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(sections=settings_sections())
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2

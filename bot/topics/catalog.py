@@ -9,6 +9,7 @@ To add a topic, write its package with a ``TopicSpec`` and add it to ``TOPICS``.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -32,12 +33,11 @@ from bot.topics.base import (
     TopicSpec,
     Watcher,
 )
-from bot.topics.btc.topic import TOPIC as BTC
-from bot.topics.fomc.topic import TOPIC as FOMC
-from bot.topics.h41.topic import TOPIC as H41
-from bot.topics.odds.topic import TOPIC as ODDS
+from bot.topics.packages import TOPIC_PACKAGES
 
-TOPICS: tuple[TopicSpec, ...] = (FOMC, H41, ODDS, BTC)
+TOPICS: tuple[TopicSpec, ...] = tuple(
+    importlib.import_module(f"bot.topics.{name}.topic").TOPIC for name in TOPIC_PACKAGES)
+"""The topics, in the order of ``TOPIC_PACKAGES`` (``bot.topics.packages``)."""
 
 
 class Catalog:
