@@ -17,6 +17,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from decimal import Decimal
+
+from bot.domain.chats import Language
+from bot.render.formatting import Formatter
+from bot.topics.fomc.statement import parse_bound
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +184,7 @@ _DETERMINING = {"the extent of additional": "為使通膨逐步回到 2% 可能�
 def _starting(table: dict[str, str], text: str) -> str:
     return next(zh for key, zh in table.items() if text.lower().startswith(key))
 
+
 _RISEN = {"downside risks to employment": "就業的下行風險",
           "the risks of higher unemployment and higher inflation": "失業率與通膨雙雙走高的風險"}
 
@@ -187,26 +193,21 @@ HOLDINGS = ("its holdings of Treasury securities and agency debt and agency "
 HOLDINGS_ZH = "其持有的美國公債、機構債與機構不動產抵押貸款證券（MBS）"
 
 
-def _fraction(text: str) -> str:
-    """5-1/4 → 5.25 (the Fed writes quarters as fractions)."""
-    text = text.strip()
-    whole, _, frac = text.partition("-") if "/" in text and "-" in text else ("", "", text)
-    value = float(whole or 0)
-    if "/" in frac:
-        num, den = frac.split("/")
-        value += int(num) / int(den)
-    elif frac:
-        value += float(frac)
-    return f"{value:.2f}"
+_ZH = Formatter(Language.ZH_HANT)  # the same units and rates the alerts use
 
 
 def _yi(billions: str) -> str:
     """$25 billion → 250 億美元 (Chinese counts in 億, hundred millions)."""
-    return f"{int(billions) * 10:,} 億美元"
+    return _ZH.usd_compact(Decimal(billions) * 1_000_000_000)
+
+
+def _fraction(text: str) -> str:
+    """5-1/4 → 5.25 (the Fed writes quarters as fractions)."""
+    return f"{parse_bound(text.strip()):.2f}"
 
 
 def _range(low: str, high: str) -> str:
-    return f"{_fraction(low)}%–{_fraction(high)}%"
+    return _ZH.rate_range(parse_bound(low), parse_bound(high))
 
 
 # --- whole sentences (policy formulas) ---------------------------------------------------
