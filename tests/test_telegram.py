@@ -480,7 +480,7 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
             standin.command(private(ALICE), ALICE, "/help")
         asked = asyncio.get_running_loop().time()
         standin.command(private(BOB), BOB, "/help")
-        await until(lambda: standin.texts_to(502), timeout=5)
+        await until(lambda: standin.texts_to(502), timeout=8)
         answered_in = asyncio.get_running_loop().time() - asked
         await asyncio.sleep(2.0)  # what is still coming to the flooder
     finally:
@@ -490,7 +490,7 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
     notices = [text for text in to_alice if "指令過多" in text]
     assert len(notices) == 1, len(notices)
     assert len(to_alice) <= 16, len(to_alice)  # the burst, the notice, a little refill
-    assert answered_in < 2.5, answered_in
+    assert answered_in < 4.0, answered_in  # before: minutes (one reply a second, in turn)
 
 
 async def test_brief_and_liquidity_in_words(telegram):
