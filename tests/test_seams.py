@@ -9,6 +9,7 @@ and in /status. The toy platform ("pigeon") is one transport plus its name at wi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -291,3 +292,48 @@ def test_a_topic_declares_its_settings_in_its_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("FEDALERT_CPI__URL")
     config.write_text("")
     assert load_settings().section("cpi", CpiSettings) == CpiSettings()
+
+
+async def test_a_toy_topic_and_platform_on_the_run_path(settings, redis, monkeypatch):
+    """`fedalert run`'s wiring (build_services, build_transports, run_instance) with a toy
+    topic added to the catalog list and a toy platform to the platform list, as their one
+    line each would: the leader runs the topic's watcher, its reading is published and
+    delivered through the toy platform to a chat subscribed to the topic."""
+    import bot.app as app
+    import bot.topics.catalog as catalog
+    from bot.platforms.base import PlatformSpec
+
+    class OneReading:
+        name = "cpi"
+
+        def __init__(self, ctx):
+            self.ctx = ctx
+
+        async def run(self, stop):
+            await self.ctx.publisher.publish(CpiRelease(occurred_at=datetime.now(UTC),
+                                                        month="2026-11", headline_yoy=3.1))
+            await stop.wait()
+
+    pigeon = RecordingTransport(platform="pigeon")
+    toy_topic = dataclasses.replace(CPI, watcher=OneReading)
+    toy_platform = PlatformSpec(name="pigeon", chat_platforms=("pigeon",),
+                                configured=lambda s: True, transports=lambda s, r: [pigeon])
+    monkeypatch.setattr(catalog, "TOPICS", (*catalog.TOPICS, toy_topic))  # its catalog line
+    monkeypatch.setattr(app, "PLATFORMS", (*app.PLATFORMS, toy_platform))  # its line
+    no_sources = settings.sources.model_copy(update={
+        "fomc": False, "h41": False, "odds": False, "btc": False})
+    settings = settings.model_copy(update={"sources": no_sources})
+    services = app.build_services(settings, redis)
+    ref = ChatRef("pigeon", "coop-11")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE, language=Language.BOTH)
+    await services.registry.subscribe(ref, "cpi")
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.run_instance(services, app.build_transports(settings, redis),
+                                                stop))
+    try:
+        await wait_for(lambda: len(pigeon.sent) == 1, timeout=15)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    chat, message = pigeon.sent[0]
+    assert chat == "pigeon:coop-11" and "美國 2026-11 CPI 年增 3.1%" in message.to_text()

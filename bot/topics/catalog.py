@@ -41,8 +41,8 @@ TOPICS: tuple[TopicSpec, ...] = tuple(
 
 
 class Catalog:
-    def __init__(self, topics: Iterable[TopicSpec] = TOPICS) -> None:
-        self.topics: tuple[TopicSpec, ...] = tuple(topics)
+    def __init__(self, topics: Iterable[TopicSpec] | None = None) -> None:
+        self.topics: tuple[TopicSpec, ...] = tuple(TOPICS if topics is None else topics)
         self.directory = TopicDirectory(spec.info for spec in self.topics)
         self.event_types = EventTypes([*(cls for spec in self.topics for cls in spec.events),
                                        MorningBrief])
