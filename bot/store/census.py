@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from redis.asyncio import Redis
 
@@ -35,8 +35,7 @@ class StoreLoss:
 
     def as_json(self) -> dict[str, float]:
         """As kept in the marker and in the heartbeat (``StoreLoss(**data)`` reads it)."""
-        return {"chats_before": self.chats_before, "counted_at": self.counted_at,
-                "noticed_at": self.noticed_at}
+        return asdict(self)
 
 
 class Census:
@@ -55,18 +54,16 @@ class Census:
         chats = await self.registry.count_chats()
         now = self.clock()
         marker = json.loads(raw) if raw else None
-        if marker is None and self.known is None:  # a first start, or an older version
-            pass
-        elif marker is None and self.known is not None and self.known[0] > 0 and \
-                self.loss is None:
-            self.loss = StoreLoss(self.known[0], self.known[1], now)
-            log.error(
-                "the store came back empty: it held %d chats (counted %s) and now holds %d. "
-                "Their subscriptions and price levels are gone; restore them from your last "
-                "export with `fedalert registry import FILE`, and keep the store's "
-                "persistence on (appendonly)", self.loss.chats_before,
-                time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.known[1])), chats)
-        elif marker is not None and self.known is None:
+        if marker is None:  # a first start, an older version, or a store that lost it
+            if self.known is not None and self.known[0] > 0 and self.loss is None:
+                self.loss = StoreLoss(self.known[0], self.known[1], now)
+                log.error(
+                    "the store came back empty: it held %d chats (counted %s) and now holds "
+                    "%d. Their subscriptions and price levels are gone; restore them from your "
+                    "last export with `fedalert registry import FILE`, and keep the store's "
+                    "persistence on (appendonly)", self.loss.chats_before,
+                    time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.known[1])), chats)
+        elif self.known is None:
             self.known = (int(marker.get("chats", 0)), float(marker.get("at", now)))
         if marker is not None and self.loss is None and isinstance(marker.get("lost"), dict):
             self.loss = StoreLoss(**marker["lost"])  # noticed by another instance
