@@ -65,7 +65,8 @@ async def main() -> None:
                            FEDALERT_LEADER__TTL_SECONDS=str(args.ttl),
                            FEDALERT_OUTBOX__RECLAIM_IDLE_SECONDS="5",
                            FEDALERT_SOURCES__FOMC="false", FEDALERT_SOURCES__H41="false",
-                           FEDALERT_SOURCES__ODDS="false", FEDALERT_SOURCES__BTC="false")
+                           FEDALERT_SOURCES__ODDS="false", FEDALERT_SOURCES__BTC="false",
+                           FEDALERT_MACRO__ENABLED="false")
                 redis = make_client(server.url)
                 services = build_services(load_settings(redis_url=server.url), redis)
                 for n in range(args.chats):

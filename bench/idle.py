@@ -73,7 +73,8 @@ async def main() -> None:
             env.update(FEDALERT_REDIS_URL=server.url, FEDALERT_CONFIG=str(config),
                        FEDALERT_DATA_DIR=data, FEDALERT_SOURCES__FOMC="false",
                        FEDALERT_SOURCES__H41="false", FEDALERT_SOURCES__ODDS="false",
-                       FEDALERT_SOURCES__BTC="false", PYTHONUNBUFFERED="1")
+                       FEDALERT_SOURCES__BTC="false", FEDALERT_MACRO__ENABLED="false",
+                       PYTHONUNBUFFERED="1")
             baseline = None
             if api is not None:
                 env.update(FEDALERT_TELEGRAM__TOKEN=TOKEN, FEDALERT_TELEGRAM__API_URL=api.url)

@@ -142,6 +142,7 @@ def subprocess_env(settings: Settings, redis_url: str, prefix: str) -> dict[str,
         "FEDALERT_SOURCES__H41": "false",
         "FEDALERT_SOURCES__ODDS": "false",
         "FEDALERT_SOURCES__BTC": "false",
+        "FEDALERT_MACRO__ENABLED": "false",
         "PYTHONUNBUFFERED": "1",
     })
     return env

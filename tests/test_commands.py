@@ -169,7 +169,8 @@ def test_every_command_has_a_description(commands):
     assert all(spec.description for spec in commands.table)
     assert [spec.name for spec in commands.table] == [
         "start", "help", "subscribe", "unsubscribe", "lang", "status", "fomc", "balance",
-        "liquidity", "odds", "btc", "alert", "alerts", "delalert", "settings", "brief", "stop",
+        "liquidity", "odds", "btc", "alert", "alerts", "delalert", "macro", "settings", "brief",
+        "stop",
         "channel",
         "webhook"]
     # a platform's own command is refused elsewhere, like an unknown one

@@ -140,7 +140,7 @@ async def test_a_toy_topic_needs_only_its_spec(settings, redis, tmp_path):
     assert "topic:cpi" in buttons
     assert (await commands.run(dm, "subscribe", ["通膨"])).error is None
     unknown = await commands.run(dm, "subscribe", ["weather"])
-    assert unknown.error == "unknown_topic" and "fomc, h41, odds, btc, cpi" in unknown.text
+    assert unknown.error == "unknown_topic" and "fomc, h41, odds, btc, macro, cpi" in unknown.text
     assert "cpi" in (await services.registry.get_chat(dm.chat)).topics
     menu = await commands.run(dm, "subscribe", [])
     assert any("CPI releases" in b.label for row in menu.buttons for b in row)
@@ -152,7 +152,7 @@ async def test_a_toy_topic_needs_only_its_spec(settings, redis, tmp_path):
     subscribe = tree.get_command("subscribe")
     assert isinstance(subscribe, app_commands.Command)
     choices = [c.value for c in subscribe.parameters[0].choices]
-    assert choices == ["fomc", "h41", "odds", "btc", "cpi", "all"]
+    assert choices == ["fomc", "h41", "odds", "btc", "macro", "cpi", "all"]
 
     # its own command with a typed parameter: a slash command with its option, in /help,
     # parsed by its handler, its own error worded by itself in the chat's language

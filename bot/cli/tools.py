@@ -251,6 +251,106 @@ def _add_h41_parser(kinds: Any) -> None:
     _add_render_options(h41)
 
 
+# parse macro --------------------------------------------------------------------------
+def parse_macro(args: argparse.Namespace) -> int:
+    from bot.topics.macro.parse import MacroParseError, parse_macro_file
+
+    try:
+        releases = parse_macro_file(_read(args.file))
+    except MacroParseError as exc:
+        return _fail(f"{args.file}: {exc}")
+    if args.render:
+        from bot.topics.macro.watcher import to_event
+
+        events = []
+        for release in releases:
+            released = args.released or (
+                datetime.combine(release.released, datetime.min.time()).replace(hour=8,
+                                                                                 minute=30)
+                if release.released else datetime.now(UTC))
+            if released.tzinfo is None:
+                from zoneinfo import ZoneInfo
+
+                released = released.replace(tzinfo=ZoneInfo("America/New_York"))
+            events.append(to_event(release, released_at=released.astimezone(UTC),
+                                   url=args.url, time_known=bool(args.released or
+                                                                 release.released)))
+        _print_rendered(events, args.lang)
+        return 0
+    if args.json:
+        figures = [{"release": r.kind, "field": f["field"], "period": f["period"],
+                    "value": f["value"]} for r in releases for f in r.as_json()["figures"]]
+        print(json.dumps({"file": str(args.file), "releases": [r.as_json() for r in releases],
+                          "figures": figures}, ensure_ascii=False, indent=1))
+        return 0
+    for release in releases:
+        estimate = f" ({release.estimate} estimate)" if release.estimate else ""
+        print(f"{release.kind} {release.period}{estimate}"
+              f"{' released ' + release.released.isoformat() if release.released else ''}")
+        for figure in release.figures:
+            print(f"  {figure.field} {figure.period}: {figure.json_value()}")
+    return 0
+
+
+def _add_macro_parser(kinds: Any) -> None:
+    macro = kinds.add_parser(
+        "macro", help="a BLS CPI or jobs release, a BEA PCE or GDP release, or BEA's feed",
+        description="Parse the figures a trader reads first from a CPI, Employment Situation, "
+                    "Personal Income and Outlays (PCE) or GDP release, as text or HTML: "
+                    "cpi_u_mom_sa_pct, nfp_change, core_pce_price_yoy_pct, real_gdp_saar_pct "
+                    "… each with its period. A figure the release did not publish is said so "
+                    "(NOT_PUBLISHED, NOT_COLLECTED).")
+    macro.add_argument("file", type=Path)
+    macro.add_argument("--json", action="store_true", help="print JSON")
+    _add_render_options(macro)
+
+
+# releases (the macro schedule) ----------------------------------------------------------
+def releases_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``show`` the release schedule the macro watcher uses; ``refresh`` it from BLS's and
+    BEA's pages (``--page`` saved copies instead), kept in the store as the leader's is."""
+    from bot.topics.macro.schedule import merge, parse_schedule, to_toml
+    from bot.topics.macro.watcher import SCHEDULE_STATE, refresh_schedule, stored_schedule
+
+    async def run() -> int:
+        from bot.domain.events import EventTypes
+        from bot.store.keys import KeySchema
+        from bot.store.records import EventRecords
+        from bot.store.server import connect
+        from bot.store.snapshots import Snapshots
+
+        async with connect(settings) as redis:
+            keys = KeySchema(settings.key_prefix, settings.partitions)
+            snapshots = Snapshots(redis, keys, EventRecords(redis, keys, EventTypes()))
+            schedule = await stored_schedule(snapshots)
+            if args.action == "refresh":
+                if args.page:
+                    found = []
+                    for page in args.page:
+                        if not page.is_file():
+                            return _fail(f"no such file: {page}")
+                        found += parse_schedule(_read(page), page.stem.split("__")[0])
+                    schedule = merge(schedule, found)
+                    await snapshots.set_json(SCHEDULE_STATE, to_toml(schedule))
+                    print(f"read {len(found)} release days from {len(args.page)} page(s)")
+                else:
+                    try:
+                        schedule, read = await refresh_schedule(settings, snapshots)
+                    except Exception as exc:
+                        return _fail(f"could not refresh the schedule: {exc}")
+                    print(f"read {read} release days from BLS and BEA")
+            today = datetime.now(UTC).date()
+            shown = [e for e in schedule if args.all or e.day is None or e.day >= today]
+            for entry in shown:
+                when = f"{entry.day} {entry.at:%H:%M} ET" if entry.day else "-"
+                print(f"{entry.kind:5} {entry.period or '?':8} {when:22} {entry.status}")
+            if not shown:
+                print("no coming release in the schedule (run `fedalert releases refresh`)")
+        return 0
+
+    return asyncio.run(run())
+
+
 # calendar -----------------------------------------------------------------------------
 def calendar_command(args: argparse.Namespace, settings: Settings) -> int:
     """``show`` and ``refresh`` act on the calendar the watchers use (the deployment's store:
@@ -388,12 +488,14 @@ def _parse_command(args: argparse.Namespace, settings: Settings) -> int:
 _PARSERS: dict[str, Callable[[argparse.Namespace], int]] = {"fomc": parse_fomc,
                                                             "h41": parse_h41,
                                                             "note": parse_note_file,
-                                                            "sep": parse_sep_file}
+                                                            "sep": parse_sep_file,
+                                                            "macro": parse_macro}
 
 
 def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> None:
     def add(sub: Any) -> None:
-        parse = sub.add_parser("parse", help="parse a saved source file (fomc, h41, note, sep)",
+        parse = sub.add_parser("parse",
+                               help="parse a saved source file (fomc, h41, note, sep, macro)",
                                description="Parse a saved page or data file and print what "
                                            "the watcher would read from it.")
         kinds = parse.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -426,6 +528,17 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
         calendar.add_argument("--page", type=Path, help="a saved fomccalendars.htm instead of "
                                                         "fetching it")
 
+        releases = sub.add_parser(
+            "releases", help="show or refresh the CPI, jobs, PCE and GDP release schedule",
+            description="`show` lists the coming release days (US Eastern) the macro watcher "
+                        "uses; `refresh` reads BLS's schedule pages and revised-dates page and "
+                        "BEA's feed (or saved copies given with --page) into the store, as "
+                        "the leader does daily.")
+        releases.add_argument("action", choices=["show", "refresh"])
+        releases.add_argument("--page", type=Path, action="append",
+                              help="a saved schedule page or notice (repeatable)")
+        releases.add_argument("--all", action="store_true", help="past days too")
+
         odds = sub.add_parser(
             "odds", help="FedWatch-style rate odds from a file of fed funds futures prices",
             description="Compute CME FedWatch-style probabilities of each target range at "
@@ -449,8 +562,9 @@ def register(parsers: list[Callable[[Any], None]], commands: dict[str, Any]) -> 
     commands["parse"] = _parse_command
     commands["calendar"] = calendar_command
     commands["odds"] = odds_command
+    commands["releases"] = releases_command
 
 
 # later sources add: (kinds subparsers) -> None, and _PARSERS entries
 _EXTRA_KINDS: list[Callable[[Any], None]] = [_add_h41_parser, _add_note_parser,
-                                               _add_sep_parser]
+                                               _add_sep_parser, _add_macro_parser]

@@ -13,7 +13,7 @@ import importlib
 
 from pydantic import BaseModel
 
-TOPIC_PACKAGES: tuple[str, ...] = ("fomc", "h41", "odds", "btc")
+TOPIC_PACKAGES: tuple[str, ...] = ("fomc", "h41", "odds", "btc", "macro")
 
 
 def settings_sections(packages: tuple[str, ...] = TOPIC_PACKAGES) -> dict[str, type[BaseModel]]:

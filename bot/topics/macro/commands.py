@@ -1,0 +1,80 @@
+"""``/macro``: the latest CPI, jobs, PCE or GDP release as its alert, and what comes next."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands.core import (
+    CommandContext,
+    CommandSpec,
+    Invocation,
+    Param,
+    ParamChoice,
+    Reply,
+    chat_zone,
+    localized,
+)
+from bot.domain.chats import Language
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_, NP_
+from bot.topics.macro.events import MacroRelease
+from bot.topics.macro.render import month_name
+from bot.topics.macro.schedule import next_after
+from bot.topics.macro.watcher import stored_schedule
+
+SERIES = {"cpi": "cpi", "jobs": "jobs", "nfp": "jobs", "payrolls": "jobs", "pce": "pce",
+          "gdp": "gdp", "通膨": "cpi", "非農": "jobs", "就業": "jobs"}
+
+
+def series_name(f: Formatter, kind: str) -> str:
+    return {"cpi": f._("CPI"), "jobs": f._("jobs report"), "pce": f._("PCE inflation"),
+            "gdp": f._("GDP")}[kind]
+
+
+async def macro(ctx: CommandContext, inv: Invocation, args: list[str],
+                language: Language) -> Reply:
+    """``/macro`` (the latest release of any series) or ``/macro cpi|jobs|pce|gdp``."""
+    kind = SERIES.get(args[0].lower()) if args else None
+    if args and kind is None:
+        def unknown(f: Formatter) -> str:
+            return f._("Unknown release “{word}”. Try: /macro cpi, /macro jobs, /macro pce, "
+                       "/macro gdp").format(word=args[0][:40])
+        return Reply(localized(language, unknown), language=language)
+    event = await ctx.snapshots.latest_event(f"macro_{kind}" if kind else "macro")
+    zone = await chat_zone(ctx, inv)
+    schedule = await stored_schedule(ctx.snapshots)
+    coming = next_after(schedule, ctx.clock(), kind)
+
+    def upcoming(f: Formatter) -> str:
+        if coming is None or coming.moment() is None:
+            return f._("No coming release is in the schedule.")
+        moment = coming.moment()
+        assert moment is not None
+        label = series_name(f, coming.kind)
+        if coming.period:
+            label = f._("{series} for {period}").format(series=label,
+                                                       period=month_name(f, coming.period))
+        return f._("Next: {release}, {when}.").format(release=label,
+                                                      when=f.moment(moment, zone))
+
+    if not isinstance(event, MacroRelease):
+        def empty(f: Formatter) -> str:
+            return f.sentences(f._("No macro release has been read yet."), upcoming(f))
+        return Reply(localized(language, empty), language=language)
+    message = ctx.renderers.message(event, language, zone)
+    message = replace(message, sections=tuple(
+        replace(section, lines=(*section.lines, upcoming(Formatter(Language(section.language)))))
+        for section in message.sections))
+    return Reply(message.to_text(), alert=message, language=language)
+
+
+COMMANDS = (
+    CommandSpec(NP_("command", "macro"),
+                N_("Latest CPI, jobs, PCE or GDP release and the next one"), handler=macro,
+                params=(Param(NP_("command", "release"), N_("Which release"), kind="choice",
+                              choices=(ParamChoice("cpi", N_("CPI")),
+                                       ParamChoice("jobs", N_("jobs report")),
+                                       ParamChoice("pce", N_("PCE inflation")),
+                                       ParamChoice("gdp", N_("GDP")))),),
+                example="/macro cpi"),
+)

@@ -1,0 +1,67 @@
+"""The macro topic's event: a CPI, jobs, PCE or GDP release, with the figures it states."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from bot.domain.events import BaseEvent, Frozen
+
+TOPIC = "macro"
+ReleaseKind = Literal["cpi", "jobs", "pce", "gdp"]
+
+
+class MacroFigure(Frozen):
+    field: str = Field(description="As the corpus truth table names it, e.g. cpi_u_mom_sa_pct")
+    period: str = Field(description="2025-08, 2025Q2, or 2025-09..2025-11")
+    value: Decimal | None = None
+    status: str | None = Field(None, description="NOT_PUBLISHED, NOT_COLLECTED, or "
+                               "'less than 0.1 (decrease)' as the release says it")
+
+
+class MarketQuote(Frozen):
+    """A prediction market's price for an outcome, read from its public market data."""
+
+    venue: Literal["kalshi", "polymarket"]
+    market: str = Field(description="The market's ticker or slug")
+    outcome: str = Field(description="What it pays on, in the venue's own words")
+    probability: Decimal = Field(description="Mid of bid and ask, 0-1")
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+
+
+class MacroRelease(BaseEvent):
+    kind: Literal["macro_release"] = "macro_release"
+    release: ReleaseKind
+    period: str
+    estimate: str | None = Field(None, description="GDP: advance, second or third")
+    figures: tuple[MacroFigure, ...]
+    previous: tuple[MacroFigure, ...] = Field(
+        (), description="The prior period's figures as fedalert read them then (same field)")
+    notes: tuple[str, ...] = ()
+    url: str | None = None
+    time_known: bool = Field(True, description="False when neither the release nor the "
+                             "reading gives its time (a saved file): no time is said")
+    markets: tuple[MarketQuote, ...] = ()
+
+    def figure(self, field: str, period: str | None = None) -> MacroFigure | None:
+        for figure in self.figures:
+            if figure.field == field and (period is None or figure.period == period):
+                return figure
+        return None
+
+    def previous_value(self, field: str) -> MacroFigure | None:
+        for figure in self.previous:
+            if figure.field == field:
+                return figure
+        return None
+
+    @property
+    def key(self) -> str:
+        return f"macro:{self.release}:{self.period}:{self.estimate or ''}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC

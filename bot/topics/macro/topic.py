@@ -1,0 +1,55 @@
+"""The macro topic: the CPI, the jobs report, PCE inflation and GDP, read from BLS and BEA."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.domain.brief import AgendaItem
+from bot.domain.calendar import FomcCalendar
+from bot.domain.topics import TopicInfo
+from bot.render.formatting import Formatter
+from bot.render.i18n import N_
+from bot.topics.base import StatusView, TopicSpec
+from bot.topics.macro import render
+from bot.topics.macro.commands import COMMANDS
+from bot.topics.macro.events import MacroRelease
+from bot.topics.macro.schedule import due_on, packaged
+from bot.topics.macro.settings import MacroSettings
+from bot.topics.macro.watcher import DEMO_HANDLERS, MacroWatcher, check
+
+AGENDA_NAMES = {"cpi": N_("US CPI"), "jobs": N_("US jobs report"),
+                "pce": N_("US PCE inflation"), "gdp": N_("US GDP")}
+
+
+def status(f: Formatter, view: StatusView) -> str | None:
+    latest = view.latest.get("macro")
+    if not isinstance(latest, MacroRelease):
+        return f._("Macro releases: none read yet")
+    return f._("Macro releases: latest {title}").format(title=render.title(f, latest))
+
+
+def agenda(calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
+    """The releases due on this US Eastern day (the morning brief's "Today" line)."""
+    items = []
+    for entry in due_on(packaged(), et_day):
+        moment = entry.moment()
+        if moment is not None:
+            items.append(AgendaItem("macro", AGENDA_NAMES[entry.kind], moment))
+    return items
+
+
+TOPIC = TopicSpec(
+    info=TopicInfo("macro", N_("US macro releases (CPI, jobs, PCE, GDP)"),
+                   aliases=("cpi", "jobs", "nfp", "pce", "gdp", "經濟數據", "總經")),
+    events=(MacroRelease,),
+    renderers={"macro_release": (render.render, render.style)},
+    enabled=lambda settings: settings.section("macro", MacroSettings).enabled,
+    watcher=MacroWatcher,
+    check=check,
+    demo=DEMO_HANDLERS,
+    latest=("macro",),
+    status=status,
+    commands=COMMANDS,
+    agenda=agenda,
+    news=True,
+)

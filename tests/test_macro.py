@@ -1,0 +1,215 @@
+"""The macro topic: BLS/BEA release parsing, the schedule, the watcher end to end, /macro."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.topics.macro.parse import MacroParseError, parse_macro_file
+from bot.topics.macro.schedule import due_on, merge, next_after, parse_schedule
+from bot.topics.macro.settings import MacroSettings
+from bot.topics.macro.watcher import SCHEDULE_STATE, MacroWatcher, to_event, user_agent
+from tests.helpers import run_cli
+from tests.servers import FakeFed, LocalServer
+
+FIXTURES = Path(__file__).parent / "fixtures" / "macro"
+
+
+def figures(name: str) -> dict[tuple[str, str], object]:
+    releases = parse_macro_file((FIXTURES / name).read_text(encoding="utf-8"))
+    return {(f.field, f.period): f.json_value() for r in releases for f in r.figures}
+
+
+# Parsing ------------------------------------------------------------------------------------
+def test_cpi_release_page_html():
+    got = figures("cpi_2025-08.htm")
+    assert got[("cpi_u_mom_sa_pct", "2025-08")] == 0.4
+    assert got[("cpi_u_yoy_nsa_pct", "2025-08")] == 2.9
+    assert got[("core_mom_sa_pct", "2025-08")] == 0.3
+    assert got[("core_yoy_nsa_pct", "2025-08")] == 3.1
+    assert got[("cpi_u_mom_sa_pct_as_stated_prior", "2025-07")] == 0.2
+
+
+def test_cpi_two_month_change_after_a_lapse():
+    got = figures("cpi_2025-11_two_month.txt")
+    assert got[("cpi_u_2mo_change_sa_pct", "2025-09..2025-11")] == 0.2
+    assert got[("cpi_u_mom_sa_pct", "2025-11")] == "NOT_PUBLISHED"
+    assert got[("core_2mo_change_sa_pct", "2025-09..2025-11")] == 0.2
+    assert got[("cpi_u_yoy_nsa_pct", "2025-11")] == 2.7
+    assert got[("core_yoy_nsa_pct", "2025-11")] == 2.6
+
+
+def test_jobs_report_with_revisions():
+    got = figures("empsit_2025-03.txt")
+    assert got[("nfp_change", "2025-03")] == 228_000
+    assert got[("unemployment_rate_pct", "2025-03")] == 4.2
+    assert got[("ahe_mom_pct", "2025-03")] == 0.3 and got[("ahe_yoy_pct", "2025-03")] == 3.8
+    assert got[("nfp_change_revised", "2025-01")] == 111_000
+    assert got[("nfp_change_revised", "2025-02")] == 117_000
+    assert got[("nfp_change", "2024-12")] == 256_000  # the second release in the file
+
+
+def test_jobs_report_after_a_lapse_says_the_missing_month():
+    got = figures("empsit_2025-11.txt")
+    assert got[("nfp_change", "2025-11")] == 64_000  # "changed little in November (+64,000)"
+    assert got[("unemployment_rate_pct", "2025-11")] == 4.6
+    assert got[("unemployment_rate_pct", "2025-10")] == "NOT_COLLECTED"
+
+
+def test_pce_less_than_a_tenth_and_combined_months():
+    got = figures("pio_2025-03.txt")
+    assert got[("pce_price_mom_pct", "2025-03")] == 0.0  # the table; the text: "less than 0.1"
+    assert got[("core_pce_price_yoy_pct", "2025-03")] == 2.6
+    assert got[("personal_income_mom_pct", "2025-03")] == 0.5
+    combined = figures("pio_combined.txt")
+    assert combined[("pce_price_yoy_pct", "2025-10")] == 2.7
+    assert combined[("pce_price_yoy_pct", "2025-11")] == 2.8
+    assert combined[("core_pce_price_mom_pct", "2025-10")] == 0.2
+
+
+def test_bea_feed_items_are_releases():
+    releases = parse_macro_file((FIXTURES / "bea_rss.xml").read_text(encoding="utf-8"))
+    gdp = [r for r in releases if r.kind == "gdp"]
+    assert {(r.period, r.estimate) for r in gdp} == {("2026Q2", "second"), ("2025Q4", "advance")}
+    second = next(r for r in gdp if r.period == "2026Q2")
+    assert second.value("real_gdp_saar_pct") == Decimal("1.5")
+    april = next(r for r in releases if r.kind == "pce" and r.period == "2026-04")
+    assert april.get("personal_income_mom_pct").json_value() == "less than 0.1 (decrease)"
+
+
+@pytest.mark.parametrize("text", [
+    "<html><body><h1>Site maintenance</h1><p>bls.gov will be back at 9:00.</p></body></html>",
+    "The September 2025 Consumer Price Index release has been postponed.",
+    "",
+])
+def test_a_page_without_figures_is_no_release(text):
+    with pytest.raises(MacroParseError):
+        parse_macro_file(text)
+
+
+def test_parse_cli_json_and_render():
+    out = run_cli("parse", "macro", str(FIXTURES / "empsit_2025-03.txt"), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    rows = {(row["field"], row["period"]): row["value"] for row in data["figures"]}
+    assert rows[("nfp_change", "2025-03")] == 228000
+    zh = run_cli("parse", "macro", str(FIXTURES / "empsit_2025-03.txt"), "--render",
+                 "--lang", "zh-Hant")
+    assert "非農就業人數增加 22.8 萬人，失業率 4.2%。" in zh.stdout
+    assert "合計修正 −4.8 萬人" in zh.stdout
+    assert not re.search(r"[A-Za-z]{4,}", zh.stdout.replace("CPI", "")), zh.stdout
+    en = run_cli("parse", "macro", str(FIXTURES / "cpi_2025-08.htm"), "--render", "--lang", "en")
+    assert "CPI: up 0.4% m/m, 2.9% y/y." in en.stdout
+    assert "12-month CPI inflation picked up from 2.7% in July to 2.9%." in en.stdout
+    missing = run_cli("parse", "macro", str(FIXTURES))
+    assert missing.returncode == 1
+
+
+# Schedule ------------------------------------------------------------------------------------
+def test_revised_dates_after_a_lapse():
+    schedule = parse_schedule((FIXTURES / "bls_lapse_dates.htm").read_text(encoding="utf-8"))
+    by_key = {(e.kind, e.period): e for e in schedule}
+    assert by_key[("cpi", "2025-10")].status == "canceled"
+    assert by_key[("jobs", "2025-10")].status == "canceled"
+    assert by_key[("jobs", "2025-09")].day == date(2025, 11, 20)
+    assert by_key[("cpi", "2025-12")].day == date(2026, 1, 13)  # NO CHANGE: the day stands
+    notice = parse_schedule("BLS will publish the September 2025 Consumer Price Index (CPI) on "
+                            "Friday, October 24, 2025, at 8:30 A.M. Eastern Time.")
+    first = parse_schedule("Friday, October 15, 2025\n08:30 AM\nConsumer Price Index for "
+                           "September 2025")
+    merged = merge(first, notice)  # the notice replaces the day first published
+    assert [e.day for e in merged if e.period == "2025-09"] == [date(2025, 10, 24)]
+    assert [e.kind for e in due_on(merged, date(2025, 10, 24))] == ["cpi"]
+    coming = next_after(schedule, datetime(2026, 2, 12, tzinfo=UTC))
+    assert coming is not None and (coming.kind, coming.day) == ("cpi", date(2026, 2, 13))
+
+
+# The watcher end to end ----------------------------------------------------------------------
+OLD_PAGE = (FIXTURES / "empsit_2025-03.txt").read_text(encoding="utf-8").split(
+    "(2): the string")[0]
+NEW_PAGE = OLD_PAGE.replace("MARCH 2025", "APRIL 2025").replace(
+    "rose by 228,000 in March", "rose by 177,000 in April").replace(
+    "at 4.2 percent", "at 4.2 percent").replace("April 4, 2025", "May 2, 2025")
+
+
+async def test_watcher_announces_a_new_release_once(services):
+    ref = ChatRef("console", "macro")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE, language=Language.BOTH)
+    await services.registry.subscribe(ref, "macro")
+    bls = FakeFed(pages={"/news.release/empsit.nr0.htm": OLD_PAGE.encode()})
+    now = datetime(2025, 5, 2, 12, 30, 2, tzinfo=UTC)
+    async with LocalServer(bls.app()) as server:
+        client = httpx.AsyncClient(timeout=2.0)
+        async with client:
+            watcher = MacroWatcher(services.topic, client=client, clock=lambda: now)
+            watcher.macro = MacroSettings(bls_url=server.url, contact="ops@example.org")
+            assert await watcher.check({"jobs"}) == []  # first start: the baseline
+            bls.pages["/news.release/empsit.nr0.htm"] = (
+                b"<html><body>Site maintenance</body></html>")
+            assert await watcher.check({"jobs"}) == []  # a maintenance page is no alert
+            bls.pages["/news.release/empsit.nr0.htm"] = NEW_PAGE.encode()
+            events = await watcher.check({"jobs"})
+            assert [e.period for e in events] == ["2025-04"]
+            assert await watcher.check({"jobs"}) == []  # announced once
+            bls.pages["/news.release/empsit.nr0.htm"] = OLD_PAGE.encode()
+            assert await watcher.check({"jobs"}) == []  # an older page again: not news
+    event = events[0]
+    assert event.occurred_at == datetime(2025, 5, 2, 12, 30, tzinfo=UTC)  # 8:30 ET
+    assert event.previous_value("unemployment_rate_pct").value == Decimal("4.2")
+    assert (await services.outbox.backlog("console"))["queued"] == 1
+    text = services.catalog.renderers.message(event, Language.BOTH, "Asia/Taipei").to_text()
+    assert "非農就業人數增加 17.7 萬人" in text and "Nonfarm payrolls rose by 177,000" in text
+    assert "失業率持平於 4.2%，與 3 月相同。" in text
+    assert "contact: ops@example.org" in user_agent(services.settings, watcher.macro)
+
+
+async def test_watcher_polls_fast_only_in_the_window(services):
+    schedule = "[[release]]\nkind = \"cpi\"\nperiod = \"2026-11\"\nday = 2026-12-10\n" \
+               "at = \"08:30\"\nstatus = \"scheduled\"\n"
+    await services.snapshots.set_json(SCHEDULE_STATE, schedule)
+    moments = iter([datetime(2026, 12, 10, 13, 29, 57, tzinfo=UTC),
+                    datetime(2026, 12, 10, 13, 40, tzinfo=UTC)])
+    now = next(moments)
+    bls = FakeFed(pages={"/news.release/cpi.nr0.htm":
+                         (FIXTURES / "cpi_2025-08.htm").read_bytes()})
+    async with LocalServer(bls.app()) as server:
+        client = httpx.AsyncClient(timeout=2.0)
+        async with client:
+            watcher = MacroWatcher(services.topic, client=client, clock=lambda: now)
+            watcher.macro = MacroSettings(bls_url=server.url, bea_feed_url=server.url + "/rss",
+                                          quiet_poll_seconds=3600)
+            watcher.next_refresh = datetime.max.replace(tzinfo=UTC)
+            watcher.next_quiet = datetime.max.replace(tzinfo=UTC)
+            assert await watcher.step() == watcher.macro.burst_poll_seconds  # 3 s before
+            assert ("GET", "/news.release/cpi.nr0.htm") in bls.requests
+            now = datetime(2026, 12, 11, 13, 0, tzinfo=UTC)
+            assert await watcher.step() > 60  # the next day: quiet
+
+
+@pytest.fixture
+def commands(services):
+    return services.commands()
+
+
+async def test_macro_command_shows_the_latest_release(services, commands):
+    from tests.test_commands import DM, say
+
+    await say(commands, DM, "/start")
+    empty = await say(commands, DM, "/macro")
+    assert "尚未讀到任何經濟數據公布" in empty.text
+    release = parse_macro_file((FIXTURES / "cpi_2025-08.htm").read_text(encoding="utf-8"))[0]
+    event = to_event(release, released_at=datetime(2025, 9, 11, 12, 30, tzinfo=UTC), url=None)
+    await services.publisher.publish(event)
+    await services.snapshots.set_latest_event("macro", event.key)
+    await services.snapshots.set_latest_event("macro_cpi", event.key)
+    reply = await say(commands, DM, "/macro cpi")
+    assert "CPI 月增 0.4%、年增率 2.9%。" in reply.text
+    unknown = await say(commands, DM, "/macro wages")
+    assert "不明的數據「wages」" in unknown.text
