@@ -213,3 +213,21 @@ async def test_macro_command_shows_the_latest_release(services, commands):
     assert "CPI 月增 0.4%、年增率 2.9%。" in reply.text
     unknown = await say(commands, DM, "/macro wages")
     assert "不明的數據「wages」" in unknown.text
+
+
+# Prediction markets ---------------------------------------------------------------------------
+def test_market_quotes_keep_only_two_sided_open_markets():
+    from bot.topics.macro.markets import divergence, kalshi_quotes, polymarket_quotes
+
+    kalshi, skipped = kalshi_quotes(json.loads((FIXTURES / "kalshi_markets.json").read_text()))
+    assert [(q.outcome, q.probability) for q in kalshi] == [
+        ("Hold", Decimal("0.88")), ("Cut 25bps", Decimal("0.11"))]
+    assert any("thin" in reason for reason in skipped)  # 0 / 30: not a price
+    assert any("settled" in reason for reason in skipped)
+    poly, skipped = polymarket_quotes(json.loads(
+        (FIXTURES / "polymarket_event.json").read_text()))
+    assert [(q.outcome, q.probability) for q in poly] == [
+        ("No change", Decimal("0.895")), ("25 bps decrease", Decimal("0.095"))]
+    assert skipped == ["polymarket fed-50-bps-decrease-december: closed"]
+    assert divergence(Decimal("0.88"), poly[0]) == Decimal("1.5")
+    assert kalshi_quotes({"markets": "gone"}) == ([], [])
