@@ -217,7 +217,7 @@ async def test_macro_command_shows_the_latest_release(services, commands):
 
 # Prediction markets ---------------------------------------------------------------------------
 def test_market_quotes_keep_only_two_sided_open_markets():
-    from bot.topics.macro.markets import divergence, kalshi_quotes, polymarket_quotes
+    from bot.topics.markets import divergence, kalshi_quotes, polymarket_quotes
 
     kalshi, skipped = kalshi_quotes(json.loads((FIXTURES / "kalshi_markets.json").read_text()))
     assert [(q.outcome, q.probability) for q in kalshi] == [
@@ -231,3 +231,107 @@ def test_market_quotes_keep_only_two_sided_open_markets():
     assert skipped == ["polymarket fed-50-bps-decrease-december: closed"]
     assert divergence(Decimal("0.88"), poly[0]) == Decimal("1.5")
     assert kalshi_quotes({"markets": "gone"}) == ([], [])
+
+
+async def test_markets_beside_the_futures_in_odds_and_a_divergence_alert(services):
+    from aiohttp import web
+
+    from bot.render.formatting import Formatter
+    from bot.topics.odds.markets import MARKETS_SNAPSHOT, MarketsSnapshot, MarketsWatcher
+    from bot.topics.odds.render import odds_table_text
+    from bot.topics.odds.snapshot import ODDS_SNAPSHOT, MeetingView, OddsSnapshot
+    from tests.servers import LocalServer
+
+    kalshi = json.loads((FIXTURES / "kalshi_markets.json").read_text())
+    poly = json.loads((FIXTURES / "polymarket_event.json").read_text())
+    asked: list[str] = []
+
+    async def markets(request: web.Request) -> web.Response:
+        asked.append(str(request.rel_url))
+        return web.json_response(kalshi)
+
+    async def events(request: web.Request) -> web.Response:
+        asked.append(str(request.rel_url))
+        return web.json_response(poly if request.query.get("slug") ==
+                                 "fed-decision-in-may" else [])
+
+    app = web.Application()
+    app.router.add_get("/kalshi/markets", markets)
+    app.router.add_get("/gamma/events", events)
+    ref = ChatRef("console", "odds")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.registry.subscribe(ref, "odds")
+    odds = OddsSnapshot(as_of=date(2025, 4, 17), current_range=(Decimal("4.25"),
+                                                                Decimal("4.5")),
+                        meetings=(MeetingView(day=date(2025, 5, 7), probabilities={},
+                                              cut=0.08, hold=0.72, hike=0.0),))
+    await services.snapshots.set_model(ODDS_SNAPSHOT, odds)
+    async with LocalServer(app) as server, httpx.AsyncClient(timeout=2.0) as client:
+        watcher = MarketsWatcher(services.topic, client=client,
+                                 clock=lambda: datetime(2025, 4, 20, 15, tzinfo=UTC))
+        watcher.markets = watcher.markets.model_copy(update={
+            "kalshi_url": server.url + "/kalshi", "polymarket_url": server.url + "/gamma"})
+        snapshot = await watcher.check()
+    assert snapshot is not None and snapshot.meeting == date(2025, 5, 7)
+    assert "series_ticker=KXFEDDECISION" in asked[0] and "slug=fed-decision-in-may" in asked[1]
+    kalshi_odds = snapshot.venue("kalshi")
+    assert kalshi_odds is not None and kalshi_odds.probabilities["hold"] == Decimal("0.88")
+    stored = await services.snapshots.get_model(MARKETS_SNAPSHOT, MarketsSnapshot)
+    text = odds_table_text(Formatter(Language.EN), odds, stored)
+    assert ("futures 72% · Kalshi 88% (bid 87%, ask 89%) · Polymarket 90% (bid 89%, ask 90%) "
+            "for no change") in text
+    zh = odds_table_text(Formatter(Language.ZH_HANT), odds, stored)
+    assert "維持不變" in zh and "for" not in zh
+    # 72% vs 88% and 89.5%: both more than 15 points apart: one alert each, once a day
+    assert (await services.outbox.backlog("console"))["queued"] == 2
+
+
+async def test_cpi_alert_carries_kalshi_expectations_read_before_it(services):
+    from aiohttp import web
+
+    from tests.servers import LocalServer
+
+    ref = ChatRef("console", "cpi")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.registry.subscribe(ref, "macro")
+    schedule = ('[[release]]\nkind = "cpi"\nperiod = "2025-08"\nday = 2025-09-11\n'
+                'at = "08:30"\nstatus = "scheduled"\n')
+    await services.snapshots.set_json(SCHEDULE_STATE, schedule)
+    old = (FIXTURES / "cpi_2025-08.htm").read_text(encoding="utf-8").replace(
+        "AUGUST 2025", "JULY 2025")
+    pages = {"cpi": old}
+
+    def market(strike: float, bid: int, ask: int) -> dict[str, object]:
+        return {"ticker": f"KXCPI-25AUG-T{strike}", "status": "active", "strike_type":
+                "greater", "floor_strike": strike, "yes_bid": bid, "yes_ask": ask,
+                "close_time": "2025-09-11T12:25:00Z", "yes_sub_title": f"Above {strike}%"}
+
+    async def cpi(request: web.Request) -> web.Response:
+        return web.Response(text=pages["cpi"], content_type="text/html")
+
+    async def kalshi(request: web.Request) -> web.Response:
+        assert request.query["series_ticker"] == "KXCPI"
+        return web.json_response({"markets": [market(0.1, 90, 94), market(0.2, 60, 64),
+                                              market(0.3, 19, 23), market(0.4, 0, 40)]})
+
+    app = web.Application()
+    app.router.add_get("/news.release/cpi.nr0.htm", cpi)
+    app.router.add_get("/k/markets", kalshi)
+    now = datetime(2025, 9, 11, 12, 29, 58, tzinfo=UTC)
+    async with LocalServer(app) as server, httpx.AsyncClient(timeout=2.0) as client:
+        watcher = MacroWatcher(services.topic, client=client, clock=lambda: now)
+        watcher.macro = MacroSettings(bls_url=server.url, bea_feed_url=server.url + "/rss")
+        watcher.markets = watcher.markets.model_copy(update={
+            "kalshi_url": server.url + "/k"})
+        watcher.next_refresh = watcher.next_quiet = datetime.max.replace(tzinfo=UTC)
+        await watcher.check({"cpi"})  # baseline: July
+        await watcher.step()  # the window opens: Kalshi read, the page still July
+        assert len(watcher.expectations["cpi"]) == 3  # 0/40: thin, left out
+        pages["cpi"] = (FIXTURES / "cpi_2025-08.htm").read_text(encoding="utf-8")
+        await watcher.step()
+    event = await services.snapshots.latest_event("macro")
+    assert event is not None and event.period == "2025-08"
+    text = services.catalog.renderers.message(event, Language.BOTH, "Asia/Taipei").to_text()
+    assert ("Kalshi before the release: CPI m/m above 0.2% at 62% (bid 60%, ask 64%); CPI m/m "
+            "above 0.3% at 21% (bid 19%, ask 23%).") in text
+    assert "公布前 Kalshi 預測市場：CPI 月增率高於 0.2% 的機率 62%" in text

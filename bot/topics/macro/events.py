@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from bot.domain.events import BaseEvent, Frozen
+from bot.topics.markets import MarketQuote
 
 TOPIC = "macro"
 ReleaseKind = Literal["cpi", "jobs", "pce", "gdp"]
@@ -19,17 +20,6 @@ class MacroFigure(Frozen):
     value: Decimal | None = None
     status: str | None = Field(None, description="NOT_PUBLISHED, NOT_COLLECTED, or "
                                "'less than 0.1 (decrease)' as the release says it")
-
-
-class MarketQuote(Frozen):
-    """A prediction market's price for an outcome, read from its public market data."""
-
-    venue: Literal["kalshi", "polymarket"]
-    market: str = Field(description="The market's ticker or slug")
-    outcome: str = Field(description="What it pays on, in the venue's own words")
-    probability: Decimal = Field(description="Mid of bid and ask, 0-1")
-    bid: Decimal | None = None
-    ask: Decimal | None = None
 
 
 class MacroRelease(BaseEvent):

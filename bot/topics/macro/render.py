@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
-from bot.topics.macro.events import MacroFigure, MacroRelease, MarketQuote
+from bot.topics.macro.events import MacroFigure, MacroRelease
+from bot.topics.markets import MarketQuote
 
 
 def style(event: MacroRelease) -> str:
@@ -252,16 +253,31 @@ def _gdp(event: MacroRelease, f: Formatter) -> list[str]:
     return lines
 
 
-def markets_line(f: Formatter, quotes: tuple[MarketQuote, ...]) -> str | None:
-    if not quotes:
+def bracket(quotes: tuple[MarketQuote, ...]) -> list[MarketQuote]:
+    """The two "above X" markets around even odds: what the market expects, in two lines."""
+    above = sorted((q for q in quotes if q.strike is not None and q.strike_type == "greater"),
+                   key=lambda q: q.strike or 0)
+    likely = [q for q in above if q.probability >= Decimal("0.5")]
+    unlikely = [q for q in above if q.probability < Decimal("0.5")]
+    return ([likely[-1]] if likely else []) + ([unlikely[0]] if unlikely else [])
+
+
+def markets_line(f: Formatter, event: MacroRelease) -> str | None:
+    """"Kalshi before the release: CPI m/m above 0.2% at 62% (bid 60%, ask 64%)"."""
+    if event.release != "cpi":
         return None
-    parts = [f._("{venue} {probability} for “{outcome}” (bid {bid}, ask {ask})").format(
-        venue="Kalshi" if q.venue == "kalshi" else "Polymarket",
-        probability=f.percent(q.probability, 0), outcome=q.outcome,
-        bid=f.percent(q.bid, 0) if q.bid is not None else "–",
-        ask=f.percent(q.ask, 0) if q.ask is not None else "–") for q in quotes]
-    return f._("Prediction markets before the release: {quotes}.").format(
-        quotes=f._("; ").join(parts))
+    parts = []
+    for quote in bracket(event.markets):
+        assert quote.strike is not None
+        text = f._("CPI m/m above {strike} at {probability}").format(
+            strike=pct(f, quote.strike), probability=f.percent(quote.probability, 0))
+        if quote.bid is not None and quote.ask is not None:
+            text += f._(" (bid {bid}, ask {ask})").format(bid=f.percent(quote.bid, 0),
+                                                          ask=f.percent(quote.ask, 0))
+        parts.append(text)
+    if not parts:
+        return None
+    return f._("Kalshi before the release: {quotes}.").format(quotes=f._("; ").join(parts))
 
 
 def title(f: Formatter, event: MacroRelease) -> str:
@@ -285,7 +301,7 @@ def render(event: MacroRelease, f: Formatter, zone: str) -> Section:
     if "combined_release" in event.notes:
         lines.append(f._("Two months in one release (published late after a lapse in "
                          "appropriations)."))
-    market = markets_line(f, event.markets)
+    market = markets_line(f, event)
     if market:
         lines.append(market)
     source = {"cpi": "BLS", "jobs": "BLS", "pce": "BEA", "gdp": "BEA"}[event.release]

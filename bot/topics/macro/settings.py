@@ -26,13 +26,6 @@ class MacroSettings(BaseModel):
     quiet_poll_seconds: float = Field(
         1800.0, ge=60, description="Between reads outside a scheduled window (a release the "
         "schedule does not know is still read, later)")
-    kalshi_url: HttpUrl = "https://api.elections.kalshi.com/trade-api/v2"
-    polymarket_url: HttpUrl = "https://gamma-api.polymarket.com"
-    markets: bool = Field(True, description="Read Kalshi's and Polymarket's public prices")
-    divergence_points: float = Field(
-        15.0, ge=1, le=100, description="Alert /odds subscribers when a prediction market's "
-        "probability of the FOMC outcome differs from the futures' by more than this many "
-        "percentage points")
 
 
 SECTION = ("macro", MacroSettings)

@@ -47,6 +47,7 @@ from bot.topics.macro.schedule import (
     to_toml,
 )
 from bot.topics.macro.settings import MacroSettings
+from bot.topics.markets import MarketQuote, MarketsSettings, kalshi_quotes
 
 log = logging.getLogger(__name__)
 BLS_PAGES = {"cpi": "/news.release/cpi.nr0.htm", "jobs": "/news.release/empsit.nr0.htm"}
@@ -171,6 +172,8 @@ class MacroWatcher(PollingWatcher):
         self.backoff = Backoff("macro: the BLS/BEA release pages", log)
         self.next_quiet = datetime.min.replace(tzinfo=UTC)
         self.next_refresh = datetime.min.replace(tzinfo=UTC)
+        self.markets = ctx.settings.section("markets", MarketsSettings)
+        self.expectations: dict[str, tuple[MarketQuote, ...]] = {}  # read before a release
         self.deadline = max(10.0, 3 * self.settings.http_timeout_seconds)
 
     async def schedule(self) -> list[ScheduledRelease]:
@@ -191,6 +194,10 @@ class MacroWatcher(PollingWatcher):
         if now >= self.next_quiet:
             kinds = {"cpi", "jobs", "pce", "gdp"}
             self.next_quiet = now + timedelta(seconds=self.macro.quiet_poll_seconds)
+        for kind in fast - set(self.expectations):
+            self.expectations[kind] = await self.expectation(kind, now)
+        for kind in set(self.expectations) - fast:
+            del self.expectations[kind]  # the window is over
         try:
             await self.check(kinds)
             self.backoff.succeeded()
@@ -229,6 +236,32 @@ class MacroWatcher(PollingWatcher):
         if kinds & {"pce", "gdp"}:
             published += await self.check_bea(kinds & {"pce", "gdp"})
         return published
+
+    async def expectation(self, kind: str, now: datetime) -> tuple[MarketQuote, ...]:
+        """Kalshi's threshold markets on this release, read once as its window opens
+        (closing within three days of now); nothing when there are none or they cannot be
+        read (a log line)."""
+        series = self.markets.kalshi_release_series.get(kind)
+        if not self.markets.enabled or not series or self.client is None:
+            return ()
+        try:
+            response = await get_bounded(
+                self.client, self.markets.kalshi_url + "/markets",
+                params={"series_ticker": series, "status": "open", "limit": "200"}, deadline=10)
+            response.raise_for_status()
+            quotes, _ = kalshi_quotes(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("macro: Kalshi %s left out (%s)", series, describe_error(exc))
+            return ()
+        near = []
+        for quote in quotes:
+            try:
+                closes = datetime.fromisoformat(str(quote.closes).replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if quote.strike is not None and abs(closes - now) <= timedelta(days=3):
+                near.append(quote)
+        return tuple(sorted(near, key=lambda q: q.strike or 0))
 
     async def fetch(self, url: str, source: str) -> str | None:
         assert self.client is not None
@@ -297,6 +330,8 @@ class MacroWatcher(PollingWatcher):
         late = released_at < now - timedelta(minutes=30)
         event = to_event(release, released_at=min(released_at, now), url=url,
                          previous=previous, late=late)
+        if self.expectations.get(release.kind):
+            event = event.model_copy(update={"markets": self.expectations[release.kind]})
         if last is None:
             log.info("macro: %s baseline %s (no alert on a first start)", release.kind,
                      release.period)

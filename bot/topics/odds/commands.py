@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.commands.core import CommandContext, CommandSpec, Invocation, Reply, localized
 from bot.domain.chats import Language
 from bot.render.i18n import N_, NP_
+from bot.topics.odds.markets import MARKETS_SNAPSHOT, MarketsSnapshot
 from bot.topics.odds.render import odds_table_text
 from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 
@@ -18,7 +19,8 @@ async def odds(ctx: CommandContext, inv: Invocation, args: list[str],
     attachment = None
     if table.chart_event:
         attachment = await ctx.records.load_attachment(table.chart_event, "odds.png")
-    return Reply(localized(language, lambda f: odds_table_text(f, table)),
+    markets = await ctx.snapshots.get_model(MARKETS_SNAPSHOT, MarketsSnapshot)
+    return Reply(localized(language, lambda f: odds_table_text(f, table, markets)),
                  attachment=attachment, attachment_name="odds.png" if attachment else None,
                  language=language)
 

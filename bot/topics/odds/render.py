@@ -7,7 +7,8 @@ from decimal import Decimal
 from bot.render.formatting import Formatter
 from bot.render.message import Section
 from bot.topics.odds.events import MeetingOdds, OddsShift
-from bot.topics.odds.snapshot import OddsSnapshot
+from bot.topics.odds.markets import MarketDivergence, MarketsSnapshot
+from bot.topics.odds.snapshot import MeetingView, OddsSnapshot
 
 MIN_SHOWN = 0.0005  # buckets that round to 0.0% are left out, as CME does
 
@@ -100,7 +101,60 @@ def render(event: OddsShift, f: Formatter, zone: str) -> Section:
     )
 
 
-def odds_table_text(f: Formatter, table: OddsSnapshot) -> str:
+def side_name(f: Formatter, side: str) -> str:
+    return {"hold": f._("no change"), "cut": f._("a cut"), "hike": f._("a hike")}[side]
+
+
+def venue_name(venue: str) -> str:
+    return {"kalshi": "Kalshi", "polymarket": "Polymarket"}.get(venue, venue)
+
+
+def markets_line(f: Formatter, markets: MarketsSnapshot | None, futures: MeetingView
+                 ) -> str | None:
+    """"Futures 88% · Kalshi 91% (bid 90%, ask 92%) · Polymarket 90% for no change"."""
+    if markets is None or markets.meeting != futures.day or not markets.venues:
+        return None
+    by_side = {"hold": futures.hold, "cut": futures.cut, "hike": futures.hike}
+    side = max(by_side, key=lambda name: by_side[name])
+    parts = [f._("futures {probability}").format(probability=f.percent(by_side[side], 0))]
+    for venue in markets.venues:
+        probability = venue.probabilities.get(side)
+        if probability is None:
+            continue
+        text = f._("{venue} {probability}").format(venue=venue_name(venue.venue),
+                                                   probability=f.percent(probability, 0))
+        bid, ask = venue.bids.get(side), venue.asks.get(side)
+        if bid is not None and ask is not None:
+            text += f._(" (bid {bid}, ask {ask})").format(bid=f.percent(bid, 0),
+                                                          ask=f.percent(ask, 0))
+        parts.append(text)
+    if len(parts) == 1:
+        return None
+    return f._("{venues} for {outcome}").format(venues=" · ".join(parts),
+                                                outcome=side_name(f, side))
+
+
+def render_divergence(event: MarketDivergence, f: Formatter, zone: str) -> Section:
+    line = f._("{venue} prices {outcome} at the {meeting} meeting at {theirs}; fed funds "
+               "futures at {ours}.").format(
+        venue=venue_name(event.venue), outcome=side_name(f, event.side),
+        meeting=f.date(event.meeting), theirs=f.percent(event.probability, 0),
+        ours=f.percent(event.futures, 0))
+    lines = [line]
+    if event.bid is not None and event.ask is not None:
+        lines.append(f._("Bid {bid}, ask {ask}; futures odds computed by fedalert with CME "
+                         "FedWatch's method.").format(bid=f.percent(event.bid, 0),
+                                                      ask=f.percent(event.ask, 0)))
+    return Section(f.language.value, f._("Prediction market and futures disagree"),
+                   tuple(lines), footer=f.moment(event.occurred_at, zone))
+
+
+def divergence_style(event: MarketDivergence) -> str:
+    return "odds"
+
+
+def odds_table_text(f: Formatter, table: OddsSnapshot,
+                    markets: MarketsSnapshot | None = None) -> str:
     """The ``/odds`` view: every coming meeting's buckets, from the stored daily table."""
     low, high = table.current_range
     lines = [f._("Rate odds from fed funds futures (settlements of {day}); current range "
@@ -119,6 +173,9 @@ def odds_table_text(f: Formatter, table: OddsSnapshot) -> str:
                 meeting=f.date(meeting.meeting_date), cut=f.percent(meeting.cut),
                 hold=f.percent(meeting.hold), hike=f.percent(meeting.hike)))
         lines.extend("  " + line for line in bucket_lines(f, meeting, low))
+        compared = markets_line(f, markets, view) if index == 0 else None
+        if compared:
+            lines.append("  " + compared)
         if index == 0:
             past = []
             for key in ("1d", "1w", "1m"):

@@ -9,6 +9,7 @@ from bot.topics.base import StatusView, TopicSpec
 from bot.topics.odds import render
 from bot.topics.odds.commands import COMMANDS
 from bot.topics.odds.events import OddsShift
+from bot.topics.odds.markets import MarketDivergence, MarketsWatcher
 from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 from bot.topics.odds.watcher import DEMO_HANDLERS, OddsWatcher, check
 
@@ -25,10 +26,12 @@ def status(f: Formatter, view: StatusView) -> str:
 
 TOPIC = TopicSpec(
     info=TopicInfo("odds", N_("Rate odds (FedWatch)"), aliases=("fedwatch", "rates", "機率")),
-    events=(OddsShift,),
-    renderers={"odds_shift": (render.render, render.style)},
+    events=(OddsShift, MarketDivergence),
+    renderers={"odds_shift": (render.render, render.style),
+               "odds_markets": (render.render_divergence, render.divergence_style)},
     enabled=lambda settings: settings.sources.odds,
     watcher=OddsWatcher,
+    more_watchers=(MarketsWatcher,),
     check=check,
     demo=DEMO_HANDLERS,
     snapshots={ODDS_SNAPSHOT: OddsSnapshot},

@@ -1,5 +1,7 @@
 """Prediction-market prices as probabilities: Kalshi's and Polymarket's public market data.
 
+Shared by the topics that show them (odds: the FOMC decision; macro: the releases).
+
 Pure functions, no I/O. Kalshi's ``GET /trade-api/v2/markets`` answers ``{"markets": [...]}``
 with ``yes_bid``/``yes_ask`` in cents (or ``yes_bid_dollars``/``yes_ask_dollars``);
 Polymarket's Gamma ``/events?slug=…`` gives events whose ``markets`` carry ``bestBid``,
@@ -10,14 +12,54 @@ market that is closed, has no two-sided quote, or whose spread is wider than
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
-from bot.topics.macro.events import MarketQuote
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.config import HttpUrl
+from bot.domain.events import Frozen
 
 MAX_SPREAD = Decimal("0.10")
 OPEN = {"active", "open", "initialized"}
+Side = Literal["hold", "cut", "hike"]
+
+
+class MarketsSettings(BaseModel):
+    """``[markets]`` in the settings file, ``FEDALERT_MARKETS__…`` in the environment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(True, description="Read Kalshi's and Polymarket's public prices")
+    kalshi_url: HttpUrl = "https://api.elections.kalshi.com/trade-api/v2"
+    polymarket_url: HttpUrl = "https://gamma-api.polymarket.com"
+    kalshi_fomc_series: str = "KXFEDDECISION"
+    polymarket_fomc_slug: str = Field(
+        "fed-decision-in-{month}", description="The Gamma event slug of a meeting's decision "
+        "market; {month} is the meeting's month in English, lower case")
+    kalshi_release_series: dict[str, str] = Field(
+        default_factory=lambda: {"cpi": "KXCPI", "jobs": "KXPAYROLLS"},
+        description="Kalshi series whose markets price a macro release (threshold markets)")
+    poll_minutes: float = Field(10.0, ge=1)
+    divergence_points: float = Field(
+        15.0, ge=1, le=100, description="Alert odds subscribers when a market's probability "
+        "of the futures' most likely outcome differs from the futures' by more than this")
+
+
+class MarketQuote(Frozen):
+    """A prediction market's price for an outcome, read from its public market data."""
+
+    venue: Literal["kalshi", "polymarket"]
+    market: str = Field(description="The market's ticker or slug")
+    outcome: str = Field(description="What it pays on, in the venue's own words")
+    probability: Decimal = Field(description="Mid of bid and ask, 0-1")
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    strike: Decimal | None = Field(None, description="A threshold market's level")
+    strike_type: str | None = Field(None, description="greater | less | between")
+    closes: str | None = Field(None, description="The market's close time, as given")
 
 
 def _field(market: Mapping[str, Any], name: str) -> Any:
@@ -35,7 +77,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _quote(venue: str, market: str, outcome: str, bid: Decimal | None, ask: Decimal | None,
-           skipped: list[str]) -> MarketQuote | None:
+           skipped: list[str], **extra: Any) -> MarketQuote | None:
     if bid is None or ask is None or ask <= 0 or bid >= 1:
         skipped.append(f"{venue} {market}: no two-sided quote")
         return None
@@ -46,7 +88,7 @@ def _quote(venue: str, market: str, outcome: str, bid: Decimal | None, ask: Deci
         skipped.append(f"{venue} {market}: thin (spread {ask - bid})")
         return None
     return MarketQuote(venue=venue, market=market, outcome=outcome,
-                       probability=(bid + ask) / 2, bid=bid, ask=ask)
+                       probability=(bid + ask) / 2, bid=bid, ask=ask, **extra)
 
 
 def kalshi_quotes(payload: Mapping[str, Any]) -> tuple[list[MarketQuote], list[str]]:
@@ -70,7 +112,10 @@ def kalshi_quotes(payload: Mapping[str, Any]) -> tuple[list[MarketQuote], list[s
             ask = cents_ask / 100 if cents_ask is not None else None
         outcome = str(_field(market, "yes_sub_title") or _field(market, "subtitle") or
                       _field(market, "title") or ticker)
-        quote = _quote("kalshi", ticker, outcome, bid, ask, skipped)
+        strike = _decimal(_field(market, "floor_strike"))
+        quote = _quote("kalshi", ticker, outcome, bid, ask, skipped, strike=strike,
+                       strike_type=_field(market, "strike_type") if strike is not None else None,
+                       closes=_field(market, "close_time"))
         if quote is not None:
             quotes.append(quote)
     return quotes, skipped
@@ -90,7 +135,8 @@ def polymarket_quotes(events: Iterable[Mapping[str, Any]] | Mapping[str, Any]
                 continue
             outcome = str(market.get("groupItemTitle") or market.get("question") or slug)
             quote = _quote("polymarket", slug, outcome, _decimal(market.get("bestBid")),
-                           _decimal(market.get("bestAsk")), skipped)
+                           _decimal(market.get("bestAsk")), skipped,
+                           closes=market.get("endDate"))
             if quote is not None:
                 quotes.append(quote)
     return quotes, skipped
@@ -99,3 +145,31 @@ def polymarket_quotes(events: Iterable[Mapping[str, Any]] | Mapping[str, Any]
 def divergence(ours: Decimal, quote: MarketQuote) -> Decimal:
     """Percentage points between the futures' probability and a market's (0-100)."""
     return abs(ours - quote.probability) * 100
+
+
+_HOLD = re.compile(r"\b(?:hold|no change|unchanged|maintain\w*|pause|steady)\b", re.I)
+_CUT = re.compile(r"\b(?:cut|decrease|lower|reduce|ease)\w*", re.I)
+_HIKE = re.compile(r"\b(?:hike|increase|raise|higher)\w*", re.I)
+
+
+def decision_side(outcome: str) -> Side | None:
+    """What a decision market pays on: hold, a cut or a hike (None: not a decision)."""
+    if _HOLD.search(outcome):
+        return "hold"
+    if _CUT.search(outcome):
+        return "cut"
+    if _HIKE.search(outcome):
+        return "hike"
+    return None
+
+
+def sides(quotes: Iterable[MarketQuote]) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
+    """Each side's probability (the sum of its markets' mids), with the summed bid and ask."""
+    totals: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
+    for quote in quotes:
+        side = decision_side(quote.outcome)
+        if side is None or quote.bid is None or quote.ask is None:
+            continue
+        mid, bid, ask = totals.get(side, (Decimal(0), Decimal(0), Decimal(0)))
+        totals[side] = (mid + quote.probability, bid + quote.bid, ask + quote.ask)
+    return totals
