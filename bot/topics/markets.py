@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -140,6 +141,21 @@ def polymarket_quotes(events: Iterable[Mapping[str, Any]] | Mapping[str, Any]
             if quote is not None:
                 quotes.append(quote)
     return quotes, skipped
+
+
+def closing_near(quotes: Iterable[MarketQuote], day: date,
+                 window: timedelta = timedelta(days=3)) -> list[MarketQuote]:
+    """The markets closing within ``window`` of ``day`` (a meeting's, a release's): the
+    open markets of that occasion, not of the next one."""
+    kept = []
+    for quote in quotes:
+        try:
+            closes = datetime.fromisoformat(str(quote.closes).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if abs(closes.date() - day) <= window:
+            kept.append(quote)
+    return kept
 
 
 def divergence(ours: Decimal, quote: MarketQuote) -> Decimal:

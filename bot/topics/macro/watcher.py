@@ -47,7 +47,7 @@ from bot.topics.macro.schedule import (
     to_toml,
 )
 from bot.topics.macro.settings import MacroSettings
-from bot.topics.markets import MarketQuote, MarketsSettings, kalshi_quotes
+from bot.topics.markets import MarketQuote, MarketsSettings, closing_near, kalshi_quotes
 
 log = logging.getLogger(__name__)
 BLS_PAGES = {"cpi": "/news.release/cpi.nr0.htm", "jobs": "/news.release/empsit.nr0.htm"}
@@ -253,14 +253,7 @@ class MacroWatcher(PollingWatcher):
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("macro: Kalshi %s left out (%s)", series, describe_error(exc))
             return ()
-        near = []
-        for quote in quotes:
-            try:
-                closes = datetime.fromisoformat(str(quote.closes).replace("Z", "+00:00"))
-            except ValueError:
-                continue
-            if quote.strike is not None and abs(closes - now) <= timedelta(days=3):
-                near.append(quote)
+        near = [q for q in closing_near(quotes, now.date()) if q.strike is not None]
         return tuple(sorted(near, key=lambda q: q.strike or 0))
 
     async def fetch(self, url: str, source: str) -> str | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -31,6 +31,7 @@ from bot.topics.markets import (
     MarketQuote,
     MarketsSettings,
     Side,
+    closing_near,
     kalshi_quotes,
     polymarket_quotes,
     sides,
@@ -39,7 +40,6 @@ from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 
 log = logging.getLogger(__name__)
 MARKETS_SNAPSHOT = "fomc_markets"
-CLOSE_WINDOW = timedelta(days=3)
 
 
 class VenueOdds(Frozen):
@@ -88,19 +88,6 @@ def venue_odds(venue: Literal["kalshi", "polymarket"],
                      bids={k: v[1] for k, v in totals.items()},
                      asks={k: v[2] for k, v in totals.items()},
                      markets=tuple(q.market for q in quotes))
-
-
-def closing_near(quotes: list[MarketQuote], meeting: date) -> list[MarketQuote]:
-    """Kalshi's open decision markets of that meeting: closing within three days of it."""
-    kept = []
-    for quote in quotes:
-        try:
-            closes = datetime.fromisoformat(str(quote.closes).replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if abs(closes.date() - meeting) <= CLOSE_WINDOW:
-            kept.append(quote)
-    return kept
 
 
 def divergences(snapshot: MarketsSnapshot, odds: OddsSnapshot, points: float,
