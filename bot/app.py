@@ -264,7 +264,8 @@ async def leader_duties(services: Services, stop: asyncio.Event,
         briefs = BriefScheduler(services.briefs, services.registry, services.publisher,
                                 services.status_lines, services.snapshots, services.calendar,
                                 agenda=services.catalog.agenda,
-                                news=services.catalog.news_names)
+                                news=services.catalog.news_names,
+                                agenda_refresh=services.catalog.refresh_agenda)
         group.create_task(supervisor.run("brief", partial(briefs.run, stop), stop))
         for watcher in watchers:
             group.create_task(supervisor.run(f"watch-{watcher.name}",

@@ -120,3 +120,26 @@ def test_the_h41_moves_to_friday_after_a_thursday_holiday():
     friday = scheduled_today(calendar, "America/New_York", datetime(2026, 11, 27).date(),
                              agenda)
     assert [i.name for i in thanksgiving] == [] and [i.name for i in friday] == ["h41"]
+
+
+async def test_the_brief_names_a_macro_release_from_the_refreshed_schedule(commands, services):
+    """The leader's refreshed schedule (in the store) reaches the brief's "Today" line."""
+    from bot.topics.macro.watcher import SCHEDULE_STATE
+
+    await services.snapshots.set_json(SCHEDULE_STATE, (
+        '[[release]]\nkind = "cpi"\nperiod = "2026-11"\nday = 2026-12-10\nat = "08:30"\n'
+        'status = "scheduled"\n'))
+    await commands.handle_text(DM, "/start")
+    await commands.handle_text(DM, "/brief 08:00")
+    brief = BriefScheduler(services.briefs, services.registry, services.publisher,
+                           services.status_lines, services.snapshots, services.calendar,
+                           clock=lambda: NOW, agenda=services.catalog.agenda,
+                           news=services.catalog.news_names,
+                           agenda_refresh=services.catalog.refresh_agenda)
+    at_eight = NOW + timedelta(minutes=30, seconds=5)
+    assert await brief.tick(at_eight) == 1
+    event = await services.records.load_event("brief:2026-12-10:Asia/Taipei:08:00:-~-")
+    assert event is not None
+    zh = "\n".join(event.lines["zh-Hant"])
+    # Dec 10 8:30 ET is 21:30 in Taipei, the same local day
+    assert "美國 CPI（晚上 9:30）" in zh, zh

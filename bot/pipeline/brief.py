@@ -80,7 +80,9 @@ class BriefScheduler:
     def __init__(self, briefs: BriefSchedule, registry: Registry, publisher: Publishes,
                  status: StatusSource, snapshots: Snapshots, calendar: CalendarStore,
                  clock: Callable[[], datetime] | None = None, *, agenda: Agenda,
-                 news: Sequence[str] = ()) -> None:
+                 news: Sequence[str] = (),
+                 agenda_refresh: Callable[[Snapshots], Awaitable[None]] | None = None
+                 ) -> None:
         self.briefs = briefs
         self.registry = registry
         self.publisher = publisher
@@ -90,6 +92,7 @@ class BriefScheduler:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.agenda = agenda  # the topics' (``Catalog.agenda``): no topic is named here
         self.news = tuple(news)  # topics whose latest events count as news
+        self.agenda_refresh = agenda_refresh  # loads what the agenda reads from the store
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -109,6 +112,8 @@ class BriefScheduler:
         price_snapshot = await self.snapshots.get_model(BTC_PRICE_SNAPSHOT, LatestPrice)
         price = price_snapshot.price if price_snapshot else None
         calendar = await self.calendar.current()
+        if self.agenda_refresh is not None:
+            await self.agenda_refresh(self.snapshots)
         fresh_news = await self._news_since(now - timedelta(days=1))
         groups: dict[tuple[str, str, str], list[DueChat]] = {}
         moves: list[tuple[ChatRef, datetime | None]] = []

@@ -126,6 +126,8 @@ class TopicSpec:
     commands: tuple[CommandSpec, ...] = ()  # its own chat commands (/fomc, /balance …)
     agenda: Callable[[FomcCalendar, date], list[AgendaItem]] | None = None
     """What it publishes on a US Eastern day (the morning brief's "Today" line)."""
+    agenda_refresh: Callable[[Snapshots], Awaitable[None]] | None = None
+    """Loads what ``agenda`` reads from the store (the brief calls it before each round)."""
     news: bool = False  # its latest events count as news for "/brief … changes"
 
     @property

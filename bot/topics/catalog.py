@@ -25,6 +25,7 @@ from bot.render.brief import render_brief
 from bot.render.brief import style as brief_style
 from bot.render.formatting import Formatter
 from bot.render.renderers import RenderRegistry
+from bot.store.snapshots import Snapshots
 from bot.topics.base import (
     CheckResult,
     DemoHandler,
@@ -71,6 +72,12 @@ class Catalog:
     @property
     def latest_names(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(n for spec in self.topics for n in spec.latest))
+
+    async def refresh_agenda(self, snapshots: Snapshots) -> None:
+        """Let each topic load what its agenda reads from the store (a refreshed schedule)."""
+        for spec in self.topics:
+            if spec.agenda_refresh is not None:
+                await spec.agenda_refresh(snapshots)
 
     def agenda(self, calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
         """What every topic publishes on a US Eastern day."""

@@ -9,13 +9,14 @@ from bot.domain.calendar import FomcCalendar
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
+from bot.store.snapshots import Snapshots
 from bot.topics.base import StatusView, TopicSpec
 from bot.topics.macro import render
 from bot.topics.macro.commands import COMMANDS
 from bot.topics.macro.events import MacroRelease
-from bot.topics.macro.schedule import due_on, packaged
+from bot.topics.macro.schedule import ScheduledRelease, due_on, packaged
 from bot.topics.macro.settings import MacroSettings
-from bot.topics.macro.watcher import DEMO_HANDLERS, MacroWatcher, check
+from bot.topics.macro.watcher import DEMO_HANDLERS, MacroWatcher, check, stored_schedule
 
 AGENDA_NAMES = {"cpi": N_("US CPI"), "jobs": N_("US jobs report"),
                 "pce": N_("US PCE inflation"), "gdp": N_("US GDP")}
@@ -28,10 +29,18 @@ def status(f: Formatter, view: StatusView) -> str | None:
     return f._("Macro releases: latest {title}").format(title=render.title(f, latest))
 
 
+_SCHEDULE: list[ScheduledRelease] = packaged()  # as last loaded from the store
+
+
+async def load_schedule(snapshots: Snapshots) -> None:
+    """The schedule the leader refreshed (the brief calls this before each round)."""
+    _SCHEDULE[:] = await stored_schedule(snapshots)
+
+
 def agenda(calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
     """The releases due on this US Eastern day (the morning brief's "Today" line)."""
     items = []
-    for entry in due_on(packaged(), et_day):
+    for entry in due_on(_SCHEDULE, et_day):
         moment = entry.moment()
         if moment is not None:
             items.append(AgendaItem("macro", AGENDA_NAMES[entry.kind], moment))
@@ -51,5 +60,6 @@ TOPIC = TopicSpec(
     status=status,
     commands=COMMANDS,
     agenda=agenda,
+    agenda_refresh=load_schedule,
     news=True,
 )
