@@ -385,16 +385,19 @@ async def check(settings: Settings) -> list[CheckResult]:
 
 async def handle_demo_release(reading: Mapping[str, Any],
                               demo: DemoContext) -> list[Publication]:
-    """A demo reading ``{"text": <release text>, "released": ISO time, "url": …}``."""
-    releases = parse_macro_file(str(reading["text"]))
-    released_at = datetime.fromisoformat(str(reading["released"]))
+    """A demo reading whose data is ``{"text": <release text>, "released": ISO time,
+    "url": …}``."""
+    data = reading["data"]
+    releases = parse_macro_file(str(data["text"]))
+    released_at = datetime.fromisoformat(str(data["released"]))
     previous = demo.state.get("macro_previous", {})
     publications = []
     for release in releases:
-        event = to_event(release, released_at=released_at, url=reading.get("url"),
+        event = to_event(release, released_at=released_at, url=data.get("url"),
                          previous=previous.get(release.kind))
         previous[release.kind] = event
         await demo.topic.snapshots.set_latest_event("macro", event.key)
+        await demo.topic.snapshots.set_latest_event(f"macro_{release.kind}", event.key)
         publications.append(Publication(event))
     demo.state["macro_previous"] = previous
     return publications
