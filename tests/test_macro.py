@@ -335,3 +335,32 @@ async def test_cpi_alert_carries_kalshi_expectations_read_before_it(services):
     assert ("Kalshi before the release: CPI m/m above 0.2% at 62% (bid 60%, ask 64%); CPI m/m "
             "above 0.3% at 21% (bid 19%, ask 23%).") in text
     assert "公布前 Kalshi 預測市場：CPI 月增率高於 0.2% 的機率 62%" in text
+
+
+async def test_evening_preview_for_chats_that_asked(services, commands):
+    from tests.test_commands import DM, say
+
+    await say(commands, DM, "/start")
+    await say(commands, DM, "/settings tz Asia/Taipei")
+    on = await say(commands, DM, "/macro preview on")
+    assert "預告" in on.text or "preview" in on.text.lower()
+    other = ChatRef("console", "no-preview")
+    await services.registry.upsert_chat(other, ChatKind.PRIVATE)
+    await services.registry.subscribe(other, "macro")
+    await services.snapshots.set_json(SCHEDULE_STATE, (
+        '[[release]]\nkind = "cpi"\nperiod = "2026-11"\nday = 2026-12-10\nat = "08:30"\n'
+        'status = "scheduled"\n'))
+    watcher = MacroWatcher(services.topic, clock=lambda: now)
+    schedule = await watcher.schedule()
+    # Dec 10 8:30 ET = 21:30 Taipei: the preview is at 20:00 Taipei the day before
+    now = datetime(2026, 12, 9, 11, 59, tzinfo=UTC)
+    wait = await watcher.previews(schedule, now)
+    assert wait == 60.0
+    now = datetime(2026, 12, 9, 12, 0, 5, tzinfo=UTC)
+    assert await watcher.previews(schedule, now) is None
+    await watcher.previews(schedule, now)  # once
+    backlog = await services.outbox.backlog("telegram")
+    assert backlog["queued"] == 1
+    assert (await services.outbox.backlog("console"))["queued"] == 0  # did not ask
+    off = await say(commands, DM, "/macro preview off")
+    assert off.error is None

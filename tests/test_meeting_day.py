@@ -261,7 +261,7 @@ async def test_minutes_three_weeks_later(services):
 
 
 def test_preview_moment_is_each_zones_evening_before():
-    from bot.topics.fomc.meeting_day import preview_moment
+    from bot.domain.calendar import preview_moment
 
     statement = datetime(2026, 9, 16, 18, 0, tzinfo=UTC)  # 2:00 pm ET
     assert preview_moment(statement, "America/New_York", 20) == \

@@ -11,7 +11,7 @@ import bisect
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -199,3 +199,15 @@ def merge_calendar(current: FomcCalendar, fetched: list[Meeting], *, source: str
     years = {m.end.year for m in fetched}
     kept = [m for m in current.meetings if m.end.year not in years]
     return FomcCalendar([*kept, *fetched], updated=today, source=source)
+
+
+def preview_moment(happens_at: datetime, zone: str, hour: int) -> datetime:
+    """The last ``hour``:00 in ``zone`` at least four hours before ``happens_at``: the
+    evening before in New York (20:00 before a 2 pm statement), the same evening in Taipei
+    (02:00 release). Shared by the FOMC and macro-release previews."""
+    tz = ZoneInfo(zone)
+    local = happens_at.astimezone(tz)
+    moment = datetime.combine(local.date(), time(hour), tz)
+    while moment > local - timedelta(hours=4):
+        moment -= timedelta(days=1)
+    return moment.astimezone(UTC)

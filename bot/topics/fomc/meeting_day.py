@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot import metrics
-from bot.domain.calendar import FomcCalendar, load_calendar
+from bot.domain.calendar import FomcCalendar, load_calendar, preview_moment
 from bot.domain.chats import ChatRef
 from bot.domain.events import Frozen
 from bot.domain.ports import (
@@ -69,17 +69,6 @@ SEP_MONTHS = (3, 6, 9, 12)
 
 PREVIEW_LOOKAHEAD = timedelta(hours=30)
 ZONES_FOR = timedelta(minutes=10)
-
-
-def preview_moment(statement_at: datetime, zone: str, hour: int) -> datetime:
-    """The last ``hour``:00 in ``zone`` at least four hours before the statement: the
-    evening before in New York (20:00), the same evening in Taipei (02:00 release)."""
-    tz = ZoneInfo(zone)
-    local = statement_at.astimezone(tz)
-    moment = datetime.combine(local.date(), time(hour), tz)
-    while moment > local - timedelta(hours=4):
-        moment -= timedelta(days=1)
-    return moment.astimezone(UTC)
 
 
 def note_url(base: str, day: date) -> str:

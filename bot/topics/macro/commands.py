@@ -14,13 +14,14 @@ from bot.commands.core import (
     chat_zone,
     localized,
 )
-from bot.domain.chats import Language
+from bot.domain.chats import ChatKind, Language
+from bot.domain.errors import NotAdmin
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_, NP_
 from bot.topics.macro.events import MacroRelease
 from bot.topics.macro.render import month_name
 from bot.topics.macro.schedule import next_after
-from bot.topics.macro.watcher import stored_schedule
+from bot.topics.macro.watcher import PREVIEW_FIELD, stored_schedule
 
 SERIES = {"cpi": "cpi", "jobs": "jobs", "nfp": "jobs", "payrolls": "jobs", "pce": "pce",
           "gdp": "gdp", "通膨": "cpi", "非農": "jobs", "就業": "jobs"}
@@ -34,6 +35,8 @@ def series_name(f: Formatter, kind: str) -> str:
 async def macro(ctx: CommandContext, inv: Invocation, args: list[str],
                 language: Language) -> Reply:
     """``/macro`` (the latest release of any series) or ``/macro cpi|jobs|pce|gdp``."""
+    if args and args[0].lower() in ("preview", "預告"):
+        return await preview(ctx, inv, args[1:], language)
     kind = SERIES.get(args[0].lower()) if args else None
     if args and kind is None:
         def unknown(f: Formatter) -> str:
@@ -68,6 +71,32 @@ async def macro(ctx: CommandContext, inv: Invocation, args: list[str],
     return Reply(message.to_text(), alert=message, language=language)
 
 
+async def preview(ctx: CommandContext, inv: Invocation, args: list[str],
+                  language: Language) -> Reply:
+    """``/macro preview on|off``: the evening before each release, a preview."""
+    if inv.chat_kind is not ChatKind.PRIVATE and not inv.is_admin:
+        raise NotAdmin()
+    await ctx.registry.require_chat(inv.chat)
+    word = args[0].lower() if args else ""
+    if word not in ("on", "off", "開", "關"):
+        current = await ctx.registry.get_field(inv.chat, PREVIEW_FIELD) == "on"
+
+        def state(f: Formatter) -> str:
+            return (f._("Release previews are on. /macro preview off stops them.") if current
+                    else f._("Release previews are off. /macro preview on: the evening before "
+                             "each CPI, jobs, PCE and GDP release."))
+        return Reply(localized(language, state), language=language)
+    on = word in ("on", "開")
+    await ctx.registry.set_field(inv.chat, PREVIEW_FIELD, "on" if on else "")
+    if on:
+        await ctx.registry.subscribe(inv.chat, "macro")
+
+    def done(f: Formatter) -> str:
+        return (f._("Release previews on: the evening before each release, in this chat's "
+                    "time zone.") if on else f._("Release previews off."))
+    return Reply(localized(language, done), language=language)
+
+
 COMMANDS = (
     CommandSpec(NP_("command", "macro"),
                 N_("Latest CPI, jobs, PCE or GDP release and the next one"), handler=macro,
@@ -75,6 +104,10 @@ COMMANDS = (
                               choices=(ParamChoice("cpi", N_("CPI")),
                                        ParamChoice("jobs", N_("jobs report")),
                                        ParamChoice("pce", N_("PCE inflation")),
-                                       ParamChoice("gdp", N_("GDP")))),),
+                                       ParamChoice("gdp", N_("GDP")),
+                                       ParamChoice("preview", N_("previews on or off")))),
+                        Param(NP_("command", "switch"), N_("on or off (previews)"),
+                              kind="choice", choices=(ParamChoice("on", N_("on")),
+                                                      ParamChoice("off", N_("off"))))),
                 example="/macro cpi"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -51,6 +52,25 @@ class MacroRelease(BaseEvent):
     @property
     def key(self) -> str:
         return f"macro:{self.release}:{self.period}:{self.estimate or ''}"
+
+    @property
+    def topic(self) -> str:
+        return TOPIC
+
+
+class MacroPreview(BaseEvent):
+    """The evening before a release, for the chats that asked (``/macro preview on``)."""
+
+    kind: Literal["macro_preview"] = "macro_preview"
+    release: ReleaseKind
+    period: str | None = None
+    due_at: datetime = Field(description="The scheduled release time (UTC)")
+    zone: str = Field(description="The time zone whose evening this preview is for")
+    last: MacroRelease | None = Field(None, description="The last release of the series read")
+
+    @property
+    def key(self) -> str:
+        return f"macro-preview:{self.release}:{self.due_at.isoformat()}:{self.zone}"
 
     @property
     def topic(self) -> str:

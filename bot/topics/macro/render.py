@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from bot.render.formatting import Formatter
 from bot.render.message import Section
-from bot.topics.macro.events import MacroFigure, MacroRelease
+from bot.topics.macro.events import MacroFigure, MacroPreview, MacroRelease
 from bot.topics.markets import MarketQuote
 
 
@@ -312,3 +312,43 @@ def render(event: MacroRelease, f: Formatter, zone: str) -> Section:
             footer += f._(" (read late)")
     return Section(f.language.value, title(f, event), tuple(lines), link=event.url,
                    link_label=f._("Release ({source})").format(source=source), footer=footer)
+
+
+def headline(f: Formatter, event: MacroRelease) -> str | None:
+    """The one figure a reader remembers of a release (for the preview's "last time")."""
+    if event.release == "cpi":
+        return yearly(f, event.figure("cpi_u_yoy_nsa_pct", event.period))
+    if event.release == "pce":
+        return yearly(f, event.figure("pce_price_yoy_pct", event.period))
+    if event.release == "jobs":
+        payrolls = event.figure("nfp_change", event.period)
+        if payrolls is not None and payrolls.value is not None:
+            return _payrolls(f, payrolls.value)
+        return None
+    gdp = event.figure("real_gdp_saar_pct", event.period)
+    return signed_pct(f, gdp.value) if gdp is not None and gdp.value is not None else None
+
+
+def series_title(f: Formatter, release: str) -> str:
+    return {"cpi": f._("US CPI"), "jobs": f._("US jobs report"), "pce": f._("US PCE inflation"),
+            "gdp": f._("US GDP")}[release]
+
+
+def render_preview(event: MacroPreview, f: Formatter, zone: str) -> Section:
+    name = series_title(f, event.release)
+    if event.period:
+        name = f._("{series} for {period}").format(series=name,
+                                                   period=month_name(f, event.period))
+    lines = [f._("{release} is due {when}.").format(release=name,
+                                                    when=f.moment(event.due_at, zone))]
+    if event.last is not None:
+        said = headline(f, event.last)
+        if said:
+            lines.append(f._("Last release ({period}): {figure}.").format(
+                period=month_name(f, event.last.period), figure=said))
+    return Section(f.language.value, f._("Coming up: {release}").format(release=name),
+                   tuple(lines))
+
+
+def preview_style(event: MacroPreview) -> str:
+    return "info"

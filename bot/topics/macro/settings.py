@@ -23,6 +23,8 @@ class MacroSettings(BaseModel):
     burst_poll_seconds: float = Field(1.0, ge=0.5, le=30,
                                       description="Between two reads of a release page in "
                                       "the window (at most one request a second per page)")
+    preview_hour: int = Field(20, ge=0, le=23, description="Local hour of the evening-before "
+                              "preview, for chats that ask for it (/macro preview on)")
     quiet_poll_seconds: float = Field(
         1800.0, ge=60, description="Between reads outside a scheduled window (a release the "
         "schedule does not know is still read, later)")

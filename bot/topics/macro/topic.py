@@ -13,7 +13,7 @@ from bot.store.snapshots import Snapshots
 from bot.topics.base import StatusView, TopicSpec
 from bot.topics.macro import render
 from bot.topics.macro.commands import COMMANDS
-from bot.topics.macro.events import MacroRelease
+from bot.topics.macro.events import MacroPreview, MacroRelease
 from bot.topics.macro.schedule import ScheduledRelease, due_on, packaged
 from bot.topics.macro.settings import MacroSettings
 from bot.topics.macro.watcher import DEMO_HANDLERS, MacroWatcher, check, stored_schedule
@@ -50,8 +50,9 @@ def agenda(calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
 TOPIC = TopicSpec(
     info=TopicInfo("macro", N_("US macro releases (CPI, jobs, PCE, GDP)"),
                    aliases=("cpi", "jobs", "nfp", "pce", "gdp", "經濟數據", "總經")),
-    events=(MacroRelease,),
-    renderers={"macro_release": (render.render, render.style)},
+    events=(MacroRelease, MacroPreview),
+    renderers={"macro_release": (render.render, render.style),
+               "macro_preview": (render.render_preview, render.preview_style)},
     enabled=lambda settings: settings.section("macro", MacroSettings).enabled,
     watcher=MacroWatcher,
     check=check,

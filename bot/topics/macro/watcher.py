@@ -25,10 +25,12 @@ from pydantic import Field
 
 from bot import metrics
 from bot.config import Settings
+from bot.domain.calendar import preview_moment
+from bot.domain.chats import ChatRef
 from bot.domain.events import Frozen
 from bot.topics.base import CheckResult, DemoContext, PollingWatcher, Publication, TopicContext
 from bot.topics.http import Backoff, describe_error, get_bounded, make_http_client
-from bot.topics.macro.events import MacroFigure, MacroRelease
+from bot.topics.macro.events import MacroFigure, MacroPreview, MacroRelease
 from bot.topics.macro.parse import (
     MacroParseError,
     parse_document,
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 BLS_PAGES = {"cpi": "/news.release/cpi.nr0.htm", "jobs": "/news.release/empsit.nr0.htm"}
 ESTIMATES = {None: 0, "advance": 1, "second": 2, "third": 3}
 SCHEDULE_STATE = "macro_schedule"
+PREVIEW_FIELD = "macro_preview"  # a chat's "/macro preview on"
+PREVIEW_LOOKAHEAD = timedelta(hours=30)
 EASTERN = ZoneInfo("America/New_York")
 
 
@@ -174,6 +178,8 @@ class MacroWatcher(PollingWatcher):
         self.next_refresh = datetime.min.replace(tzinfo=UTC)
         self.markets = ctx.settings.section("markets", MarketsSettings)
         self.expectations: dict[str, tuple[MarketQuote, ...]] = {}  # read before a release
+        self.previewed: set[tuple[str, datetime, str]] = set()
+        self._zones: tuple[datetime, dict[str, list[ChatRef]]] | None = None
         self.deadline = max(10.0, 3 * self.settings.http_timeout_seconds)
 
     async def schedule(self) -> list[ScheduledRelease]:
@@ -189,6 +195,7 @@ class MacroWatcher(PollingWatcher):
                 log.warning("macro: the release schedule was not refreshed (%s); the stored "
                             "one is used", exc)
         schedule = await self.schedule()
+        next_preview = await self.previews(schedule, now)
         fast = due(schedule, now, self.macro.lead_seconds, self.macro.burst_seconds)
         kinds: set[str] = set(fast)
         if now >= self.next_quiet:
@@ -209,6 +216,8 @@ class MacroWatcher(PollingWatcher):
         if fast:
             return self.macro.burst_poll_seconds
         until = seconds_to_next_window(schedule, now, self.macro.lead_seconds)
+        if next_preview is not None:
+            until = min(until, next_preview) if until is not None else next_preview
         quiet = (self.next_quiet - now).total_seconds()
         return max(0.05, min(quiet, until) if until is not None else quiet)
 
@@ -236,6 +245,44 @@ class MacroWatcher(PollingWatcher):
         if kinds & {"pce", "gdp"}:
             published += await self.check_bea(kinds & {"pce", "gdp"})
         return published
+
+    async def previews(self, schedule: list[ScheduledRelease], now: datetime) -> float | None:
+        """The evening-before previews due now, to the chats that asked for them, in each
+        one's zone; returns the seconds to the next one (None: none coming)."""
+        coming = [(e, m.astimezone(UTC)) for e in schedule if e.status == "scheduled" and
+                  (m := e.moment()) is not None and now < m <= now + PREVIEW_LOOKAHEAD]
+        if not coming:
+            return None
+        zones = await self.preview_zones(now)
+        wait: float | None = None
+        for entry, due_at in coming:
+            for zone, refs in zones.items():
+                moment = preview_moment(due_at, zone, self.macro.preview_hour)
+                if now < moment:
+                    seconds = (moment - now).total_seconds()
+                    wait = seconds if wait is None else min(wait, seconds)
+                    continue
+                if (entry.kind, due_at, zone) in self.previewed:
+                    continue
+                await self.ctx.publisher.publish(MacroPreview(
+                    occurred_at=now, release=entry.kind, period=entry.period,
+                    due_at=due_at, zone=zone, last=await self.previous(entry.kind)), chats=refs)
+                self.previewed.add((entry.kind, due_at, zone))
+        return wait
+
+    async def preview_zones(self, now: datetime) -> dict[str, list[ChatRef]]:
+        """The chats that asked for previews, by time zone (read again every 10 minutes)."""
+        if self._zones is not None and now - self._zones[0] < timedelta(minutes=10):
+            return self._zones[1]
+        zones: dict[str, list[ChatRef]] = {}
+        async for ref, value in self.ctx.registry.subscriber_fields("macro", PREVIEW_FIELD):
+            if value != "on":
+                continue
+            chat = await self.ctx.registry.get_chat(ref)
+            if chat is not None:
+                zones.setdefault(chat.timezone, []).append(ref)
+        self._zones = (now, zones)
+        return zones
 
     async def expectation(self, kind: str, now: datetime) -> tuple[MarketQuote, ...]:
         """Kalshi's threshold markets on this release, read once as its window opens
