@@ -364,3 +364,32 @@ async def test_evening_preview_for_chats_that_asked(services, commands):
     assert (await services.outbox.backlog("console"))["queued"] == 0  # did not ask
     off = await say(commands, DM, "/macro preview off")
     assert off.error is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Personal Income and Outlays, February 2024\nThe PCE price index increased 0.3 percent. "
+     "Excluding food and energy, the PCE price index increased 0.3 percent.\nThe PCE price "
+     "index for February increased 2.5 percent from one year ago. Excluding food and energy, "
+     "the PCE price index increased 2.8 percent from one year ago.",
+     {("pce_price_mom_pct", "2024-02"): 0.3, ("core_pce_price_yoy_pct", "2024-02"): 2.8}),
+    ("THE EMPLOYMENT SITUATION -- OCTOBER 2024\nTotal nonfarm payroll employment changed "
+     "little over the month (+12,000), and the unemployment rate was unchanged at 4.1 percent.",
+     {("nfp_change", "2024-10"): 12000, ("unemployment_rate_pct", "2024-10"): 4.1}),
+    ("Gross Domestic Product, 3rd Quarter 2025 (Initial Estimate)\nReal gross domestic product "
+     "(GDP) increased at an annual rate of 4.3 percent in the third quarter of 2025, according "
+     "to the initial estimate released by the U.S. Bureau of Economic Analysis.",
+     {("real_gdp_saar_pct", "2025Q3"): 4.3}),
+    ("CONSUMER PRICE INDEX - OCTOBER 2023\nThe Consumer Price Index for All Urban Consumers "
+     "(CPI-U) was unchanged in October on a seasonally adjusted basis, after increasing 0.4 "
+     "percent in September. Over the last 12 months, the all items index increased 3.2 "
+     "percent before seasonal adjustment.",
+     {("cpi_u_mom_sa_pct", "2023-10"): 0.0, ("cpi_u_yoy_nsa_pct", "2023-10"): 3.2}),
+    ("THE EMPLOYMENT SITUATION -- FEBRUARY 2026\nTotal nonfarm payroll employment declined by "
+     "92,000 in February. The change in total nonfarm payroll employment for December was "
+     "revised down by 65,000, from +48,000 to -17,000.",
+     {("nfp_change", "2026-02"): -92000, ("nfp_change_revised", "2025-12"): -17000}),
+])
+def test_release_wordings(text, expected):
+    releases = parse_macro_file(text)
+    got = {(f.field, f.period): f.json_value() for r in releases for f in r.figures}
+    assert {key: got.get(key) for key in expected} == expected

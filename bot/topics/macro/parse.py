@@ -414,7 +414,8 @@ _PAYROLLS = re.compile(
     r"Total nonfarm payroll employment (?P<verb>rose|increased|edged up|edged down|declined|"
     r"decreased|fell|changed little|was little changed|was essentially unchanged|"
     r"was unchanged|showed little change|was about unchanged)"
-    r"(?: by (?P<num>[\d,.]+(?: million)?))?(?: in (?P<month>" + MONTH + r"))?"
+    r"(?: by (?P<num>[\d,.]+(?: million)?))?(?: (?:in (?P<month>" + MONTH + r")|over the "
+    r"month))?"
     r"(?: \((?P<paren>[+\-]?[\d,]+)\))?")
 _UNEMPLOYMENT = (
     re.compile(rf"[Tt]he unemployment rate,? at ({NUM}) percent"),
@@ -505,7 +506,8 @@ def _jobs(ctx: _Context) -> MacroRelease | None:
 _PIO_TITLE = re.compile(rf"Personal Income and Outlays,\s*({MONTH})(?:\s+and\s+({MONTH}))?,?\s+"
                         rf"(\d{{4}})")
 _PRICE_LEAD = re.compile(
-    rf"From the (?P<base>preceding month|same month one year ago), the PCE price index"
+    rf"(?:From the (?P<base>preceding month|same month one year ago), the|(?<![a-z] )\bThe) "
+    rf"PCE price index"
     rf"(?: for (?P<month>{MONTH}))? (?P<verb>increased|decreased|rose|fell|declined|"
     rf"was unchanged)(?P<less> less than)?(?: (?P<num>{NUM}) percent)?(?P<rest>(?:[^.]|\.(?=\d))*)")
 _PRICE_CORE = re.compile(
@@ -564,8 +566,15 @@ def _pce(ctx: _Context) -> MacroRelease | None:
                       [(m.start(), m, True) for m in _PRICE_CORE.finditer(text)],
                       key=lambda item: item[0])
     for _, match, core in in_order:
+        rest = match.group("rest")
         if not core:
-            base = "mom" if match.group("base") == "preceding month" else "yoy"
+            lead = match.group("base")
+            base = ("yoy" if lead == "same month one year ago" or "year ago" in rest
+                    else "mom" if lead == "preceding month" or re.match(
+                        rf"\s*(?:in {MONTH}|over the month|from the preceding month)?\s*$",
+                        rest) else None)
+        elif "year ago" in rest:  # "… increased 2.8 percent from one year ago"
+            base = "yoy"
         if base is None:
             continue
         name = ("core_pce_price" if core else "pce_price") + f"_{base}_pct"
@@ -623,15 +632,17 @@ def _price_values(match: re.Match[str], months: list[str], ctx: _Context, table_
 
 # GDP ----------------------------------------------------------------------------------------
 _GDP = re.compile(
-    rf"Real gross domestic product \(GDP\) (?P<verb>increased|decreased|rose|fell|declined) "
+    rf"Real (?:gross domestic product \(GDP\)|GDP) (?P<verb>increased|decreased|rose|fell|"
+    rf"declined) "
     rf"at an annual rate of (?P<num>{NUM}) percent in the (?P<q>first|second|third|fourth) "
     rf"quarter(?: of (?P<year>\d{{4}}))?")
 _GDP_PRIOR = re.compile(
     rf"In the (?P<q>first|second|third|fourth) quarter(?: of (?P<year>\d{{4}}))?, real GDP "
     rf"(?P<verb>increased|decreased|rose|fell|declined) (?P<num>{NUM}) percent")
 _ESTIMATE = (
-    re.compile(r"according to the [\"']?(advance|second|third)[\"']? estimate", re.I),
-    re.compile(r"\((advance|second|third) estimate\)", re.I),
+    re.compile(r"according to the [\"']?(advance|second|third|initial|updated)[\"']? estimate",
+               re.I),
+    re.compile(r"\((advance|second|third|initial|updated) estimate\)", re.I),
     re.compile(r"Vintage: (adv|2nd|3rd)\b", re.I),
     re.compile(r"Q[1-4] \d{4} \((adv|2nd|3rd)\)", re.I),
 )

@@ -233,7 +233,8 @@ def _pce(event: MacroRelease, f: Formatter) -> list[str]:
 
 def estimate_name(f: Formatter, estimate: str | None) -> str | None:
     return {"advance": f._("advance estimate"), "second": f._("second estimate"),
-            "third": f._("third estimate")}.get(estimate or "")
+            "third": f._("third estimate"), "initial": f._("initial estimate"),
+            "updated": f._("updated estimate")}.get(estimate or "")
 
 
 def _gdp(event: MacroRelease, f: Formatter) -> list[str]:

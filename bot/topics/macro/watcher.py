@@ -53,7 +53,7 @@ from bot.topics.markets import MarketQuote, MarketsSettings, closing_near, kalsh
 
 log = logging.getLogger(__name__)
 BLS_PAGES = {"cpi": "/news.release/cpi.nr0.htm", "jobs": "/news.release/empsit.nr0.htm"}
-ESTIMATES = {None: 0, "advance": 1, "second": 2, "third": 3}
+ESTIMATES = {None: 0, "advance": 1, "initial": 1, "second": 2, "updated": 2, "third": 3}
 SCHEDULE_STATE = "macro_schedule"
 PREVIEW_FIELD = "macro_preview"  # a chat's "/macro preview on"
 PREVIEW_LOOKAHEAD = timedelta(hours=30)
