@@ -44,6 +44,7 @@ from bot.platforms.base import (
 )
 from bot.platforms.console import ConsoleTransport
 from bot.platforms.discord.spec import PLATFORM as DISCORD
+from bot.platforms.line.spec import PLATFORM as LINE
 from bot.platforms.telegram.spec import PLATFORM as TELEGRAM
 from bot.store.briefs import BriefSchedule
 from bot.store.calendar import CalendarStore
@@ -68,7 +69,7 @@ QUEUE_METRICS_SECONDS = 120.0
 HEARTBEAT_SECONDS = 10
 CENSUS_SECONDS = 60  # a count of the chats (a command per partition): once a minute
 RESUME_EVERY_SECONDS = 60
-PLATFORMS: tuple[PlatformSpec, ...] = (TELEGRAM, DISCORD)
+PLATFORMS: tuple[PlatformSpec, ...] = (TELEGRAM, DISCORD, LINE)
 """The messengers: a platform is its folder and one line here."""
 
 

@@ -70,6 +70,8 @@ SECRET_KEYS = {
     ("telegram", "token"),
     ("discord", "token"),
     ("telegram", "webhook_secret"),
+    ("line", "channel_secret"),
+    ("line", "access_token"),
 }
 
 
@@ -178,6 +180,68 @@ class DiscordSettings(_Section):
         token = _read_secret_file(self.token_file, self.token, "discord.token")
         object.__setattr__(self, "token", token)
         return self
+
+
+class LineSettings(_Section):
+    """LINE Messaging API: a channel's secret (webhook signatures) and access token."""
+
+    channel_secret: SecretStr | None = None
+    channel_secret_file: Path | None = None
+    access_token: SecretStr | None = None
+    access_token_file: Path | None = None
+    api_url: HttpUrl = "https://api.line.me"
+    webhook_listen: str = Field(
+        "127.0.0.1:8081", description="host:port the webhook listener binds (LINE posts to "
+        "<public_url>/line/webhook through your HTTPS reverse proxy)")
+    public_url: HttpUrl | None = Field(
+        None, description="The HTTPS address LINE reaches the listener at (charts are served "
+        "from it as image messages; without it alerts go as text)")
+    admins: list[str] = Field(
+        default_factory=list, description="LINE user ids that may change a group's settings "
+        "(empty: anyone in the group)")
+    priority_reserve: int = Field(
+        20, ge=0, description="Pushes kept back from the monthly quota for priority alerts "
+        "(FOMC decisions): below it only those still go")
+    messages_per_second: float = Field(50.0, gt=0, le=2000)
+
+    @model_validator(mode="after")
+    def _load_secret_files(self) -> LineSettings:
+        secret = _read_secret_file(self.channel_secret_file, self.channel_secret,
+                                   "line.channel_secret")
+        token = _read_secret_file(self.access_token_file, self.access_token,
+                                  "line.access_token")
+        if (secret is None) != (token is None):
+            raise ValueError("LINE needs both channel_secret and access_token "
+                             "(FEDALERT_LINE__CHANNEL_SECRET, FEDALERT_LINE__ACCESS_TOKEN)")
+        listen = self.webhook_listen.rpartition(":")
+        if not listen[0] or not listen[2].isdigit() or not 0 <= int(listen[2]) < 65536:
+            raise ValueError(f"webhook_listen {self.webhook_listen!r}: use host:port, e.g. "
+                             "127.0.0.1:8081")
+        object.__setattr__(self, "channel_secret", secret)
+        object.__setattr__(self, "access_token", token)
+        return self
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
+
+
+class AppriseTarget(_Section):
+    """One Apprise URL (``ntfy://…``, ``slack://…``, ``mailto://…``, ``json://…``) with the
+    topics it receives and its language."""
+
+    url: SecretStr
+    topics: list[str] = Field(default_factory=lambda: ["fomc"])
+    language: Literal["zh-Hant", "en", "both"] = "both"
+    name: str | None = Field(None, description="How logs name it (its URL holds secrets)")
+    timezone: str = "Asia/Taipei"
+
+
+class AppriseSettings(_Section):
+    targets: list[AppriseTarget] = Field(
+        default_factory=list, description="One-way outputs through Apprise, e.g. "
+        'FEDALERT_APPRISE__TARGETS=\'[{"url": "ntfy://fedalert", "topics": ["fomc"]}]\'')
 
 
 class FedSettings(_Section):
@@ -371,6 +435,8 @@ class Settings(BaseSettings):
 
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
+    line: LineSettings = LineSettings()
+    apprise: AppriseSettings = AppriseSettings()
     fed: FedSettings = FedSettings()
     fred: FredSettings = FredSettings()
     cme: CmeSettings = CmeSettings()
@@ -448,7 +514,9 @@ class Settings(BaseSettings):
         """Every secret string, so the log filter can mask it wherever it appears."""
         values: list[str] = []
         for secret in (self.redis_url, self.telegram.token, self.discord.token,
-                       self.telegram.webhook_secret):
+                       self.telegram.webhook_secret, self.line.channel_secret,
+                       self.line.access_token,
+                       *(target.url for target in self.apprise.targets)):
             if secret is not None:
                 values.append(secret.get_secret_value())
         url = self.redis_url.get_secret_value() if self.redis_url else ""
