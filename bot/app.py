@@ -35,6 +35,7 @@ from bot.pipeline.brief import BriefScheduler
 from bot.pipeline.deliver import DeliveryWorker
 from bot.pipeline.messages import MessageRenderer
 from bot.pipeline.publish import Publisher
+from bot.platforms.apprise.spec import PLATFORM as APPRISE
 from bot.platforms.base import (
     FrontEnd,
     FrontEndParts,
@@ -69,7 +70,7 @@ QUEUE_METRICS_SECONDS = 120.0
 HEARTBEAT_SECONDS = 10
 CENSUS_SECONDS = 60  # a count of the chats (a command per partition): once a minute
 RESUME_EVERY_SECONDS = 60
-PLATFORMS: tuple[PlatformSpec, ...] = (TELEGRAM, DISCORD, LINE)
+PLATFORMS: tuple[PlatformSpec, ...] = (TELEGRAM, DISCORD, LINE, APPRISE)
 """The messengers: a platform is its folder and one line here."""
 
 
@@ -167,6 +168,34 @@ async def check_schema(services: Services) -> None:
         raise SchemaMismatch(
             f"config error: partitions: this Redis holds data written with {stored} "
             f"partitions under prefix {services.keys.prefix!r} [FEDALERT_PARTITIONS]")
+
+
+async def register_fixed_chats(settings: Settings, registry: Registry) -> list[ChatRef]:
+    """The chats the settings declare (Apprise targets): registered with exactly their
+    topics and language; one the settings no longer name is deactivated."""
+    registered = []
+    for spec in PLATFORMS:
+        if spec.fixed_chats is None:
+            continue
+        declared = spec.fixed_chats(settings)
+        for chat in declared:
+            unknown = [t for t in chat.topics if t not in registry.topics]
+            if unknown:
+                log.warning("%s: unknown topics %s for %s (known: %s)", spec.name,
+                            ", ".join(unknown), chat.title, ", ".join(registry.topics))
+            await registry.upsert_chat(chat.ref, ChatKind.CHANNEL, title=chat.title,
+                                       language=Language(chat.language),
+                                       timezone=chat.timezone)
+            await registry.set_language(chat.ref, chat.language)
+            await registry.set_topics(chat.ref, [t for t in chat.topics
+                                                 if t in registry.topics])
+            await registry.reactivate(chat.ref)
+            registered.append(chat.ref)
+        names = {str(chat.ref) for chat in declared}
+        async for ref in registry.iter_chats():
+            if ref.platform in spec.chat_platforms and str(ref) not in names:
+                await registry.deactivate(ref, "no longer in the settings")
+    return registered
 
 
 async def ensure_console_chat(registry: Registry) -> None:
@@ -340,6 +369,7 @@ async def run_instance(
     elif await services.registry.get_chat(CONSOLE_CHAT) is not None:
         # a chat platform is configured now: nothing reads the console's deliveries
         await services.registry.deactivate(CONSOLE_CHAT, "a chat platform is configured")
+    await register_fixed_chats(services.settings, services.registry)
     front_ends = build_front_ends(services) if front_ends is None else front_ends
     await preflight(transports)
     async with asyncio.TaskGroup() as group:

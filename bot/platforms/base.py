@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from bot.commands.handlers import Commands
 from bot.config import ConfigError, Settings
-from bot.domain.chats import Chat
+from bot.domain.chats import Chat, ChatRef
 from bot.domain.topics import TopicDirectory
 from bot.render.message import AlertMessage
 from bot.store.registry import Registry
@@ -109,6 +109,18 @@ class FrontEndParts:
 
 
 @dataclass(frozen=True)
+class FixedChat:
+    """A chat the operator declares in the settings (an Apprise target) instead of one a
+    user registers with /start: the wiring keeps it registered with these topics."""
+
+    ref: ChatRef
+    language: str
+    timezone: str
+    topics: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True)
 class PlatformSpec:
     """One messenger, as its folder declares it: the chat platforms it delivers to, whether
     the settings turn it on, and how to build its transports and front end. Adding a
@@ -119,3 +131,5 @@ class PlatformSpec:
     configured: Callable[[Settings], bool]
     transports: Callable[[Settings, Redis | None], list[Transport]]
     front_end: Callable[[FrontEndParts], FrontEnd] | None = None
+    fixed_chats: Callable[[Settings], list[FixedChat]] | None = None
+    """Chats declared in the settings (one-way outputs), registered at start."""
