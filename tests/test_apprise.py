@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 
-import pytest
 from aiohttp import web
 
 from bot.app import build_services, build_transports, register_fixed_chats

@@ -14,7 +14,7 @@ import apprise
 
 from bot.config import Settings
 from bot.domain.chats import Chat
-from bot.platforms.apprise.spec import target_id
+from bot.platforms.apprise.targets import target_id
 from bot.platforms.base import Delivered, DeliveryResult, Failed
 from bot.render.message import AlertMessage
 from bot.supervision import OutageLog, fold_library_log

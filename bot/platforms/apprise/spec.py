@@ -3,22 +3,12 @@ chat the wiring registers with its topics and language (no commands: one-way).""
 
 from __future__ import annotations
 
-import hashlib
-
 from redis.asyncio import Redis
 
-from bot.config import AppriseTarget, Settings
+from bot.config import Settings
 from bot.domain.chats import ChatRef
+from bot.platforms.apprise.targets import target_id
 from bot.platforms.base import FixedChat, PlatformSpec, Transport
-
-
-def target_id(index: int, target: AppriseTarget) -> str:
-    """A target's chat id: its name, else a digest of its URL (never the URL: it holds
-    tokens), stable across restarts."""
-    if target.name:
-        return target.name
-    digest = hashlib.sha256(target.url.get_secret_value().encode()).hexdigest()[:10]
-    return f"target-{digest}"
 
 
 def fixed_chats(settings: Settings) -> list[FixedChat]:
