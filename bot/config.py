@@ -202,7 +202,6 @@ class LineSettings(_Section):
     priority_reserve: int = Field(
         20, ge=0, description="Pushes kept back from the monthly quota for priority alerts "
         "(FOMC decisions): below it only those still go")
-    messages_per_second: float = Field(50.0, gt=0, le=2000)
 
     @model_validator(mode="after")
     def _load_secret_files(self) -> LineSettings:
