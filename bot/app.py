@@ -16,7 +16,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from bot import metrics
 from bot.commands.core import CommandContext, StatusCompose
 from bot.commands.handlers import Commands
 from bot.config import Settings
+from bot.domain.brief import AgendaItem
 from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.pipeline.brief import BriefScheduler
 from bot.pipeline.deliver import DeliveryWorker
@@ -66,6 +67,7 @@ from bot.topics.fomc.schedule import refresh_calendar
 log = logging.getLogger(__name__)
 
 CONSOLE_CHAT = ChatRef("console", "main")
+EASTERN = ZoneInfo("America/New_York")
 QUEUE_METRICS_SECONDS = 120.0
 HEARTBEAT_SECONDS = 10
 CENSUS_SECONDS = 60  # a count of the chats (a command per partition): once a minute
@@ -121,8 +123,19 @@ class Services:
             renderers=self.catalog.renderers, topics=self.catalog.directory,
             status=self.status_lines,
             default_timezone=self.settings.registry.default_timezone,
-            commands=self.catalog.commands, clock=clock or utc_now, briefs=self.briefs)
+            commands=self.catalog.commands, clock=clock or utc_now, briefs=self.briefs,
+            agenda=self.agenda_between)
         return Commands(context)
+
+    async def agenda_between(self, start: datetime, days: int) -> list[AgendaItem]:
+        """What the topics publish from ``start`` over ``days`` days, in time order."""
+        await self.catalog.refresh_agenda(self.snapshots)
+        calendar = await self.calendar.current()
+        first = start.astimezone(EASTERN).date()
+        end = start + timedelta(days=days)
+        items = [item for offset in range(-1, days + 2)
+                 for item in self.catalog.agenda(calendar, first + timedelta(days=offset))]
+        return sorted((i for i in items if start <= i.when < end), key=lambda i: i.when)
 
     async def status_lines(self, zone: str, now: datetime) -> StatusCompose:
         return await self.catalog.status_lines(self.topic, zone, now)

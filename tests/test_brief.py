@@ -143,3 +143,19 @@ async def test_the_brief_names_a_macro_release_from_the_refreshed_schedule(comma
     zh = "\n".join(event.lines["zh-Hant"])
     # Dec 10 8:30 ET is 21:30 in Taipei, the same local day
     assert "美國 CPI（晚上 9:30）" in zh, zh
+
+
+async def test_calendar_lists_the_coming_week_in_the_chats_zone(commands, services):
+    from bot.topics.macro.watcher import SCHEDULE_STATE
+
+    await services.snapshots.set_json(SCHEDULE_STATE, (
+        '[[release]]\nkind = "cpi"\nperiod = "2026-11"\nday = 2026-12-10\nat = "08:30"\n'
+        'status = "scheduled"\n'))
+    await commands.handle_text(DM, "/start")
+    reply = await commands.handle_text(DM, "/calendar")
+    assert reply.error is None
+    lines = reply.text.splitlines()
+    cpi = next(line for line in lines if "美國 CPI" in line)
+    assert cpi.startswith("12 月 10 日") and "9:30" in cpi, reply.text
+    assert any("H.4.1" in line and line.startswith("12 月 11 日") for line in lines), reply.text
+    assert reply.text.startswith("未來 7 天（台灣時間）")  # the chat chose Chinese

@@ -168,7 +168,8 @@ async def test_fomc_view_renders_the_latest_event(commands, services):
 def test_every_command_has_a_description(commands):
     assert all(spec.description for spec in commands.table)
     assert [spec.name for spec in commands.table] == [
-        "start", "help", "subscribe", "unsubscribe", "lang", "status", "fomc", "balance",
+        "start", "help", "subscribe", "unsubscribe", "lang", "status", "calendar", "fomc",
+        "balance",
         "liquidity", "odds", "btc", "alert", "alerts", "delalert", "macro", "settings", "brief",
         "stop",
         "channel",

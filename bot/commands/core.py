@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.domain.brief import AgendaItem
 from bot.domain.chats import ChatKind, ChatRef, Language
 from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
@@ -147,6 +148,8 @@ class CommandContext:
     commands: tuple[CommandSpec, ...] = ()  # the topics' own commands
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     briefs: BriefSchedule | None = None
+    agenda: Callable[[datetime, int], Awaitable[list[AgendaItem]]] | None = None
+    """What the topics publish from a moment over N days (``/calendar``)."""
 
 
 CommandHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]

@@ -11,6 +11,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot import metrics
 from bot.commands.allowance import CommandAllowance, Verdict
@@ -63,6 +65,8 @@ CORE_HEAD: tuple[CommandSpec, ...] = (
                     Param(NP_("command", "language"), N_("Language of alerts and replies"),
                           kind="choice", required=True, choices=LANGUAGE_CHOICES),)),
     CommandSpec(NP_("command", "status"), N_("Rates, next FOMC, balance sheet, odds, BTC")),
+    CommandSpec(NP_("command", "calendar"),
+                N_("What the Fed and the US statistics agencies publish in the next 7 days")),
 )
 """The core commands shown before the topics' own (``/fomc``, ``/balance`` …)."""
 CORE_TAIL: tuple[CommandSpec, ...] = (
@@ -617,6 +621,30 @@ class Commands:
         return f._(", ").join(f._(info.title) for info in self.topics if info.name in names)
 
     # Read-only views -----------------------------------------------------------------
+    async def calendar(self, inv: Invocation, args: list[str], language: Language) -> Reply:
+        """The coming week's scheduled publications, by day in the chat's time zone."""
+        zone = await chat_zone(self.context, inv)
+        now = self.clock()
+        items = await self.context.agenda(now, 7) if self.context.agenda else []
+        tz = ZoneInfo(zone)
+
+        def compose(f: Formatter) -> str:
+            lines = [f._("The next 7 days ({zone})").format(zone=f.zone_name(zone))]
+            if not items:
+                lines.append(f._("Nothing scheduled."))
+            days: dict[date, list[str]] = {}
+            for item in items:
+                local = item.when.astimezone(tz)
+                days.setdefault(local.date(), []).append(f._("{when} {what}").format(
+                    when=f.clock(local), what=f._(item.label)))
+            for day, entries in days.items():
+                lines.append(f._("{day}: {items}").format(
+                    day=f.date(day, year=False) + f._(" ({weekday})").format(
+                        weekday=f.weekday(day)), items=f._(", ").join(entries)))
+            return "\n".join(lines)
+
+        return Reply(localized(language, compose), language=language)
+
     async def status(self, inv: Invocation, args: list[str], language: Language) -> Reply:
         zone = await chat_zone(self.context, inv)
         topic_lines = await self.context.status(zone, self.clock())
