@@ -38,6 +38,17 @@ async def _one(registry, ref: ChatRef) -> None:
     await registry.subscribe(ref, "fomc")
 
 
+async def server_memory(redis) -> int:
+    """Bytes the server(s) use: one server's used_memory, or the sum over a cluster's
+    masters."""
+    from redis.asyncio.cluster import RedisCluster
+
+    if isinstance(redis, RedisCluster):
+        info = await redis.info("memory", target_nodes=RedisCluster.PRIMARIES)
+        return sum(int(node["used_memory"]) for node in info.values())
+    return int((await redis.info("memory"))["used_memory"])
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=100_000)
@@ -60,10 +71,12 @@ async def main() -> None:
             print(f"server: {server} at {url.split('@')[-1]}; {args.chats} chats subscribed in "
                   f"{setup_s:.1f} s", flush=True)
             rss_before = rss_mb()
+            memory_before = await server_memory(redis)
             t1 = time.perf_counter()
             result = await services.publisher.publish(fomc_event())
             elapsed = time.perf_counter() - t1
             rss_after = rss_mb()
+            per_delivery = (await server_memory(redis) - memory_before) / result.queued
             assert result.queued == args.chats, result
             again = await services.publisher.publish(fomc_event())
             queued = sum([(await services.outbox.backlog(p))["queued"]
@@ -74,6 +87,7 @@ async def main() -> None:
             print(f"deliveries_per_s={result.queued / elapsed:.0f}")
             print(f"fanout_seconds={elapsed:.3f}")
             print(f"fanout_rss_growth_mb={rss_after - rss_before:.1f}")
+            print(f"server_bytes_per_queued_delivery={per_delivery:.0f}")
             print(f"peak_rss_mb={peak_rss_mb():.1f}")
         finally:
             await cleanup(redis, prefix)

@@ -10,6 +10,8 @@ mid-send leaves its entries pending, and another worker claims them (``XAUTOCLAI
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import secrets
 import time
@@ -27,6 +29,7 @@ from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
 from bot.store.server import is_cluster_client
 
+FANOUT_CONCURRENCY = 4  # partitions queued at once (a cluster's masters work in parallel)
 GROUP = "delivery"
 DEAD_KEPT = 10_000  # dead letters kept per partition and platform (the latest)
 
@@ -64,19 +67,30 @@ class Outbox:
         return [part.outbox(p) for p in self.platforms]
 
     async def fan_out_topic(self, event_key: str, topic: Topic) -> int:
-        """Queue ``event_key`` for every active subscriber of ``topic``; returns how many."""
-        queued = 0
-        for part in self.keys.all_partitions():
-            cursor = "0"
-            while True:
-                cursor, count = await self._scripts.fanout_topic(
-                    keys=[part.topic(topic), part.sent(event_key), *self._stream_keys(part)],
-                    args=[cursor, self.settings.fanout_batch, event_key,
-                          self.settings.dedup_ttl_seconds, ",".join(self.platforms)],
-                )
-                queued += int(count)
-                if cursor in ("0", 0, b"0"):
-                    break
+        """Queue ``event_key`` for every active subscriber of ``topic``; returns how many.
+
+        Partitions are worked on a few at a time: on a cluster they live on different
+        masters, which then queue in parallel; on one server the next batch is on its way
+        while the server runs the current one."""
+        gate = asyncio.Semaphore(FANOUT_CONCURRENCY)
+
+        async def one_partition(part: Partition) -> int:
+            queued, cursor = 0, "0"
+            async with gate:
+                while True:
+                    cursor, count = await self._scripts.fanout_topic(
+                        keys=[part.topic(topic), part.sent(event_key),
+                              *self._stream_keys(part)],
+                        args=[cursor, self.settings.fanout_batch, event_key,
+                              self.settings.dedup_ttl_seconds, ",".join(self.platforms)],
+                    )
+                    queued += int(count)
+                    if cursor in ("0", 0, b"0"):
+                        return queued
+
+        counts = await asyncio.gather(*(one_partition(part)
+                                        for part in self.keys.all_partitions()))
+        queued = sum(counts)
         await self._wake(queued)
         return queued
 
