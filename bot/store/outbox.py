@@ -11,7 +11,6 @@ mid-send leaves its entries pending, and another worker claims them (``XAUTOCLAI
 from __future__ import annotations
 
 import asyncio
-
 import json
 import secrets
 import time
