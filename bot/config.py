@@ -247,6 +247,12 @@ class FedSettings(_Section):
     base_url: HttpUrl = "https://www.federalreserve.gov"
     rss_poll_seconds: float = Field(45.0, ge=5)
     burst_poll_seconds: float = Field(1.5, ge=0.2)
+    fast_poll_seconds: float = Field(
+        0.25, ge=0.1, le=5, description="Between two reads of the statement URL from "
+        "fast_window_before seconds before the scheduled minute to fast_window_after after "
+        "it (0.25 s: at most 4 requests a second to the Fed, for about a minute)")
+    fast_window_before: float = Field(5.0, ge=0, le=60)
+    fast_window_after: float = Field(60.0, ge=0, le=600)
     h41_poll_seconds: float = Field(20.0, ge=1)
     press_conference_reminder: bool = Field(
         True, description="Remind fomc subscribers of the Chair's press conference (2:30 pm ET)")
@@ -254,8 +260,9 @@ class FedSettings(_Section):
         True, description="The evening before a decision, a preview in each chat's time zone")
     preview_hour: int = Field(20, ge=0, le=23, description="Local hour of the preview")
     note_wait_seconds: float = Field(
-        2.0, ge=0, le=10, description="How long the decision alert waits for the "
-        "implementation note before going out without it (it follows then)")
+        0.0, ge=0, le=10, description="How long the decision alert may wait for the "
+        "implementation note to fold it in (0: the decision goes out at once, the note "
+        "follows as its own message)")
 
 
 class FredSettings(_Section):

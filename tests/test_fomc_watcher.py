@@ -345,3 +345,21 @@ async def test_a_page_the_parser_chokes_on_is_read_again_not_a_crash(services, f
             stop.set()
             await task
     assert len(calls) >= 3 and len(watcher.published) == 1
+
+
+def test_fast_polling_around_the_scheduled_minute_only(services):
+    from datetime import UTC, date, datetime
+
+    from bot.topics.fomc.watcher import FomcWatcher
+
+    watcher = FomcWatcher(services.topic)
+    day = date(2025, 3, 19)
+    fed = services.settings.fed
+    at = [datetime(2025, 3, 19, 17, 59, 50, tzinfo=UTC),  # 10 s before: burst
+          datetime(2025, 3, 19, 17, 59, 56, tzinfo=UTC),  # 4 s before: fast
+          datetime(2025, 3, 19, 18, 0, 59, tzinfo=UTC),  # 59 s after: fast
+          datetime(2025, 3, 19, 18, 1, 30, tzinfo=UTC)]  # then back to the burst pace
+    assert [watcher.burst_interval(t, day) for t in at] == [
+        fed.burst_poll_seconds, fed.fast_poll_seconds, fed.fast_poll_seconds,
+        fed.burst_poll_seconds]
+    assert fed.fast_poll_seconds == 0.25  # the stated 4 requests a second

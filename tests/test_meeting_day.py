@@ -179,6 +179,12 @@ async def test_statement_alert_folds_the_note_and_the_market_expectation(service
         settings = services.settings.fed.model_copy(update={"base_url": server.url})
         services.settings = services.settings.model_copy(update={"fed": settings})
         async with httpx.AsyncClient(timeout=1.0) as client:
+            # by default the decision is never held for the note: it follows on its own
+            watcher = FomcWatcher(services.topic, client=client)
+            assert (await watcher.complete(decision_2026_09_16())).note is None
+            assert not any(NOTE_0916 in path for _, path in fed.requests)
+            folding = settings.model_copy(update={"note_wait_seconds": 2.0})
+            services.settings = services.settings.model_copy(update={"fed": folding})
             watcher = FomcWatcher(services.topic, client=client)
             event = await watcher.complete(decision_2026_09_16())
     assert event.note is not None and event.note.iorb == Decimal("3.90")

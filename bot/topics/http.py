@@ -19,7 +19,18 @@ def make_http_client(settings: Settings, **kwargs: object) -> httpx.AsyncClient:
     timeout = httpx.Timeout(seconds, connect=min(5.0, seconds))
     return httpx.AsyncClient(
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        timeout=timeout, follow_redirects=True, **kwargs)  # type: ignore[arg-type]
+        timeout=timeout, follow_redirects=True, http2=_http2_available(),
+        **kwargs)  # type: ignore[arg-type]
+
+
+def _http2_available() -> bool:
+    """HTTP/2 over TLS where the server offers it (httpx's h2 extra); plain HTTP/1.1
+    keep-alive otherwise."""
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass

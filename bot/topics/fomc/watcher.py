@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 
 EASTERN = ZoneInfo("America/New_York")
 BURST_START = time(13, 59, 30)
+STATEMENT_TIME = time(14, 0)
 BURST_END = time(14, 10)
 LATE_AFTER = timedelta(minutes=10)
 STATEMENT_TITLE = re.compile(r"\bFOMC statement\b", re.I)
@@ -241,6 +242,16 @@ class FomcWatcher(PollingWatcher):
             return local.date()
         return None
 
+    def burst_interval(self, now: datetime, day: date) -> float:
+        """Several reads a second around the scheduled minute (2:00 pm ET, when nearly every
+        statement appears), the burst pace for the rest of the window."""
+        fed = self.settings.fed
+        minute = datetime.combine(day, STATEMENT_TIME, EASTERN)
+        if minute - timedelta(seconds=fed.fast_window_before) <= now <= \
+                minute + timedelta(seconds=fed.fast_window_after):
+            return fed.fast_poll_seconds
+        return fed.burst_poll_seconds
+
     async def step(self) -> float:
         """One poll; returns the seconds to wait before the next one."""
         if self.follow_refreshed_calendar:
@@ -253,7 +264,7 @@ class FomcWatcher(PollingWatcher):
                 if state.last_date == day.isoformat():
                     return self.settings.fed.rss_poll_seconds  # already announced today
                 await self.announce_from_statement_url(day)
-                interval = self.settings.fed.burst_poll_seconds
+                interval = self.burst_interval(now, day)
             else:
                 await self.announce_from_feed()
                 interval = self.settings.fed.rss_poll_seconds
@@ -265,7 +276,7 @@ class FomcWatcher(PollingWatcher):
             delay = self.backoff.failed(f"{reason}: {exc}")
             if day is not None:  # the decision window: a garbled or half-published
                 # page is read again at the burst pace, never backed off past it
-                delay = self.settings.fed.burst_poll_seconds
+                delay = self.burst_interval(now, day)
             log.debug("fomc: poll failed (%s: %s); next try in %.1f s", reason, exc, delay)
             return delay
 
@@ -421,8 +432,10 @@ class FomcWatcher(PollingWatcher):
     async def complete(self, event: FomcDecision) -> FomcDecision:
         """The implementation note if it is out within a moment (else it follows), and
         what the futures had priced for this decision."""
-        note = await fetch_note_now(self.fetch, self.base_url, event.meeting_date,
-                                    self.settings.fed.note_wait_seconds)
+        note = None
+        if self.settings.fed.note_wait_seconds > 0:  # else never hold the decision back
+            note = await fetch_note_now(self.fetch, self.base_url, event.meeting_date,
+                                        self.settings.fed.note_wait_seconds)
         expectation = await expectation_for(self.ctx, event)
         return event.model_copy(update={"note": note, "expectation": expectation})
 
