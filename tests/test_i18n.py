@@ -113,3 +113,17 @@ def test_dates():
     assert ZH.date(date(2025, 5, 7)) == "2025 年 5 月 7 日"
     assert ZH.date(date(2025, 5, 7), year=False) == "5 月 7 日"
     assert EN.date(date(2025, 5, 7)) == "May 7, 2025"
+
+
+def test_every_language_is_its_locale_row_and_catalog():
+    """A language is one row of ``LOCALES`` (with its enum member beside it) and its
+    catalog: the rest of the code reads the languages from there."""
+    from bot.domain.chats import LOCALES, Language
+    from bot.render.i18n import CATALOG_LOCALES, translations
+
+    assert [single.value for single in Language.BOTH.singles] == list(LOCALES)
+    for single in Language.BOTH.singles:
+        assert CATALOG_LOCALES[single] == single.locale.catalog
+        assert translations(single).gettext("List the commands")
+        assert Language.parse(single.locale.label) is single
+    assert Language.from_client("ja") is Language.EN  # no catalog: the fallback

@@ -334,8 +334,10 @@ class Commands:
         f = self._buttons_language(language)
         lang_row = tuple(
             Button(("● " if chat.language is option else "") + label, f"lang:{option.value}")
-            for option, label in ((Language.ZH_HANT, "中文"), (Language.EN, "English"),
-                                  (Language.BOTH, "中文 + English")))
+            for option, label in (*((single, single.locale.label)
+                                    for single in Language.BOTH.singles),
+                                  (Language.BOTH, " + ".join(
+                                      single.locale.label for single in Language.BOTH.singles))))
         topic_rows = tuple(
             (Button(("✅ " if info.name in chat.topics else "⬜ ") + f._(info.title),
                     f"topic:{info.name}"),)

@@ -19,6 +19,8 @@ exist, and the registry and commands receive that list (``bot.domain.topics``).
 
 
 class Language(enum.StrEnum):
+    """A chat's language setting: one language, or ``both`` (every language, in order)."""
+
     ZH_HANT = "zh-Hant"
     EN = "en"
     BOTH = "both"
@@ -26,32 +28,62 @@ class Language(enum.StrEnum):
     @classmethod
     def parse(cls, text: str) -> Language:
         value = text.strip().lower().replace("_", "-")
-        aliases = {
-            "zh-hant": cls.ZH_HANT, "zh-tw": cls.ZH_HANT, "zh-hk": cls.ZH_HANT, "zh": cls.ZH_HANT,
-            "tw": cls.ZH_HANT, "中文": cls.ZH_HANT, "繁中": cls.ZH_HANT, "繁體中文": cls.ZH_HANT,
-            "en": cls.EN, "en-us": cls.EN, "en-gb": cls.EN, "english": cls.EN, "英文": cls.EN,
-            "both": cls.BOTH, "all": cls.BOTH, "雙語": cls.BOTH, "兩者": cls.BOTH,
-        }
-        if value in aliases:
-            return aliases[value]
+        for data in LOCALES.values():
+            if value in data.aliases or value == data.code.lower():
+                return cls(data.code)
+        if value in BOTH_ALIASES:
+            return cls.BOTH
         raise UnknownLanguage(text, language=text, choices=[v.value for v in cls])
 
     @property
     def singles(self) -> tuple[Language, ...]:
         """The single languages a chat with this setting reads, in display order."""
         if self is Language.BOTH:
-            return (Language.ZH_HANT, Language.EN)
+            return tuple(Language(code) for code in LOCALES)
         return (self,)
+
+    @property
+    def locale(self) -> LocaleData:
+        """The locale data of a single language."""
+        return LOCALES[self.value]
 
     @classmethod
     def from_client(cls, code: str | None) -> Language:
-        """Guess from a client's language code (Telegram ``language_code``, Discord locale)."""
+        """Guess from a client's language code (Telegram ``language_code``, Discord locale,
+        LINE profile); a client language no catalog covers reads English."""
         code = (code or "").lower()
-        if code.startswith("zh"):
-            return cls.ZH_HANT
-        if code:
-            return cls.EN
-        return cls.BOTH
+        if not code:
+            return cls.BOTH
+        for data in LOCALES.values():
+            if any(code.startswith(prefix) for prefix in data.client_prefixes):
+                return cls(data.code)
+        return cls(FALLBACK)
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleData:
+    """What fedalert needs to know of a language besides its catalog
+    (``bot/render/locale/<catalog>/LC_MESSAGES/messages.po``)."""
+
+    code: str  # the setting's value (/lang zh-Hant)
+    catalog: str  # the gettext catalog's folder
+    babel: str  # the Babel locale for numbers, dates and zone names
+    label: str  # its own name, on the language buttons
+    aliases: tuple[str, ...] = ()  # what /lang also takes
+    client_prefixes: tuple[str, ...] = ()  # client language codes that mean it
+    discord: tuple[str, ...] = ()  # Discord's locales for the slash-command translations
+
+
+LOCALES: dict[str, LocaleData] = {
+    "zh-Hant": LocaleData("zh-Hant", "zh_Hant", "zh_Hant_TW", "中文",
+                          ("zh-hant", "zh-tw", "zh-hk", "zh", "tw", "中文", "繁中", "繁體中文"),
+                          ("zh",), ("zh-TW",)),
+    "en": LocaleData("en", "en", "en_US", "English",
+                     ("en", "en-us", "en-gb", "english", "英文"), ("en",), ()),
+}
+"""Every single language, in display order: a language is its catalog plus this row."""
+FALLBACK = "en"  # for a client language no catalog covers
+BOTH_ALIASES = ("both", "all", "雙語", "兩者")
 
 
 class ChatKind(enum.StrEnum):

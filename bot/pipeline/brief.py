@@ -174,7 +174,7 @@ class BriefScheduler:
         today = scheduled_today(calendar, zone, local_day, self.agenda)
         titles: dict[str, str] = {}
         lines: dict[str, tuple[str, ...]] = {}
-        for language in (Language.ZH_HANT, Language.EN):
+        for language in Language.BOTH.singles:
             f = Formatter(language)
             body = list(status(f))
             level_line = _levels_line(f, levels, price)

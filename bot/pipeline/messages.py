@@ -28,7 +28,7 @@ class MessageRenderer:
     async def prerender(self, event: BaseEvent, zones: tuple[str, ...]) -> None:
         """Render the common variants up front (both languages in the default zones)."""
         for zone in zones:
-            for language in (Language.ZH_HANT, Language.EN):
+            for language in Language.BOTH.singles:
                 await self.section(event, language, zone)
 
     async def message_for(self, event_key: str, language: Language, zone: str,

@@ -22,8 +22,8 @@ from babel.messages.pofile import read_po
 from bot.domain.chats import Language
 
 DOMAIN = "messages"
-CATALOG_LOCALES = {Language.ZH_HANT: "zh_Hant", Language.EN: "en"}
-BABEL_LOCALES = {Language.ZH_HANT: "zh_Hant_TW", Language.EN: "en_US"}
+CATALOG_LOCALES = {language: language.locale.catalog for language in Language.BOTH.singles}
+BABEL_LOCALES = {language: language.locale.babel for language in Language.BOTH.singles}
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 

@@ -53,14 +53,22 @@ def name(text: str) -> locale_str:
     return locale_str(text, kind="name")
 
 
+def _discord_languages() -> dict[str, Language]:
+    """Discord locale → the language whose catalog translates for it (locale data)."""
+    return {code: single for single in Language.BOTH.singles
+            for code in single.locale.discord}
+
+
 class CatalogTranslator(app_commands.Translator):
-    """zh-TW names, descriptions and choices from the gettext catalog."""
+    """Names, descriptions and choices in each catalog's Discord locales (zh-TW) from the
+    gettext catalogs."""
 
     async def translate(self, string: locale_str, locale: discord.Locale,
                         context: app_commands.TranslationContextTypes) -> str | None:
-        if locale not in (discord.Locale.taiwan_chinese,):
+        language = _discord_languages().get(locale.value)
+        if language is None:
             return None
-        f = Formatter(Language.ZH_HANT)
+        f = Formatter(language)
         if string.extras.get("kind") == "name":
             text = f.pgettext("command", string.message)
         else:

@@ -55,7 +55,7 @@ from bot.commands.core import (
 )
 from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
-from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.chats import FALLBACK, ChatKind, ChatRef, Language
 from bot.platforms.pacing import SharedBudget
 from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
@@ -75,7 +75,11 @@ REPLY_MAX_WAIT = 10.0  # a reply later than this is not worth sending
 # updates handled at once: a chat's own queue (its turn, its reply's wait) must never hold
 # every slot, so other chats are answered while one floods
 CONCURRENT_UPDATES = 64
-MENU_LANGUAGES = {None: Language.EN, "zh": Language.ZH_HANT}
+MENU_LANGUAGES: dict[str | None, Language] = {
+    None: Language(FALLBACK),  # the menu for clients of every other language
+    **{single.locale.client_prefixes[0]: single for single in Language.BOTH.singles
+       if single.value != FALLBACK and single.locale.client_prefixes}}
+"""Telegram's per-language command menus, from the locale data."""
 
 
 def chat_kind(chat_type: str) -> ChatKind:

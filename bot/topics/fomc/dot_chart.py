@@ -35,4 +35,4 @@ def dot_plot_chart(dots: DotPlot, day: date, language: Language) -> bytes:
 
 def dot_plot_charts(dots: DotPlot, chart: str, day: date) -> dict[str, bytes]:
     return {f"{chart}.{language.value}.png": dot_plot_chart(dots, day, language)
-            for language in (Language.ZH_HANT, Language.EN)}
+            for language in Language.BOTH.singles}

@@ -198,7 +198,7 @@ def charts_for(history: Sequence[H41Week], chart: str,
             [w.week_ending for w in tail], [w.total_assets for w in tail],  # type: ignore[misc]
             [w.securities for w in tail], tail_regimes, language,  # type: ignore[misc]
             [w.net_liquidity for w in tail])
-        for language in (Language.ZH_HANT, Language.EN)
+        for language in Language.BOTH.singles
     }
 
 

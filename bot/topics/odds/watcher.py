@@ -334,7 +334,7 @@ def charts_for(table: OddsTable, chart: str) -> dict[str, bytes]:
 
     nxt = table.meetings[0]
     out = {}
-    for language in (Language.ZH_HANT, Language.EN):
+    for language in Language.BOTH.singles:
         f = Formatter(language)
         buckets = []
         for label, probability in nxt.distribution:
@@ -408,7 +408,7 @@ async def record_table(ctx: TopicContext, table: OddsTable, *, meeting_week: boo
     out = []
     for event in events:
         charts = {}
-        for language in (Language.ZH_HANT, Language.EN):
+        for language in Language.BOTH.singles:
             name = f"{chart_name}.{language.value}.png"
             stored = await ctx.records.load_attachment(chart_name, name)
             if stored:
