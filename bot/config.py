@@ -422,6 +422,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
+        env_ignore_empty=True,  # FOO= (compose's ${FOO:-}) means unset, not an empty token
         extra="forbid",
         frozen=True,
         case_sensitive=False,

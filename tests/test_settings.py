@@ -158,3 +158,17 @@ def test_json_log_lines_are_masked_objects():
     assert entry["level"] == "ERROR" and entry["logger"] == "bot.test"
     assert "SECRET" not in out.getvalue() and "***" in entry["message"]
     setup_logging("WARNING")
+
+
+def test_empty_variables_mean_unset(monkeypatch):
+    """docker compose passes ${FEDALERT_TELEGRAM__TOKEN:-} as an empty string when a
+    platform is not used: that is no token, not a malformed one."""
+    from bot.config import load_settings
+
+    for name in ("FEDALERT_TELEGRAM__TOKEN", "FEDALERT_DISCORD__TOKEN",
+                 "FEDALERT_LINE__CHANNEL_SECRET", "FEDALERT_LINE__ACCESS_TOKEN",
+                 "FEDALERT_LINE__PUBLIC_URL"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert settings.telegram.token is None and settings.line.access_token is None
+    assert settings.line.public_url is None
