@@ -309,7 +309,7 @@ class OutboxSettings(_Section):
     backoff_max_seconds: float = Field(600.0, gt=0)
     reclaim_idle_seconds: float = Field(60.0, gt=0)
     read_batch: int = Field(100, ge=1, le=10_000)
-    fanout_batch: int = Field(1000, ge=10, le=100_000)
+    fanout_batch: int = Field(2000, ge=10, le=100_000)
     dedup_ttl_seconds: int = Field(
         2 * 24 * 3600, ge=60,
         description="How long an event remembers which chats it was queued for: covers a "

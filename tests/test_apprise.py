@@ -53,8 +53,18 @@ async def test_alerts_reach_apprise_targets_by_topic_and_language(settings, redi
         assert paths == ["/desk", "/desk", "/taipei", "/taipei"]
         desk = next(item for item in received if item["path"] == "/desk")
         assert "4.25%–4.50%" in desk["message"] and "FOMC" in desk["title"]
+        assert "attachments" not in desk or not desk["attachments"]  # no chart in a decision
         taipei = next(item for item in received if item["path"] == "/taipei")
         assert "聯準會" in taipei["message"] and "held rates" not in taipei["message"]
+        # a chart goes along where the target takes files
+        from bot.render.message import AlertMessage, Section
+
+        chat = await services.registry.get_chat(ChatRef("apprise", "desk"))
+        chart = AlertMessage("h41:2025-04-16", "qt", (Section("en", "Balance sheet", ("x",)),),
+                             attachment="h41-2025-04-16.en.png")
+        await transport.deliver(chat, chart, b"\x89PNG fake")
+        attached = received[-1].get("attachments") or []
+        assert attached and attached[0].get("filename") == "h41-2025-04-16.en.png"
     down = [r for r in caplog.records if "apprise target down failing" in r.getMessage()]
     assert len(down) == 1 and not any(r.exc_info for r in caplog.records)
     assert "json://" not in caplog.text  # target URLs hold tokens

@@ -388,6 +388,9 @@ async def test_evening_preview_for_chats_that_asked(services, commands):
      "92,000 in February. The change in total nonfarm payroll employment for December was "
      "revised down by 65,000, from +48,000 to -17,000.",
      {("nfp_change", "2026-02"): -92000, ("nfp_change_revised", "2025-12"): -17000}),
+    ("THE EMPLOYMENT SITUATION -- JANUARY 2026\nTotal nonfarm payroll employment increased by "
+     "130,000 in January. The change for December was revised from +50,000 to +48,000.",
+     {("nfp_change_revised", "2025-12"): 48000}),
 ])
 def test_release_wordings(text, expected):
     releases = parse_macro_file(text)

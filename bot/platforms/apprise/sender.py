@@ -1,4 +1,5 @@
-"""Apprise delivery: an alert as a title and plain text to one operator-declared target.
+"""Apprise delivery: an alert as a title and plain text (and its chart, for targets that
+take attachments) to one operator-declared target.
 
 Translation only, through the same outbox as every platform (budget, retries, dead
 letters). A target failing is one warning when it starts and one when it is back
@@ -9,6 +10,8 @@ way. Target URLs hold tokens: logs name a target by its chat id.
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 
 import apprise
 
@@ -53,8 +56,14 @@ class AppriseTransport:
         body = message.to_text()
         outage = self.outages[chat.ref.chat_id]
         try:
-            ok = bool(await notifier.async_notify(body=body, title=title))
-        except Exception as exc:
+            with tempfile.TemporaryDirectory(prefix="fedalert-apprise-") as folder:
+                attach: str | None = None
+                if attachment is not None and message.attachment:
+                    path = Path(folder) / Path(message.attachment).name
+                    path.write_bytes(attachment)  # the chart, for targets that take files
+                    attach = str(path)
+                ok = bool(await notifier.async_notify(body=body, title=title, attach=attach))
+        except Exception as exc:  # a plugin's failure is one line, not a crash
             outage.failed(exc)
             return Failed(f"apprise: {type(exc).__name__}")
         if not ok:

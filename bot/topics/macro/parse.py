@@ -434,7 +434,8 @@ _AHE_YOY = re.compile(
     rf"grown|decreased|declined|fallen) by (?P<num>{NUM}) percent")
 _REVISION = re.compile(
     rf"(?:change (?:in total nonfarm payroll employment )?for|change for) (?P<month>{MONTH}) "
-    rf"was revised (?:up|down) by [\d,]+, from (?P<old>[+\-]?[\d,]+) to (?P<new>[+\-]?[\d,]+)")
+    rf"was revised (?:(?:up|down) )?(?:by [\d,]+,? )?from (?P<old>[+\-]?[\d,]+) to "
+    rf"(?P<new>[+\-]?[\d,]+)")
 
 
 def _jobs(ctx: _Context) -> MacroRelease | None:
