@@ -396,3 +396,20 @@ def test_release_wordings(text, expected):
     releases = parse_macro_file(text)
     got = {(f.field, f.period): f.json_value() for r in releases for f in r.figures}
     assert {key: got.get(key) for key in expected} == expected
+
+
+def test_a_month_named_for_history_is_not_the_period():
+    """A copy without its masthead: "since April 2011" is history; the period's year comes
+    from the file's own header."""
+    text = ("# RELEASE: CONSUMER PRICE INDEX \u2013 APRIL 2020\n"
+            "----- BEGIN VERBATIM EXCERPT -----\n"
+            "The Consumer Price Index for All Urban Consumers (CPI-U) declined 0.8 percent in\n"
+            "April on a seasonally adjusted basis, the largest monthly decline since December\n"
+            "2008. The all items index increased 0.3 percent for the 12 months ending April, the\n"
+            "smallest 12-month increase since October 2015. The index for all items less food\n"
+            "and energy increased 1.4 percent over the last 12 months, its smallest increase\n"
+            "since April 2011.\n"
+            "----- END VERBATIM EXCERPT -----\n")
+    [release] = parse_macro_file(text)
+    assert release.period == "2020-04"
+    assert release.value("cpi_u_mom_sa_pct") == Decimal("-0.8")

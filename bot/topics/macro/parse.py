@@ -238,9 +238,12 @@ class _Context:
                     else self.released.year - 1)
         for source in (self.text, self.whole):
             for match in re.finditer(rf"\b({MONTH})(?:\s+and\s+{MONTH})?,?\s+(\d{{4}})\b",
-                                     source):
+                                     source, re.I):
+                if re.search(r"\b(?:since|than|before)\s+(?:in\s+)?$",
+                             source[max(0, match.start() - 12):match.start()], re.I):
+                    continue  # "the largest decline since April 2011": history, not the period
                 if _month(match.group(1)) == month or re.search(
-                        rf"\band\s+{_month_pattern(month)}", match.group(0)):
+                        rf"\band\s+{_month_pattern(month)}", match.group(0), re.I):
                     return int(match.group(2))
         return None
 
