@@ -374,3 +374,11 @@ async def test_brief_and_liquidity_with_their_options_through_the_gateway(discor
     both = await ask("settings", [{"name": "timezone", "type": 3, "value": "Asia/Tokyo"},
                                   {"name": "quiet_hours", "type": 3, "value": "23:00-07:00"}])
     assert "Asia/Tokyo" in both and "23:00-07:00" in both, both
+    # the macro topic's command, generated from its declaration like the core's
+    latest = await ask("macro", [{"name": "release", "type": 3, "value": "cpi"}])
+    assert "No macro release has been read yet" in latest, latest
+    preview = await ask("macro", [{"name": "release", "type": 3, "value": "preview"},
+                                  {"name": "switch", "type": 3, "value": "on"}])
+    assert "Release previews on" in preview, preview
+    week = await ask("calendar")
+    assert "The next 7 days (Tokyo time)" in week and "未來 7 天" in week, week

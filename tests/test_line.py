@@ -73,6 +73,10 @@ async def test_commands_over_the_signed_webhook(line):
         assert "FOMC" in subscribed
         level = await hook.say(standin, "/alert below 8萬")
         assert "80,000" in level or "8 萬" in level
+        week = await hook.say(standin, "/calendar")
+        assert "未來 7 天" in week
+        macro = await hook.say(standin, "/macro preview on")
+        assert "已開啟數據預告" in macro
         english = await hook.say(standin, "/start", user="Uen")
         assert "Welcome" in english.split("\n\n")[0] or english.startswith("▍Welcome")
         # a bad signature changes nothing: no reply, no chat

@@ -498,7 +498,8 @@ async def test_brief_and_liquidity_in_words(telegram):
     standin, services = telegram
     async with Running(services):
         for text in ("/start", "/brief 08:00 changes", "/brief off",
-                     "/liquidity rrp below 100b"):
+                     "/liquidity rrp below 100b", "/macro cpi", "/macro preview on",
+                     "/calendar"):
             count = len(standin.texts_to(502))
             standin.command(private(BOB), BOB, text)
             await until(lambda count=count: len(standin.texts_to(502)) > count)
@@ -506,6 +507,9 @@ async def test_brief_and_liquidity_in_words(telegram):
     assert "every day at 08:00" in replies[1] and "skipped" in replies[1]
     assert "brief off" in replies[2].lower()
     assert "#1" in replies[3] and "100" in replies[3]
+    assert "No macro release has been read yet" in replies[4]
+    assert "Release previews on" in replies[5]
+    assert "The next 7 days" in replies[6]
 
 
 async def test_a_send_woken_after_its_slot_takes_a_new_one():
