@@ -75,14 +75,20 @@ class LineStandin:
         return web.json_response({"sentMessages": [{"id": str(len(self.pushes))}]})
 
     async def get_quota(self, request: web.Request) -> web.Response:
+        if not self.authorized(request):
+            return web.json_response({"message": "Authentication failed"}, status=401)
         if self.quota is None:
             return web.json_response({"type": "none"})
         return web.json_response({"type": "limited", "value": self.quota})
 
     async def consumption(self, request: web.Request) -> web.Response:
+        if not self.authorized(request):
+            return web.json_response({"message": "Authentication failed"}, status=401)
         return web.json_response({"totalUsage": self.used})
 
     async def profile(self, request: web.Request) -> web.Response:
+        if not self.authorized(request):
+            return web.json_response({"message": "Authentication failed"}, status=401)
         user = request.match_info["user"]
         data = {"displayName": "user", "userId": user}
         if user in self.languages:
@@ -90,6 +96,8 @@ class LineStandin:
         return web.json_response(data)
 
     async def member_count(self, request: web.Request) -> web.Response:
+        if not self.authorized(request):
+            return web.json_response({"message": "Authentication failed"}, status=401)
         return web.json_response({"count": self.members.get(request.match_info["group"], 1)})
 
     def texts_to_reply(self) -> list[str]:

@@ -203,3 +203,28 @@ async def test_status_says_priority_only_and_charts_are_served_signed(line):
             assert response.status == 200 and await response.read() == b"\x89PNG.."
         async with hook.http.get(local.replace("sig=", "sig=0")) as response:
             assert response.status == 403
+
+
+async def test_a_refused_token_is_one_config_line_and_a_down_api_a_failure(line):
+    from bot.platforms.base import Failed, RejectedCredentials
+
+    standin, services = line
+    wrong = services.settings.model_copy(update={"line": services.settings.line.model_copy(
+        update={"access_token": __import__("pydantic").SecretStr("not-the-token")})})
+    transport = LineTransport(wrong, services.redis)
+    with pytest.raises(RejectedCredentials) as refused:
+        await transport.start()
+    assert "FEDALERT_LINE__ACCESS_TOKEN" in str(refused.value)
+    assert "not-the-token" not in str(refused.value)
+    await transport.close()
+    standin.unauthorized = 0
+    down = services.settings.model_copy(update={"line": services.settings.line.model_copy(
+        update={"api_url": "http://127.0.0.1:9"})})
+    transport = LineTransport(down, None)
+    ref = ChatRef("line", "Ualice")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    chat = await services.registry.get_chat(ref)
+    message = services.catalog.renderers.message(fomc_event(), chat.language, chat.timezone)
+    result = await transport.deliver(chat, message, None)
+    assert isinstance(result, Failed) and not result.permanent
+    await transport.close()

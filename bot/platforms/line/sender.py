@@ -16,6 +16,8 @@ import time
 
 from linebot.v3.messaging import (
     ApiException,
+    AsyncApiClient,
+    AsyncMessagingApi,
     ImageMessage,
     PushMessageRequest,
     TextMessage,
@@ -24,7 +26,14 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.domain.chats import Chat
-from bot.platforms.base import Delivered, DeliveryResult, Failed, Gone, RetryAfter
+from bot.platforms.base import (
+    Delivered,
+    DeliveryResult,
+    Failed,
+    Gone,
+    RejectedCredentials,
+    RetryAfter,
+)
 from bot.platforms.line.api import (
     MESSAGES_PER_CALL,
     TEXT_LIMIT,
@@ -47,21 +56,40 @@ class LineTransport:
     def __init__(self, settings: Settings, redis: Redis | None) -> None:
         self.settings = settings
         self.redis = redis
-        self.client, self.api = make_api(settings)
-        self.quota = Quota(self.api, redis, settings.key_prefix,
-                           settings.line.priority_reserve) if redis is not None else None
+        self.client: AsyncApiClient | None = None
+        self.quota: Quota | None = None
         self._members: dict[str, tuple[float, int]] = {}
+
+    @property
+    def api(self) -> AsyncMessagingApi:
+        """The API client, opened on first use (and again after ``close``)."""
+        if self.client is None:
+            self.client, self._api = make_api(self.settings)
+            self.quota = Quota(self._api, self.redis, self.settings.key_prefix,
+                               self.settings.line.priority_reserve) \
+                if self.redis is not None else None
+        return self._api
 
     @classmethod
     def from_settings(cls, settings: Settings, redis: Redis | None) -> LineTransport:
         return cls(settings, redis)
 
     async def start(self) -> None:
+        """Read the quota once: a token LINE refuses is a configuration mistake (one line,
+        exit status 2), not a retry loop."""
+        try:
+            await self.api.get_message_quota()
+        except ApiException as exc:
+            if exc.status in (401, 403):
+                raise RejectedCredentials("LINE", "FEDALERT_LINE__ACCESS_TOKEN") from None
+            raise
         if self.quota is not None:
             await self.quota.refresh(force=True)
 
     async def close(self) -> None:
-        await self.client.close()
+        if self.client is not None:
+            client, self.client = self.client, None
+            await client.close()
 
     async def recipients(self, chat_id: str) -> int:
         """What a push to this chat costs: 1 for a person, the member count of a group."""
@@ -95,12 +123,13 @@ class LineTransport:
         messages = self.messages(message)
         calls = [messages[i:i + MESSAGES_PER_CALL]
                  for i in range(0, len(messages), MESSAGES_PER_CALL)]
+        api = self.api
         cost = await self.recipients(chat.ref.chat_id) * len(calls)
         if self.quota is not None and not await self.quota.allows(cost, is_priority(message)):
             return Failed("LINE monthly quota: kept for priority alerts", permanent=True)
         for part, batch in enumerate(calls):
             try:
-                await self.api.push_message(
+                await api.push_message(
                     PushMessageRequest(to=chat.ref.chat_id, messages=batch),
                     x_line_retry_key=retry_key(message.event_key, str(chat.ref), part))
             except ApiException as exc:
