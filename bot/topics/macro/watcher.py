@@ -179,6 +179,7 @@ class MacroWatcher(PollingWatcher):
         self.markets = ctx.settings.section("markets", MarketsSettings)
         self.expectations: dict[str, tuple[MarketQuote, ...]] = {}  # read before a release
         self.previewed: set[tuple[str, datetime, str]] = set()
+        self.refused: set[str] = set()  # pages refusing us now (said once)
         self._zones: tuple[datetime, dict[str, list[ChatRef]]] | None = None
         self.deadline = max(10.0, 3 * self.settings.http_timeout_seconds)
 
@@ -308,11 +309,16 @@ class MacroWatcher(PollingWatcher):
         response = await get_bounded(self.client, url, deadline=self.deadline)
         metrics.SOURCE_POLLS.labels(f"macro_{source}", str(response.status_code)).inc()
         if response.status_code in (403, 429):
-            log.warning("macro: %s refused the request (HTTP %d); BLS asks for a User-Agent "
-                        "with the operator's contact: set FEDALERT_MACRO__CONTACT", url,
-                        response.status_code)
+            if url not in self.refused:  # once until it answers again, not once a poll
+                self.refused.add(url)
+                log.warning("macro: %s refused the request (HTTP %d); BLS asks for a "
+                            "User-Agent with the operator's contact: set "
+                            "FEDALERT_MACRO__CONTACT", url, response.status_code)
             return None
         response.raise_for_status()
+        if url in self.refused:
+            self.refused.discard(url)
+            log.info("macro: %s answers again", url)
         return response.text
 
     async def check_bea(self, kinds: set[str]) -> list[MacroRelease]:
