@@ -425,13 +425,12 @@ async def test_a_refusing_bls_is_one_warning_naming_the_setting(services, caplog
 
     app = web.Application()
     app.router.add_get("/news.release/cpi.nr0.htm", refuse)
-    async with LocalServer(app) as server:
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            watcher = MacroWatcher(services.topic, client=client,
-                                   clock=lambda: datetime(2026, 12, 10, 13, 30, tzinfo=UTC))
-            watcher.macro = MacroSettings(bls_url=server.url)
-            with caplog.at_level(logging.WARNING, logger="bot.topics.macro.watcher"):
-                for _ in range(5):
-                    assert await watcher.check({"cpi"}) == []
+    async with LocalServer(app) as server, httpx.AsyncClient(timeout=2.0) as client:
+        watcher = MacroWatcher(services.topic, client=client,
+                               clock=lambda: datetime(2026, 12, 10, 13, 30, tzinfo=UTC))
+        watcher.macro = MacroSettings(bls_url=server.url)
+        with caplog.at_level(logging.WARNING, logger="bot.topics.macro.watcher"):
+            for _ in range(5):
+                assert await watcher.check({"cpi"}) == []
     said = [r for r in caplog.records if "FEDALERT_MACRO__CONTACT" in r.getMessage()]
     assert len(said) == 1
