@@ -97,3 +97,23 @@ async def release_latency(run: Callable[[asyncio.Event], Awaitable[None]],
     stop.set()
     await task
     return latency
+
+
+async def latency_bench(doc: str, one_run: Callable[[str, float], Awaitable[float]], *,
+                        runs: int, interval: float, prefix: str = "") -> None:
+    """The detection-latency benches' command line: ``--runs``, ``--interval``,
+    ``--redis-url``; prints every run, then the median and the worst as name=value."""
+    import argparse
+    import statistics
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--interval", type=float, default=interval)
+    parser.add_argument("--redis-url")
+    args = parser.parse_args()
+    async with redis_server(args.redis_url) as url:
+        latencies = [await one_run(url, args.interval) for _ in range(args.runs)]
+    print(f"{len(latencies)} runs, poll interval {args.interval} s: "
+          + ", ".join(f"{x:.2f}" for x in latencies))
+    print(f"{prefix}median_s={statistics.median(latencies):.3f}")
+    print(f"{prefix}worst_s={max(latencies):.3f}")

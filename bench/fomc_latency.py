@@ -13,9 +13,7 @@ Prints its figures last as name=value lines.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import statistics
 import sys
 import uuid
 from datetime import datetime
@@ -25,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.common import cleanup, redis_server, release_latency
+from bench.common import cleanup, latency_bench, release_latency
 from bot.app import build_services
 from bot.config import load_settings
 from bot.domain.chats import ChatKind, ChatRef
@@ -69,17 +67,7 @@ async def one_run(url: str, interval: float) -> float:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--interval", type=float, default=0.25)
-    parser.add_argument("--redis-url")
-    args = parser.parse_args()
-    async with redis_server(args.redis_url) as url:
-        latencies = [await one_run(url, args.interval) for _ in range(args.runs)]
-    print(f"{len(latencies)} runs, poll interval {args.interval} s: "
-          + ", ".join(f"{x:.2f}" for x in latencies))
-    print(f"median_s={statistics.median(latencies):.3f}")
-    print(f"worst_s={max(latencies):.3f}")
+    await latency_bench(__doc__ or "", one_run, runs=20, interval=0.25, prefix="")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,7 @@ Prints its figures last as name=value lines.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import statistics
 import sys
 import uuid
 from datetime import UTC, datetime
@@ -23,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.common import cleanup, redis_server, release_latency
+from bench.common import cleanup, latency_bench, release_latency
 from bot.app import build_services
 from bot.config import load_settings
 from bot.domain.chats import ChatKind, ChatRef
@@ -71,17 +69,7 @@ async def one_run(url: str, interval: float) -> float:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=12)
-    parser.add_argument("--interval", type=float, default=1.0)
-    parser.add_argument("--redis-url")
-    args = parser.parse_args()
-    async with redis_server(args.redis_url) as url:
-        latencies = [await one_run(url, args.interval) for _ in range(args.runs)]
-    print(f"{len(latencies)} runs, poll interval {args.interval} s: "
-          + ", ".join(f"{x:.2f}" for x in latencies))
-    print(f"macro_median_s={statistics.median(latencies):.3f}")
-    print(f"macro_worst_s={max(latencies):.3f}")
+    await latency_bench(__doc__ or "", one_run, runs=12, interval=1.0, prefix="macro_")
 
 
 if __name__ == "__main__":

@@ -520,14 +520,15 @@ _PRICE_CORE = re.compile(
     rf"(?P<rest>(?:[^.]|\.(?=\d))*)")
 _PAIR = re.compile(rf"(?:in (?P<m1>{MONTH}), )?followed by an? (?:increase|decrease) of "
                    rf"(?P<num2>{NUM}) percent(?: in (?P<m2>{MONTH}))?")
-_INCOME = re.compile(
-    rf"(?<![a-z] )\bPersonal income (?P<verb>increased|decreased)(?P<less1> less than)? "
-    rf"\$(?P<amount>[\d.,]+) (?:billion|trillion) \((?P<less> ?less than)? ?(?P<num>{NUM}) "
-    rf"percent at a monthly rate\)")
-_SPENDING = re.compile(
-    rf"personal consumption expenditures \(PCE\) (?P<verb>increased|decreased)(?P<less1> less "
-    rf"than)? \$(?P<amount>[\d.,]+) (?:billion|trillion) \((?P<less> ?less than)? ?"
-    rf"(?P<num>{NUM}) percent\)")
+def _dollar_change(subject: str, rate: str = "") -> re.Pattern[str]:
+    """"<subject> increased $194.7 billion (0.8 percent<rate>)", a "less than" kept."""
+    return re.compile(
+        rf"{subject} (?P<verb>increased|decreased)(?P<less1> less than)? \$(?P<amount>[\d.,]+) "
+        rf"(?:billion|trillion) \((?P<less> ?less than)? ?(?P<num>{NUM}) percent{rate}\)")
+
+
+_INCOME = _dollar_change(r"(?<![a-z] )\bPersonal income", " at a monthly rate")
+_SPENDING = _dollar_change(r"personal consumption expenditures \(PCE\)")
 _TABLE_ROW = re.compile(r"^\s*\|?\s*(PCE price index(?:,? excluding food and energy)?)\s*"
                         r"((?:\|?\s*-?\d+\.\d\s*)+)", re.M)
 
