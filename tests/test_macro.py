@@ -434,3 +434,22 @@ async def test_a_refusing_bls_is_one_warning_naming_the_setting(services, caplog
                 assert await watcher.check({"cpi"}) == []
     said = [r for r in caplog.records if "FEDALERT_MACRO__CONTACT" in r.getMessage()]
     assert len(said) == 1
+
+
+async def test_a_first_start_minutes_after_a_release_announces_it(services):
+    """Installed at 8:31 on a jobs day: the release just out is news, not the baseline."""
+    ref = ChatRef("console", "fresh")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.registry.subscribe(ref, "macro")
+    bls = FakeFed(pages={"/news.release/empsit.nr0.htm": NEW_PAGE.encode()})
+    async with LocalServer(bls.app()) as server:
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            at = datetime(2025, 5, 2, 12, 31, tzinfo=UTC)  # 8:31 ET on May 2
+            watcher = MacroWatcher(services.topic, client=client, clock=lambda: at)
+            watcher.macro = MacroSettings(bls_url=server.url)
+            assert [e.period for e in await watcher.check({"jobs"})] == ["2025-04"]
+            later = MacroWatcher(services.topic, client=client,
+                                 clock=lambda: datetime(2025, 5, 9, 12, 31, tzinfo=UTC))
+            later.macro = watcher.macro
+            assert await later.check({"jobs"}) == []  # announced once
+    assert (await services.outbox.backlog("console"))["queued"] == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,6 +58,7 @@ ESTIMATES = {None: 0, "advance": 1, "initial": 1, "second": 2, "updated": 2, "th
 SCHEDULE_STATE = "macro_schedule"
 PREVIEW_FIELD = "macro_preview"  # a chat's "/macro preview on"
 PREVIEW_LOOKAHEAD = timedelta(hours=30)
+FRESH_FOR = timedelta(minutes=30)  # a release read later than this is said to be late
 EASTERN = ZoneInfo("America/New_York")
 
 
@@ -342,14 +344,11 @@ class MacroWatcher(PollingWatcher):
                                  if r.kind == "pce" and r.period == release.period]
                     except MacroParseError:
                         found = []
-                    if found:
+                    if found:  # the page's figures, and what only the feed item gave
                         have = {(f.field, f.period) for f in found[0].figures}
-                        release = found[0].__class__(
-                            kind="pce", period=release.period,
-                            figures=found[0].figures + tuple(
-                                f for f in release.figures if (f.field, f.period) not in have),
-                            released=release.released or found[0].released,
-                            notes=found[0].notes)
+                        release = replace(found[0], figures=found[0].figures + tuple(
+                            f for f in release.figures if (f.field, f.period) not in have),
+                            released=release.released or found[0].released)
             event = await self.accept(release, _absolute(link) if link else None)
             if event is not None:
                 published.append(event)
@@ -373,12 +372,14 @@ class MacroWatcher(PollingWatcher):
             stated = datetime.combine(release.released, time(8, 30), EASTERN).astimezone(UTC)
             if stated <= now:
                 released_at = stated
-        late = released_at < now - timedelta(minutes=30)
-        event = to_event(release, released_at=min(released_at, now), url=url,
-                         previous=previous, late=late)
+        late = released_at < now - FRESH_FOR
+        event = to_event(release, released_at=released_at, url=url, previous=previous,
+                         late=late)
         if self.expectations.get(release.kind):
             event = event.model_copy(update={"markets": self.expectations[release.kind]})
-        if last is None:
+        # a first start's reading is history, unless the release came out minutes ago
+        fresh = release.released is not None and released_at != now and not late
+        if last is None and not fresh:
             log.info("macro: %s baseline %s (no alert on a first start)", release.kind,
                      release.period)
         else:
@@ -388,7 +389,7 @@ class MacroWatcher(PollingWatcher):
         await self.ctx.state.history_put("macro_last", {release.kind: event.model_dump_json()})
         await self.ctx.state.set_model("macro", MacroState(last={
             **state.last, release.kind: progress(release)}))
-        return event if last is not None else None
+        return event if last is not None or fresh else None
 
     async def previous(self, kind: str) -> MacroRelease | None:
         raw = await self.ctx.state.history_get("macro_last", kind)
