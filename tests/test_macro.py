@@ -442,14 +442,26 @@ async def test_a_first_start_minutes_after_a_release_announces_it(services):
     await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
     await services.registry.subscribe(ref, "macro")
     bls = FakeFed(pages={"/news.release/empsit.nr0.htm": NEW_PAGE.encode()})
-    async with LocalServer(bls.app()) as server:
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            at = datetime(2025, 5, 2, 12, 31, tzinfo=UTC)  # 8:31 ET on May 2
-            watcher = MacroWatcher(services.topic, client=client, clock=lambda: at)
-            watcher.macro = MacroSettings(bls_url=server.url)
-            assert [e.period for e in await watcher.check({"jobs"})] == ["2025-04"]
-            later = MacroWatcher(services.topic, client=client,
-                                 clock=lambda: datetime(2025, 5, 9, 12, 31, tzinfo=UTC))
-            later.macro = watcher.macro
-            assert await later.check({"jobs"}) == []  # announced once
+    async with LocalServer(bls.app()) as server, httpx.AsyncClient(timeout=2.0) as client:
+        at = datetime(2025, 5, 2, 12, 31, tzinfo=UTC)  # 8:31 ET on May 2
+        watcher = MacroWatcher(services.topic, client=client, clock=lambda: at)
+        watcher.macro = MacroSettings(bls_url=server.url)
+        assert [e.period for e in await watcher.check({"jobs"})] == ["2025-04"]
+        later = MacroWatcher(services.topic, client=client,
+                             clock=lambda: datetime(2025, 5, 9, 12, 31, tzinfo=UTC))
+        later.macro = watcher.macro
+        assert await later.check({"jobs"}) == []  # announced once
     assert (await services.outbox.backlog("console"))["queued"] == 1
+
+
+@pytest.mark.parametrize(("outcome", "market", "side"), [
+    ("No change", "", "hold"), ("25 bps decrease", "", "cut"), ("50+ bps decrease", "", "cut"),
+    ("25+ bps increase", "", "hike"), ("Hike 25bps", "", "hike"),
+    ("Fed maintains rate", "", "hold"),
+    ("-25 bps", "", "cut"), ("0 bps", "", "hold"), ("", "KXFEDDECISION-26DEC-C25", "cut"),
+    ("", "KXFEDDECISION-26DEC-H0", "hold"), ("Above 4.25%", "FED-25JAN-T4.25", None),
+])
+def test_decision_sides(outcome, market, side):
+    from bot.topics.markets import decision_side
+
+    assert decision_side(outcome, market) == side

@@ -168,14 +168,30 @@ _CUT = re.compile(r"\b(?:cut|decrease|lower|reduce|ease)\w*", re.I)
 _HIKE = re.compile(r"\b(?:hike|increase|raise|higher)\w*", re.I)
 
 
-def decision_side(outcome: str) -> Side | None:
-    """What a decision market pays on: hold, a cut or a hike (None: not a decision)."""
+_BPS = re.compile(r"([+\-\u2212]?)\s*(\d+)\+?\s*(?:bps|bp|basis points)\b", re.I)
+_DECISION_TICKER = re.compile(r"-([CH])(\d+)$")  # Kalshi's …-C25 (cut 25), …-H0 (hold)
+
+
+def decision_side(outcome: str, market: str = "") -> Side | None:
+    """What a decision market pays on: hold, a cut or a hike (None: not a decision), from
+    its words ("No change", "25 bps decrease", "Hike 25bps"), a signed size ("-25 bps"),
+    else Kalshi's ticker suffix."""
     if _HOLD.search(outcome):
         return "hold"
     if _CUT.search(outcome):
         return "cut"
     if _HIKE.search(outcome):
         return "hike"
+    size = _BPS.search(outcome)
+    if size is not None:
+        if int(size.group(2)) == 0:
+            return "hold"
+        return "cut" if size.group(1) in ("-", "\u2212") else "hike" if size.group(1) else None
+    ticker = _DECISION_TICKER.search(market)
+    if ticker is not None:
+        if int(ticker.group(2)) == 0:
+            return "hold"
+        return "cut" if ticker.group(1) == "C" else "hike"
     return None
 
 
@@ -183,7 +199,7 @@ def sides(quotes: Iterable[MarketQuote]) -> dict[str, tuple[Decimal, Decimal, De
     """Each side's probability (the sum of its markets' mids), with the summed bid and ask."""
     totals: dict[str, tuple[Decimal, Decimal, Decimal]] = {}
     for quote in quotes:
-        side = decision_side(quote.outcome)
+        side = decision_side(quote.outcome, quote.market)
         if side is None or quote.bid is None or quote.ask is None:
             continue
         mid, bid, ask = totals.get(side, (Decimal(0), Decimal(0), Decimal(0)))
