@@ -4,6 +4,7 @@ Assertions are on the requests the stand-in received and on the registry in Redi
 """
 
 import asyncio
+import json
 from datetime import UTC, datetime
 
 import httpx
@@ -528,3 +529,35 @@ async def test_a_send_woken_after_its_slot_takes_a_new_one():
     assert await pacer.wait("chat", group=False) is None
     # two slots were taken for this send: the missed one, and the one it went in
     assert pacer._global_next == pytest.approx(now[0] + 0.1)
+
+
+async def test_the_note_is_a_reply_to_its_decision(telegram):
+    """The decision goes out at once; the implementation note that follows is sent as a
+    reply to it in each chat (a chat whose decision message is unknown gets it plainly)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from bot.platforms.telegram.spec import transports
+    from bot.topics.fomc.events import NoteFollowUp, NoteRates
+    from tests.helpers import delivering, fomc_event, wait_for
+
+    standin, services = telegram
+    ref = ChatRef("telegram", "610")
+    await services.registry.upsert_chat(ref, ChatKind.PRIVATE)
+    await services.registry.subscribe(ref, "fomc")
+    [transport] = transports(services.settings, services.redis)
+    decision = fomc_event()
+    note = NoteFollowUp(occurred_at=decision.occurred_at, meeting_date=decision.meeting_date,
+                        rates=NoteRates(iorb=Decimal("4.40"), effective=date(2025, 3, 20)),
+                        url="https://www.federalreserve.gov/x.htm")
+    async with delivering(services, transport):
+        await services.publisher.publish(decision)
+        await wait_for(lambda: len(standin.sent()) == 1)
+        await services.publisher.publish(note)
+        await wait_for(lambda: len(standin.sent()) == 2)
+    first, second = standin.sent()
+    assert "reply_parameters" not in first.params
+    replied = second.params["reply_parameters"]
+    replied = json.loads(replied) if isinstance(replied, str) else replied
+    assert isinstance(replied["message_id"], int) and replied["message_id"] > 0
+    assert replied.get("allow_sending_without_reply") is True

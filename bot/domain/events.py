@@ -34,6 +34,12 @@ class BaseEvent(Frozen):
     def topic(self) -> str:  # pragma: no cover
         raise NotImplementedError
 
+    @property
+    def follows_up(self) -> str | None:
+        """The key of the alert this one follows (the decision, for the implementation
+        note that came after it): platforms that can thread it send it as a reply there."""
+        return None
+
 
 class EventTypes:
     """Event classes by ``kind``, for reading stored events back.

@@ -45,6 +45,8 @@ class AlertMessage:
     sections: tuple[Section, ...]
     attachment: str | None = None
     silent: bool = field(default=False, compare=False)
+    reply_to: str | None = field(default=None, compare=False)
+    """The event key of the alert this one follows up (sent as a reply where possible)."""
 
     def to_text(self) -> str:
         blocks = []

@@ -56,7 +56,8 @@ class RenderRegistry:
                  *, silent: bool = False) -> AlertMessage:
         """The message a chat receives, from its sections (rendered here or cached)."""
         return AlertMessage(event.key, self.style(event), sections,
-                            attachment=attachment_name(event, language), silent=silent)
+                            attachment=attachment_name(event, language), silent=silent,
+                            reply_to=event.follows_up)
 
 
 def attachment_name(event: BaseEvent, language: Language) -> str | None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as a timedelta, no deprecation noise
 
 import httpx
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -51,6 +51,7 @@ from bot.platforms.base import (
 )
 from bot.platforms.pacing import Pacer, SharedBudget
 from bot.render.message import TELEGRAM_CAPTION_LIMIT, AlertMessage, split_text, utf16_len
+from bot.store.threads import SentMessages
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -94,18 +95,21 @@ class TelegramTransport:
     platform = "telegram"
 
     def __init__(self, bot: Bot, pacer: Pacer | None = None, *,
-                 paid: PaidPolicy | None = None, paid_pacer: Pacer | None = None) -> None:
+                 paid: PaidPolicy | None = None, paid_pacer: Pacer | None = None,
+                 threads: SentMessages | None = None) -> None:
         self.bot = bot
         self.pacer = pacer or Pacer()
         self.paid = paid
         self.paid_pacer = paid_pacer
+        self.threads = threads  # follow-ups (the note) as replies to their alert
         self.sent = 0
         self.sent_paid = 0
 
     @classmethod
     def from_settings(cls, settings: Settings, shared: SharedBudget | None = None, *,
                       paid: PaidPolicy | None = None,
-                      paid_shared: SharedBudget | None = None) -> TelegramTransport:
+                      paid_shared: SharedBudget | None = None,
+                      threads: SentMessages | None = None) -> TelegramTransport:
         """``shared``: the store's send budget, so every instance keeps to one limit;
         ``paid``: when an event may use paid broadcasts, at ``paid_messages_per_second``."""
         telegram = settings.telegram
@@ -116,7 +120,8 @@ class TelegramTransport:
         return cls(bot_for(settings), Pacer(telegram.messages_per_second,
                                             telegram.group_messages_per_minute,
                                             telegram.private_messages_per_second,
-                                            shared=shared), paid=paid, paid_pacer=paid_pacer)
+                                            shared=shared), paid=paid, paid_pacer=paid_pacer,
+                   threads=threads)
 
     async def start(self) -> None:
         try:
@@ -191,10 +196,16 @@ class TelegramTransport:
                     attachment: bytes | None, *, parse_mode: str | None,
                     paid: bool = False) -> None:
         chat_id, thread_id = telegram_target(chat)
-        await send_parts(
+        reply_to = None
+        if self.threads is not None and message.reply_to:
+            known = await self.threads.lookup(message.reply_to, chat.ref)
+            reply_to = int(known) if known and known.isdigit() else None
+        first = await send_parts(
             self.bot, chat_id, parts, parse_mode=parse_mode, attachment=attachment,
             title=message.sections[0].title if message.sections else "",
-            thread_id=thread_id, silent=message.silent, paid=paid)
+            thread_id=thread_id, silent=message.silent, paid=paid, reply_to=reply_to)
+        if self.threads is not None and first is not None:
+            await self.threads.remember(message.event_key, chat.ref, str(first))
 
 
 def topic_ref(chat_id: int | str, thread_id: int | None) -> ChatRef:
@@ -223,26 +234,40 @@ async def send_parts(
     silent: bool = False,
     markup: InlineKeyboardMarkup | None = None,
     paid: bool = False,
-) -> None:
+    reply_to: int | None = None,
+) -> int | None:
     """The one way fedalert posts to a Telegram chat, for alerts and command replies alike.
 
     A chart goes first, as a photo whose caption is the whole text when it fits, else the
     title; then the text, split to Telegram's limit; buttons ride on the last message.
-    Errors are the caller's to map (the outbox retries, a reply logs).
+    Errors are the caller's to map (the outbox retries, a reply logs). ``reply_to``: the
+    first message answers that one (a follow-up under its alert; sent anyway if it is
+    gone). Returns the first message's id.
     """
     common: dict[str, Any] = {"disable_notification": silent, "message_thread_id": thread_id}
     if paid:
         common["allow_paid_broadcast"] = True
+    first: dict[str, Any] = {}
+    if reply_to is not None:
+        first["reply_parameters"] = ReplyParameters(message_id=reply_to,
+                                                    allow_sending_without_reply=True)
+    sent: list[Any] = []
     parts = list(parts)
     if attachment is not None:
         if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:
             caption, parts = parts[0], []
         else:
             caption = f"<b>{html.escape(title)}</b>" if parse_mode and title else title
-        await bot.send_photo(chat_id, photo=attachment, caption=caption, parse_mode=parse_mode,
-                             reply_markup=None if parts else markup, **common)
+        sent.append(await bot.send_photo(chat_id, photo=attachment, caption=caption,
+                                         parse_mode=parse_mode,
+                                         reply_markup=None if parts else markup,
+                                         **common, **first))
+        first = {}
     for index, part in enumerate(parts):
-        await bot.send_message(
+        sent.append(await bot.send_message(
             chat_id, part, parse_mode=parse_mode,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
-            reply_markup=markup if index == len(parts) - 1 else None, **common)
+            reply_markup=markup if index == len(parts) - 1 else None, **common, **first))
+        first = {}
+    message_id = getattr(sent[0], "message_id", None) if sent else None
+    return message_id if isinstance(message_id, int) else None

@@ -12,6 +12,7 @@ from bot.platforms.base import FrontEnd, FrontEndParts, PlatformSpec, Transport
 from bot.store.budget import PaidBroadcasts, SendBudget
 from bot.store.keys import KeySchema
 from bot.store.records import EventRecords
+from bot.store.threads import SentMessages
 
 
 def telegram_budget(settings: Settings, redis: Redis, *, paid: bool = False) -> SendBudget:
@@ -41,8 +42,9 @@ def transports(settings: Settings, redis: Redis | None) -> list[Transport]:
                               threshold=telegram.paid_broadcast_threshold,
                               cap=telegram.paid_broadcast_cap, size_of=records.fanout_size)
         paid_budget = telegram_budget(settings, redis, paid=True)
+    threads = SentMessages(redis, settings.key_prefix) if redis is not None else None
     return [TelegramTransport.from_settings(settings, budget, paid=paid,
-                                            paid_shared=paid_budget)]
+                                            paid_shared=paid_budget, threads=threads)]
 
 
 def front_end(parts: FrontEndParts) -> FrontEnd:

@@ -157,6 +157,10 @@ class NoteFollowUp(FomcEvent):
     def key(self) -> str:
         return f"fomc-note:{self.meeting_date.isoformat()}"
 
+    @property
+    def follows_up(self) -> str | None:
+        return f"fomc:{self.meeting_date.isoformat()}"  # the decision it completes
+
 
 class ProjectionsRelease(FomcEvent):
     """The Summary of Economic Projections: Table 1 medians against the previous SEP."""
