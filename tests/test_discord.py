@@ -382,3 +382,31 @@ async def test_brief_and_liquidity_with_their_options_through_the_gateway(discor
     assert "Release previews on" in preview, preview
     week = await ask("calendar")
     assert "The next 7 days (Tokyo time)" in week and "未來 7 天" in week, week
+
+
+async def test_the_note_is_a_reply_to_its_decision(services, discord_api):
+    from datetime import date
+    from decimal import Decimal
+
+    from bot.store.threads import SentMessages
+    from bot.topics.fomc.events import NoteFollowUp, NoteRates
+
+    standin, api = discord_api
+    await add(services, ChatRef("discord", CHANNEL))
+    decision = fomc_event()
+    note = NoteFollowUp(occurred_at=decision.occurred_at, meeting_date=decision.meeting_date,
+                        rates=NoteRates(iorb=Decimal("4.40"), effective=date(2025, 3, 20)),
+                        url="https://www.federalreserve.gov/x.htm")
+    transport = DiscordTransport("token.discord.test", api,
+                                 threads=SentMessages(services.redis,
+                                                      services.settings.key_prefix))
+    async with delivering(services, transport):
+        await services.publisher.publish(decision)
+        await wait_for(lambda: len(standin.to(CHANNEL)) == 1)
+        await services.publisher.publish(note)
+        await wait_for(lambda: len(standin.to(CHANNEL)) == 2)
+    first, second = standin.to(CHANNEL)
+    assert "message_reference" not in first.payload
+    reference = second.payload["message_reference"]
+    assert int(reference["message_id"]) > 0
+    assert reference.get("fail_if_not_exists") is False

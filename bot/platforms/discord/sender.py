@@ -29,6 +29,7 @@ from bot.platforms.base import (
 )
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage
+from bot.store.threads import SentMessages
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -88,21 +89,25 @@ class DiscordTransport:
 
     platform = "discord"
 
-    def __init__(self, token: str, api_url: str, *, rate_limit_timeout: float = 60.0) -> None:
+    def __init__(self, token: str, api_url: str, *, rate_limit_timeout: float = 60.0,
+                 threads: SentMessages | None = None) -> None:
         self.token = token
         self.api_url = api_url
         self.rate_limit_timeout = rate_limit_timeout
         self.client = self._new_client()
         self.sent = 0
+        self.threads = threads  # follow-ups (the note) as replies to their alert
 
     def _new_client(self) -> discord.Client:
         return discord.Client(intents=discord.Intents.none(),
                               max_ratelimit_timeout=self.rate_limit_timeout)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DiscordTransport:
+    def from_settings(cls, settings: Settings,
+                      threads: SentMessages | None = None) -> DiscordTransport:
         assert settings.discord.token is not None
-        return cls(settings.discord.token.get_secret_value(), settings.discord.api_url)
+        return cls(settings.discord.token.get_secret_value(), settings.discord.api_url,
+                   threads=threads)
 
     async def start(self) -> None:
         use_api(self.api_url)
@@ -128,9 +133,17 @@ class DiscordTransport:
                                          "silent": message.silent}
             if attachment is not None:
                 kwargs["file"] = discord.File(io.BytesIO(attachment), filename=CHART_NAME)
-            await channel.send(**kwargs)
+            if self.threads is not None and message.reply_to:
+                known = await self.threads.lookup(message.reply_to, chat.ref)
+                if known and known.isdigit():  # under its alert; sent anyway if it is gone
+                    kwargs["reference"] = discord.MessageReference(
+                        message_id=int(known), channel_id=int(chat.ref.chat_id),
+                        fail_if_not_exists=False)
+            sent = await channel.send(**kwargs)
         except (discord.DiscordException, aiohttp.ClientError, TimeoutError) as error:
             return map_error(error)
+        if self.threads is not None and getattr(sent, "id", None):
+            await self.threads.remember(message.event_key, chat.ref, str(sent.id))
         self.sent += 1
         return Delivered()
 

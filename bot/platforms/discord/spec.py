@@ -8,12 +8,15 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.platforms.base import FrontEnd, FrontEndParts, PlatformSpec, Transport
+from bot.store.threads import SentMessages
 
 
 def transports(settings: Settings, redis: Redis | None) -> list[Transport]:
     from bot.platforms.discord.sender import DiscordTransport, WebhookTransport
 
-    return [DiscordTransport.from_settings(settings), WebhookTransport.from_settings(settings)]
+    threads = SentMessages(redis, settings.key_prefix) if redis is not None else None
+    return [DiscordTransport.from_settings(settings, threads),
+            WebhookTransport.from_settings(settings)]
 
 
 def front_end(parts: FrontEndParts) -> FrontEnd:
