@@ -52,8 +52,11 @@ class LineStandin:
     async def reply(self, request: web.Request) -> web.Response:
         if not self.authorized(request):
             return web.json_response({"message": "Authentication failed"}, status=401)
-        self.replies.append(await request.json())
-        return web.json_response({"sentMessages": []})
+        body = await request.json()
+        self.replies.append(body)
+        return web.json_response({"sentMessages": [
+            {"id": str(1000 + len(self.replies) * 10 + n), "quoteToken": f"q{n}"}
+            for n, _ in enumerate(body["messages"])]})
 
     async def push(self, request: web.Request) -> web.Response:
         if not self.authorized(request):
@@ -72,7 +75,9 @@ class LineStandin:
         self.used += cost
         self.retry_keys.append(key)
         self.pushes.append(body)
-        return web.json_response({"sentMessages": [{"id": str(len(self.pushes))}]})
+        return web.json_response({"sentMessages": [
+            {"id": str(len(self.pushes) * 10 + n), "quoteToken": f"p{n}"}
+            for n, _ in enumerate(body["messages"])]})
 
     async def get_quota(self, request: web.Request) -> web.Response:
         if not self.authorized(request):

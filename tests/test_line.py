@@ -61,7 +61,7 @@ class Listening:
         await asyncio.wait_for(self.task, 10)
 
 
-async def test_commands_over_the_signed_webhook(line):
+async def test_commands_over_the_signed_webhook(line, caplog):
     standin, services = line
     standin.languages["Uen"] = "en"
     async with Listening(services) as hook:
@@ -97,6 +97,8 @@ async def test_commands_over_the_signed_webhook(line):
     chat = await services.registry.get_chat(ChatRef("line", "Ualice"))
     assert chat is not None and "fomc" in chat.topics and chat.kind is ChatKind.PRIVATE
     assert standin.unauthorized == 0
+    # every event was handled to the end (a handler's failure is logged, not raised)
+    assert not [r for r in caplog.records if r.levelno >= 40], caplog.text
 
 
 async def test_group_settings_for_members_unless_admins_are_named(line, settings, redis):

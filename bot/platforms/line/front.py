@@ -260,6 +260,8 @@ class LineFrontEnd:
                 reply_token=token, messages=self.reply_messages(reply)))
         except ApiException as exc:  # an expired token, a reply already sent
             log.info("line: a reply could not be sent (HTTP %s)", exc.status)
+        except ValueError as exc:  # sent; LINE's answer did not read as the SDK expects
+            log.debug("line: a reply's answer was not understood (%s)", exc)
 
     # charts ------------------------------------------------------------------------------------
     async def on_media(self, request: web.Request) -> web.Response:

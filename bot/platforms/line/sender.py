@@ -148,6 +148,8 @@ class LineTransport:
                 return Failed(f"line {exc.status}", permanent=exc.status == 400)
             except OSError as exc:
                 return Failed(f"line: {type(exc).__name__}")
+            except ValueError as exc:  # accepted (2xx); the answer did not read as expected
+                log.debug("line: a push's answer was not understood (%s)", exc)
             if self.quota is not None:
                 await self.quota.spend(cost // len(calls))
         return Delivered()
