@@ -96,7 +96,7 @@ async def refresh_schedule(settings: Settings, snapshots: Any,
                 response = await get_bounded(http, url, deadline=60)
                 response.raise_for_status()
             except httpx.HTTPError as exc:
-                log.warning("macro: schedule page %s: %s", url, describe_error(exc))
+                log.info("macro: schedule page %s: %s", url, describe_error(exc))
                 continue
             found += parse_schedule(response.text, url)
     finally:
@@ -201,21 +201,26 @@ class MacroWatcher(PollingWatcher):
         next_preview = await self.previews(schedule, now)
         fast = due(schedule, now, self.macro.lead_seconds, self.macro.burst_seconds)
         kinds: set[str] = set(fast)
-        if now >= self.next_quiet:
+        quiet_due = now >= self.next_quiet
+        if quiet_due:
             kinds = {"cpi", "jobs", "pce", "gdp"}
-            self.next_quiet = now + timedelta(seconds=self.macro.quiet_poll_seconds)
         for kind in fast - set(self.expectations):
             self.expectations[kind] = await self.expectation(kind, now)
         for kind in set(self.expectations) - fast:
             del self.expectations[kind]  # the window is over
-        try:
-            await self.check(kinds)
-            self.backoff.succeeded()
-        except (httpx.HTTPError, ValueError) as exc:
-            reason = describe_error(exc)
-            metrics.SOURCE_ERRORS.labels("macro", reason).inc()
-            delay = self.backoff.failed(f"{reason}: {exc}")
-            return min(delay, self.macro.burst_poll_seconds if fast else delay)
+        if kinds:  # nothing read, nothing to call a success or a failure
+            try:
+                await self.check(kinds)
+                self.backoff.succeeded()
+                if quiet_due:
+                    self.next_quiet = now + timedelta(seconds=self.macro.quiet_poll_seconds)
+            except (httpx.HTTPError, ValueError) as exc:
+                reason = describe_error(exc)
+                metrics.SOURCE_ERRORS.labels("macro", reason).inc()
+                delay = self.backoff.failed(f"{reason}: {exc}")
+                if quiet_due:  # the quiet read is tried again after the backoff
+                    self.next_quiet = now + timedelta(seconds=delay)
+                return min(delay, self.macro.burst_poll_seconds) if fast else delay
         if fast:
             return self.macro.burst_poll_seconds
         until = seconds_to_next_window(schedule, now, self.macro.lead_seconds)

@@ -25,6 +25,7 @@ from pydantic import Field
 
 from bot import metrics
 from bot.domain.events import BaseEvent, Frozen
+from bot.supervision import OutageLog
 from bot.topics.base import PollingWatcher, TopicContext
 from bot.topics.http import Backoff, describe_error, get_bounded
 from bot.topics.markets import (
@@ -122,6 +123,8 @@ class MarketsWatcher(PollingWatcher):
         self.client = client
         self.clock = clock or ctx.clock
         self.backoff = Backoff("markets: Kalshi and Polymarket", log)
+        self.outages = {venue: OutageLog(f"markets: {venue}", log)
+                        for venue in ("kalshi", "polymarket")}
 
     async def step(self) -> float:
         interval = self.markets.poll_minutes * 60
@@ -155,11 +158,13 @@ class MarketsWatcher(PollingWatcher):
         try:
             response = await get_bounded(self.client, url, params=params, deadline=30)
             response.raise_for_status()
-            return json.loads(response.text)
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("markets: %s left out (%s)", venue, describe_error(exc))
+            data = json.loads(response.text)
+        except (httpx.HTTPError, ValueError) as exc:  # left out: one line until it is back
+            self.outages[venue].failed(f"left out ({describe_error(exc)})")
             metrics.SOURCE_ERRORS.labels(f"markets_{venue}", describe_error(exc)).inc()
             return None
+        self.outages[venue].recovered()
+        return data
 
     async def kalshi(self, meeting: date) -> VenueOdds | None:
         data = await self.read(self.markets.kalshi_url + "/markets",
