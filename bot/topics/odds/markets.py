@@ -24,9 +24,10 @@ import httpx
 from pydantic import Field
 
 from bot import metrics
+from bot.config import Settings
 from bot.domain.events import BaseEvent, Frozen
 from bot.supervision import OutageLog
-from bot.topics.base import PollingWatcher, TopicContext
+from bot.topics.base import CheckResult, PollingWatcher, TopicContext
 from bot.topics.http import Backoff, describe_error, get_bounded
 from bot.topics.markets import (
     MarketQuote,
@@ -112,6 +113,65 @@ def divergences(snapshot: MarketsSnapshot, odds: OddsSnapshot, points: float,
     return found
 
 
+class MarketReader:
+    """Reads each venue's decision markets for a meeting (the watcher's and ``fedalert
+    check``'s): a venue that cannot be read is one line until it is back, and ``why``
+    says what kept it out."""
+
+    def __init__(self, markets: MarketsSettings, client: httpx.AsyncClient) -> None:
+        self.markets = markets
+        self.client = client
+        self.why: dict[str, str] = {}
+        self.outages = {venue: OutageLog(f"markets: {venue}", log)
+                        for venue in ("kalshi", "polymarket")}
+
+    async def read(self, url: str, params: dict[str, str], venue: str) -> object | None:
+        try:
+            response = await get_bounded(self.client, url, params=params, deadline=30)
+            response.raise_for_status()
+            data = json.loads(response.text)
+        except (httpx.HTTPError, ValueError) as exc:  # left out: one line until it is back
+            self.why[venue] = describe_error(exc)
+            self.outages[venue].failed(f"left out ({describe_error(exc)})")
+            metrics.SOURCE_ERRORS.labels(f"markets_{venue}", describe_error(exc)).inc()
+            return None
+        self.outages[venue].recovered()
+        return data
+
+    async def kalshi(self, meeting: date) -> VenueOdds | None:
+        data = await self.read(self.markets.kalshi_url + "/markets",
+                               {"series_ticker": self.markets.kalshi_fomc_series,
+                                "status": "open", "limit": "200"}, "kalshi")
+        if not isinstance(data, dict):
+            return None
+        quotes, skipped = kalshi_quotes(data)
+        for reason in skipped:
+            log.debug("markets: %s", reason)
+        found = venue_odds("kalshi", closing_near(quotes, meeting))
+        if found is None:
+            self.why.setdefault("kalshi", "no readable decision market")
+            log.info("markets: no readable Kalshi decision market for %s", meeting)
+        return found
+
+    async def polymarket(self, meeting: date) -> VenueOdds | None:
+        slug = self.markets.polymarket_fomc_slug.format(
+            month=meeting.strftime("%B").lower(), year=meeting.year)
+        data = await self.read(self.markets.polymarket_url + "/events", {"slug": slug},
+                               "polymarket")
+        if not isinstance(data, list | dict):
+            return None
+        quotes, skipped = polymarket_quotes(data)
+        for reason in skipped:
+            log.debug("markets: %s", reason)
+        found = venue_odds("polymarket", quotes)
+        if found is None:
+            self.why.setdefault("polymarket", f"no readable event {slug}")
+            log.info("markets: no readable Polymarket event %s", slug)
+        return found
+
+
+
+
 class MarketsWatcher(PollingWatcher):
     name = "markets"
 
@@ -123,8 +183,7 @@ class MarketsWatcher(PollingWatcher):
         self.client = client
         self.clock = clock or ctx.clock
         self.backoff = Backoff("markets: Kalshi and Polymarket", log)
-        self.outages = {venue: OutageLog(f"markets: {venue}", log)
-                        for venue in ("kalshi", "polymarket")}
+        self.reader: MarketReader | None = None
 
     async def step(self) -> float:
         interval = self.markets.poll_minutes * 60
@@ -144,7 +203,13 @@ class MarketsWatcher(PollingWatcher):
         if meeting is None:
             return None
         day = meeting.decision_day
-        venues = [v for v in (await self.kalshi(day), await self.polymarket(day)) if v]
+        assert self.client is not None
+        if self.reader is None or self.reader.client is not self.client:
+            self.reader = MarketReader(self.markets, self.client)
+        self.reader.markets = self.markets
+        self.reader.why.clear()
+        venues = [v for v in (await self.reader.kalshi(day), await self.reader.polymarket(day))
+                  if v]
         snapshot = MarketsSnapshot(meeting=day, as_of=now, venues=tuple(venues))
         await self.ctx.snapshots.set_model(MARKETS_SNAPSHOT, snapshot)
         odds = await self.ctx.snapshots.get_model(ODDS_SNAPSHOT, OddsSnapshot)
@@ -153,47 +218,29 @@ class MarketsWatcher(PollingWatcher):
                 await self.ctx.publisher.publish(event)
         return snapshot
 
-    async def read(self, url: str, params: dict[str, str], venue: str) -> object | None:
-        assert self.client is not None
-        try:
-            response = await get_bounded(self.client, url, params=params, deadline=30)
-            response.raise_for_status()
-            data = json.loads(response.text)
-        except (httpx.HTTPError, ValueError) as exc:  # left out: one line until it is back
-            self.outages[venue].failed(f"left out ({describe_error(exc)})")
-            metrics.SOURCE_ERRORS.labels(f"markets_{venue}", describe_error(exc)).inc()
-            return None
-        self.outages[venue].recovered()
-        return data
-
-    async def kalshi(self, meeting: date) -> VenueOdds | None:
-        data = await self.read(self.markets.kalshi_url + "/markets",
-                               {"series_ticker": self.markets.kalshi_fomc_series,
-                                "status": "open", "limit": "200"}, "kalshi")
-        if not isinstance(data, dict):
-            return None
-        quotes, skipped = kalshi_quotes(data)
-        for reason in skipped:
-            log.debug("markets: %s", reason)
-        found = venue_odds("kalshi", closing_near(quotes, meeting))
-        if found is None:
-            log.info("markets: no readable Kalshi decision market for %s", meeting)
-        return found
-
-    async def polymarket(self, meeting: date) -> VenueOdds | None:
-        slug = self.markets.polymarket_fomc_slug.format(
-            month=meeting.strftime("%B").lower(), year=meeting.year)
-        data = await self.read(self.markets.polymarket_url + "/events", {"slug": slug},
-                               "polymarket")
-        if not isinstance(data, list | dict):
-            return None
-        quotes, skipped = polymarket_quotes(data)
-        for reason in skipped:
-            log.debug("markets: %s", reason)
-        found = venue_odds("polymarket", quotes)
-        if found is None:
-            log.info("markets: no readable Polymarket event %s", slug)
-        return found
-
-
 __all__ = ["MARKETS_SNAPSHOT", "UTC", "MarketDivergence", "MarketsSnapshot", "MarketsWatcher"]
+
+
+async def check_markets(settings: Settings) -> list[CheckResult]:
+    """``fedalert check``: the next decision's prices on each venue, or why not."""
+    from bot.domain.calendar import load_calendar
+    from bot.topics.http import make_http_client
+
+    markets = settings.section("markets", MarketsSettings)
+    if not markets.enabled:
+        return []
+    meeting = load_calendar().next_meeting(datetime.now(UTC))
+    if meeting is None:
+        return []
+    results = []
+    async with make_http_client(settings) as client:
+        reader = MarketReader(markets, client)
+        for venue, read in (("kalshi", reader.kalshi), ("polymarket", reader.polymarket)):
+            odds = await read(meeting.decision_day)
+            name = f"markets: {venue} ({meeting.decision_day})"
+            if odds is None:
+                results.append(CheckResult(name, False, reader.why.get(venue, "no market")))
+            else:
+                results.append(CheckResult(name, True, ", ".join(
+                    f"{side} {p:.0%}" for side, p in sorted(odds.probabilities.items()))))
+    return results

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from bot.config import Settings
 from bot.domain.topics import TopicInfo
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_
-from bot.topics.base import StatusView, TopicSpec
+from bot.topics.base import CheckResult, StatusView, TopicSpec
 from bot.topics.odds import render
 from bot.topics.odds.commands import COMMANDS
 from bot.topics.odds.events import OddsShift
-from bot.topics.odds.markets import MarketDivergence, MarketsWatcher
+from bot.topics.odds.markets import MarketDivergence, MarketsWatcher, check_markets
 from bot.topics.odds.snapshot import ODDS_SNAPSHOT, OddsSnapshot
 from bot.topics.odds.watcher import DEMO_HANDLERS, OddsWatcher, check
+
+
+async def check_all(settings: Settings) -> list[CheckResult]:
+    """``fedalert check``: the futures' settlements, then each prediction-market venue."""
+    return [*await check(settings), *await check_markets(settings)]
 
 
 def status(f: Formatter, view: StatusView) -> str:
@@ -32,7 +38,7 @@ TOPIC = TopicSpec(
     enabled=lambda settings: settings.sources.odds,
     watcher=OddsWatcher,
     more_watchers=(MarketsWatcher,),
-    check=check,
+    check=check_all,
     demo=DEMO_HANDLERS,
     snapshots={ODDS_SNAPSHOT: OddsSnapshot},
     status=status,
