@@ -260,17 +260,15 @@ def parse_macro(args: argparse.Namespace) -> int:
     except MacroParseError as exc:
         return _fail(f"{args.file}: {exc}")
     if args.render:
+        from zoneinfo import ZoneInfo
+
+        from bot.topics.macro.parse import released_at
         from bot.topics.macro.watcher import to_event
 
         events = []
         for release in releases:
-            released = args.released or (
-                datetime.combine(release.released, datetime.min.time()).replace(hour=8,
-                                                                                 minute=30)
-                if release.released else datetime.now(UTC))
-            if released.tzinfo is None:
-                from zoneinfo import ZoneInfo
-
+            released = args.released or released_at(release) or datetime.now(UTC)
+            if released.tzinfo is None:  # --released without a zone: US Eastern
                 released = released.replace(tzinfo=ZoneInfo("America/New_York"))
             events.append(to_event(release, released_at=released.astimezone(UTC),
                                    url=args.url, time_known=bool(args.released or

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 KINDS = ("cpi", "jobs", "pce", "gdp")
 NOT_PUBLISHED = "NOT_PUBLISHED"
@@ -736,9 +737,8 @@ def parse_macro_file(raw: str) -> list[MacroRelease]:
 
 
 def released_at(release: MacroRelease) -> datetime | None:
-    """8:30 a.m. Eastern on the release day, when the text gives the day."""
-    from zoneinfo import ZoneInfo
-
+    """8:30 a.m. Eastern (BLS's and BEA's release time) on the release day, when the text
+    gives the day."""
     if release.released is None:
         return None
     return datetime(release.released.year, release.released.month, release.released.day, 8, 30,
@@ -746,4 +746,4 @@ def released_at(release: MacroRelease) -> datetime | None:
 
 
 __all__ = ["Figure", "MacroParseError", "MacroRelease", "documents", "field",
-           "parse_document", "parse_macro_file", "rss_items"]
+           "parse_document", "parse_macro_file", "released_at", "rss_items"]

@@ -17,7 +17,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +41,7 @@ from bot.topics.macro.parse import (
 from bot.topics.macro.parse import (
     MacroRelease as ParsedRelease,
 )
+from bot.topics.macro.parse import released_at as released_at_of
 from bot.topics.macro.schedule import (
     ScheduledRelease,
     from_toml,
@@ -373,10 +374,9 @@ class MacroWatcher(PollingWatcher):
         previous = await self.previous(release.kind)
         now = self.clock()
         released_at = now
-        if release.released is not None:  # 8:30 ET on the day the release gives
-            stated = datetime.combine(release.released, time(8, 30), EASTERN).astimezone(UTC)
-            if stated <= now:
-                released_at = stated
+        stated = released_at_of(release)  # 8:30 ET on the day the release gives
+        if stated is not None and stated <= now:
+            released_at = stated.astimezone(UTC)
         late = released_at < now - FRESH_FOR
         event = to_event(release, released_at=released_at, url=url, previous=previous,
                          late=late)
