@@ -21,7 +21,8 @@ for first = 1, #refs, 500 do
   for n = first, last do
     local ref = refs[n]
     if seen[n - first + 1] == 0 then
-      local stream = streams[string.match(ref, '^([^:]+):')]
+      local colon = string.find(ref, ':', 1, true)
+      local stream = colon and streams[string.sub(ref, 1, colon - 1)]
       if stream then
         fresh[#fresh + 1] = ref
         redis.call('XADD', stream, '*', 'e', ARGV[3], 'c', ref)
