@@ -102,7 +102,7 @@ def test_parse_cli_json_and_render():
     assert rows[("nfp_change", "2025-03")] == 228000
     zh = run_cli("parse", "macro", str(FIXTURES / "empsit_2025-03.txt"), "--render",
                  "--lang", "zh-Hant")
-    assert "非農就業人數增加 22.8 萬人，失業率 4.2%。" in zh.stdout
+    assert "非農就業人數增加 22.8 萬人，失業率變化不大，為 4.2%。" in zh.stdout
     assert "合計修正 −4.8 萬人" in zh.stdout
     assert not re.search(r"[A-Za-z]{4,}", zh.stdout.replace("CPI", "")), zh.stdout
     en = run_cli("parse", "macro", str(FIXTURES / "cpi_2025-08.htm"), "--render", "--lang", "en")

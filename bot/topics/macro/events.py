@@ -21,6 +21,8 @@ class MacroFigure(Frozen):
     value: Decimal | None = None
     status: str | None = Field(None, description="NOT_PUBLISHED, NOT_COLLECTED, or "
                                "'less than 0.1 (decrease)' as the release says it")
+    trend: str | None = Field(None, description="up, down, flat or little: how the release "
+                              "says it moved")
 
 
 class MacroRelease(BaseEvent):

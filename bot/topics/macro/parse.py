@@ -59,6 +59,7 @@ class Figure:
     """None when the release says the figure was not published or not collected."""
     status: str | None = None  # NOT_PUBLISHED, NOT_COLLECTED, "less than 0.1 (decrease)"
     stated: str = ""  # the words it was read from
+    trend: str | None = None  # up | down | flat | little: how the release says it moved
 
     def json_value(self) -> float | int | str:
         if self.value is None:
@@ -411,6 +412,21 @@ def _cpi_table1(text: str, period: str, figures: list[Figure]) -> None:
             figures.append(Figure("cpi_u_index_nsa", period, Decimal(numbers[3]), stated=row))
 
 
+def trend_of(words: str) -> str | None:
+    """How a release says a rate moved: "edged up" → up, "changed little" → little."""
+    words = words.lower()
+    if re.search(r"changed little|little changed|little or no change|essentially unchanged",
+                 words):
+        return "little"
+    if re.search(r"unchanged|remained|held steady", words):
+        return "flat"
+    if re.search(r"\b(?:rose|increased|edged up|moved up|ticked up)\b", words):
+        return "up"
+    if re.search(r"\b(?:fell|declined|decreased|edged down|moved down|ticked down)\b", words):
+        return "down"
+    return None
+
+
 # Employment Situation ---------------------------------------------------------------------
 _JOBS_MASTHEAD = re.compile(rf"(?:EMPLOYMENT SITUATION|Jobs Report)\s*-+\s*({MONTH})\s+(\d{{4}})",
                             re.I)
@@ -468,12 +484,12 @@ def _jobs(ctx: _Context) -> MacroRelease | None:
             if payrolls.group("num") and not payrolls.group("paren"):
                 value = abs(value) * (-1 if _sign(payrolls.group("verb")) < 0 else 1)
             figures.append(Figure("nfp_change", period, value, stated=payrolls.group(0)))
-    for pattern in _UNEMPLOYMENT:
-        match = pattern.search(text)
-        if match:
-            figures.append(Figure("unemployment_rate_pct", period, Decimal(match.group(1)),
-                                  stated=match.group(0)))
-            break
+    found = [m for m in (pattern.search(text) for pattern in _UNEMPLOYMENT) if m]
+    if found:  # the first mention: the headline's, not a later section's
+        match = min(found, key=lambda m: m.start())
+        words = re.split(r"\.(?!\d)", text[match.start():match.end() + 60])[0]
+        figures.append(Figure("unemployment_rate_pct", period, Decimal(match.group(1)),
+                              stated=match.group(0), trend=trend_of(words)))
     skipped = _SKIPPED.search(text)
     lapse = re.search(r"lapse in (?:federal )?appropriations|did not collect|shutdown", text,
                       re.I)

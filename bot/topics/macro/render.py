@@ -154,7 +154,12 @@ def _jobs(event: MacroRelease, f: Formatter) -> list[str]:
     if payrolls is not None and payrolls.value is not None:
         head.append(_payrolls(f, payrolls.value))
     if rate is not None and rate.value is not None:
-        head.append(f._("the unemployment rate was {rate}").format(rate=pct(f, rate.value)))
+        said = {"up": f._("the unemployment rate rose to {rate}"),
+                "down": f._("the unemployment rate fell to {rate}"),
+                "flat": f._("the unemployment rate was unchanged at {rate}"),
+                "little": f._("the unemployment rate changed little at {rate}")}
+        head.append(said.get(rate.trend or "", f._("the unemployment rate was {rate}")).format(
+            rate=pct(f, rate.value)))
     if head:
         lines.append(f.sentences(f._("{first}; {second}.").format(first=head[0], second=head[1])
                                  if len(head) == 2 else head[0] + f._(".")))

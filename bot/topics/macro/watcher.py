@@ -130,8 +130,8 @@ def to_event(release: ParsedRelease, *, released_at: datetime, url: str | None,
              previous: MacroRelease | None = None, late: bool = False,
              time_known: bool = True) -> MacroRelease:
     """The event for a parsed release; ``previous`` lends the prior period's figures."""
-    figures = tuple(MacroFigure(field=f.field, period=f.period, value=f.value, status=f.status)
-                    for f in release.figures)
+    figures = tuple(MacroFigure(field=f.field, period=f.period, value=f.value, status=f.status,
+                                trend=f.trend) for f in release.figures)
     prior: tuple[MacroFigure, ...] = ()
     if previous is not None and previous.period < release.period:
         prior = tuple(f for f in previous.figures if f.period == previous.period)
