@@ -204,10 +204,19 @@ async def register_fixed_chats(settings: Settings, registry: Registry) -> list[C
                                                  if t in registry.topics])
             await registry.reactivate(chat.ref)
             registered.append(chat.ref)
+        # the chats the settings named last time: one the settings dropped stops (no scan
+        # of every chat at start-up)
         names = {str(chat.ref) for chat in declared}
-        async for ref in registry.iter_chats():
-            if ref.platform in spec.chat_platforms and str(ref) not in names:
-                await registry.deactivate(ref, "no longer in the settings")
+        key = f"{settings.key_prefix}:fixed-chats:{spec.name}"
+        before = {m.decode() if isinstance(m, bytes) else str(m)
+                  for m in await registry.redis.smembers(key)}
+        for gone in sorted(before - names):
+            await registry.deactivate(ChatRef.parse(gone), "no longer in the settings")
+        async with registry.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            if names:
+                pipe.sadd(key, *names)
+            await pipe.execute()
     return registered
 
 
