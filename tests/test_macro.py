@@ -217,7 +217,7 @@ async def test_macro_command_shows_the_latest_release(services, commands):
 
 # Prediction markets ---------------------------------------------------------------------------
 def test_market_quotes_keep_only_two_sided_open_markets():
-    from bot.topics.markets import divergence, kalshi_quotes, polymarket_quotes
+    from bot.topics.markets import kalshi_quotes, polymarket_quotes
 
     kalshi, skipped = kalshi_quotes(json.loads((FIXTURES / "kalshi_markets.json").read_text()))
     assert [(q.outcome, q.probability) for q in kalshi] == [
@@ -229,7 +229,6 @@ def test_market_quotes_keep_only_two_sided_open_markets():
     assert [(q.outcome, q.probability) for q in poly] == [
         ("No change", Decimal("0.895")), ("25 bps decrease", Decimal("0.095"))]
     assert skipped == ["polymarket fed-50-bps-decrease-december: closed"]
-    assert divergence(Decimal("0.88"), poly[0]) == Decimal("1.5")
     assert kalshi_quotes({"markets": "gone"}) == ([], [])
 
 

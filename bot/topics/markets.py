@@ -158,11 +158,6 @@ def closing_near(quotes: Iterable[MarketQuote], day: date,
     return kept
 
 
-def divergence(ours: Decimal, quote: MarketQuote) -> Decimal:
-    """Percentage points between the futures' probability and a market's (0-100)."""
-    return abs(ours - quote.probability) * 100
-
-
 _HOLD = re.compile(r"\b(?:hold|no change|unchanged|maintain\w*|pause|steady)\b", re.I)
 _CUT = re.compile(r"\b(?:cut|decrease|lower|reduce|ease)\w*", re.I)
 _HIKE = re.compile(r"\b(?:hike|increase|raise|higher)\w*", re.I)

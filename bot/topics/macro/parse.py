@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -761,5 +761,5 @@ def released_at(release: MacroRelease) -> datetime | None:
                     tzinfo=ZoneInfo("America/New_York"))
 
 
-__all__ = ["Figure", "MacroParseError", "MacroRelease", "documents", "field",
-           "parse_document", "parse_macro_file", "released_at", "rss_items"]
+__all__ = ["Figure", "MacroParseError", "MacroRelease", "documents", "parse_document",
+           "parse_macro_file", "released_at", "rss_items"]

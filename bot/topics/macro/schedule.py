@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -246,4 +246,4 @@ def packaged() -> list[ScheduledRelease]:
 
 
 __all__ = ["ScheduledRelease", "due_on", "from_toml", "merge", "next_after", "packaged",
-           "parse_schedule", "replace", "to_toml"]
+           "parse_schedule", "to_toml"]

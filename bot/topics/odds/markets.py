@@ -218,7 +218,7 @@ class MarketsWatcher(PollingWatcher):
                 await self.ctx.publisher.publish(event)
         return snapshot
 
-__all__ = ["MARKETS_SNAPSHOT", "UTC", "MarketDivergence", "MarketsSnapshot", "MarketsWatcher"]
+__all__ = ["MARKETS_SNAPSHOT", "MarketDivergence", "MarketsSnapshot", "MarketsWatcher"]
 
 
 async def check_markets(settings: Settings) -> list[CheckResult]:
