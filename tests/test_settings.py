@@ -23,10 +23,18 @@ def clean_env(monkeypatch, tmp_path):
 
 
 def test_example_file_is_valid(clean_env, monkeypatch):
+    """As the command line reads it: with the topics' own sections ([macro], [markets])."""
+    from bot.topics.macro.settings import MacroSettings
+    from bot.topics.markets import MarketsSettings
+    from bot.topics.packages import settings_sections
+
     monkeypatch.setenv("FEDALERT_CONFIG", str(ROOT / "config/settings.example.toml"))
-    settings = load_settings()
+    settings = load_settings(sections=settings_sections())
     assert settings.telegram.api_url == "https://api.telegram.org"
     assert settings.registry.default_timezone == "Asia/Taipei"
+    assert settings.section("macro", MacroSettings).burst_seconds == 900
+    assert settings.section("markets", MarketsSettings).divergence_points == 15
+    assert settings.line.webhook_listen == "127.0.0.1:8081"
 
 
 def test_environment_wins_over_file(clean_env, monkeypatch):
