@@ -74,6 +74,19 @@ class QuotaView:
         return max(0, self.limit - self.used) if self.limited else 1 << 62
 
 
+def quota_key(prefix: str) -> str:
+    return f"{prefix}:line:quota"
+
+
+async def read_quota(redis: Redis, key: str) -> QuotaView | None:
+    """The month's quota as the last reading left it in the store (None: never read)."""
+    raw = await redis.hgetall(key)
+    if not raw:
+        return None
+    values = {k.decode() if isinstance(k, bytes) else k: int(v) for k, v in raw.items()}
+    return QuotaView(bool(values.get("limited")), values.get("limit", 0), values.get("used", 0))
+
+
 class Quota:
     """The month's pushes, shared by the instances through the store."""
 
@@ -81,7 +94,7 @@ class Quota:
                  reserve: int) -> None:
         self.api = api
         self.redis = redis
-        self.key = f"{prefix}:line:quota"
+        self.key = quota_key(prefix)
         self.reserve = reserve
         self.read_at = 0.0
         self.priority_only_said = False
@@ -102,12 +115,7 @@ class Quota:
             "used": int(used.total_usage or 0)})
 
     async def view(self) -> QuotaView | None:
-        raw = await self.redis.hgetall(self.key)
-        if not raw:
-            return None
-        values = {k.decode() if isinstance(k, bytes) else k: int(v) for k, v in raw.items()}
-        return QuotaView(bool(values.get("limited")), values.get("limit", 0),
-                         values.get("used", 0))
+        return await read_quota(self.redis, self.key)
 
     async def spend(self, count: int) -> None:
         await self.redis.hincrby(self.key, "used", count)
@@ -137,12 +145,8 @@ class Quota:
 
 async def priority_only(redis: Redis, prefix: str, reserve: int) -> QuotaView | None:
     """The quota when only priority alerts still go (for /status), else None."""
-    raw = await redis.hgetall(f"{prefix}:line:quota")
-    if not raw:
-        return None
-    values = {k.decode() if isinstance(k, bytes) else k: int(v) for k, v in raw.items()}
-    view = QuotaView(bool(values.get("limited")), values.get("limit", 0), values.get("used", 0))
-    return view if view.limited and view.remaining < reserve else None
+    view = await read_quota(redis, quota_key(prefix))
+    return view if view is not None and view.limited and view.remaining < reserve else None
 
 
 # charts as image messages ------------------------------------------------------------------

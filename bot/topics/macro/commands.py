@@ -19,17 +19,12 @@ from bot.domain.errors import NotAdmin
 from bot.render.formatting import Formatter
 from bot.render.i18n import N_, NP_
 from bot.topics.macro.events import MacroRelease
-from bot.topics.macro.render import month_name
+from bot.topics.macro.render import month_name, series_title
 from bot.topics.macro.schedule import next_after
 from bot.topics.macro.watcher import PREVIEW_FIELD, stored_schedule
 
 SERIES = {"cpi": "cpi", "jobs": "jobs", "nfp": "jobs", "payrolls": "jobs", "pce": "pce",
           "gdp": "gdp", "通膨": "cpi", "非農": "jobs", "就業": "jobs"}
-
-
-def series_name(f: Formatter, kind: str) -> str:
-    return {"cpi": f._("CPI"), "jobs": f._("jobs report"), "pce": f._("PCE inflation"),
-            "gdp": f._("GDP")}[kind]
 
 
 async def macro(ctx: CommandContext, inv: Invocation, args: list[str],
@@ -53,7 +48,7 @@ async def macro(ctx: CommandContext, inv: Invocation, args: list[str],
             return f._("No coming release is in the schedule.")
         moment = coming.moment()
         assert moment is not None
-        label = series_name(f, coming.kind)
+        label = series_title(f, coming.kind)
         if coming.period:
             label = f._("{series} for {period}").format(series=label,
                                                        period=month_name(f, coming.period))

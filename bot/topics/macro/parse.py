@@ -147,6 +147,11 @@ def documents(raw: str) -> list[str]:
 
 def rss_items(xml: str) -> list[str]:
     """Each item of BEA's feed as a small release text: title, date, description."""
+    return [text for text, _ in rss_items_with_links(xml)]
+
+
+def rss_items_with_links(xml: str) -> list[tuple[str, str | None]]:
+    """Each item's release text and the link to its page."""
     items = []
     for item in re.findall(r"<item\b.*?</item>", xml, re.S):
         parts = []
@@ -163,7 +168,8 @@ def rss_items(xml: str) -> list[str]:
             if tag == "vintage" and value.strip():
                 value = f"Vintage: {value.strip()}"
             parts.append(value)
-        items.append("\n".join(parts))
+        link = re.search(r"<link>(.*?)</link>", item, re.S)
+        items.append(("\n".join(parts), link.group(1).strip() if link else None))
     return items
 
 
@@ -762,4 +768,4 @@ def released_at(release: MacroRelease) -> datetime | None:
 
 
 __all__ = ["Figure", "MacroParseError", "MacroRelease", "documents", "parse_document",
-           "parse_macro_file", "released_at", "rss_items"]
+           "parse_macro_file", "released_at", "rss_items", "rss_items_with_links"]

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.render.formatting import Formatter
+from bot.render.i18n import N_
 from bot.render.message import Section
 from bot.topics.macro.events import MacroFigure, MacroPreview, MacroRelease
 from bot.topics.markets import MarketQuote
@@ -335,9 +336,13 @@ def headline(f: Formatter, event: MacroRelease) -> str | None:
     return signed_pct(f, gdp.value) if gdp is not None and gdp.value is not None else None
 
 
+SERIES_TITLES = {"cpi": N_("US CPI"), "jobs": N_("US jobs report"),
+                 "pce": N_("US PCE inflation"), "gdp": N_("US GDP")}
+"""Each series' name (catalog msgids): the preview, /macro's next line, the brief's day."""
+
+
 def series_title(f: Formatter, release: str) -> str:
-    return {"cpi": f._("US CPI"), "jobs": f._("US jobs report"), "pce": f._("US PCE inflation"),
-            "gdp": f._("US GDP")}[release]
+    return f._(SERIES_TITLES[release])
 
 
 def render_preview(event: MacroPreview, f: Formatter, zone: str) -> Section:

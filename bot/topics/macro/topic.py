@@ -18,9 +18,6 @@ from bot.topics.macro.schedule import ScheduledRelease, due_on, packaged
 from bot.topics.macro.settings import MacroSettings
 from bot.topics.macro.watcher import DEMO_HANDLERS, MacroWatcher, check, stored_schedule
 
-AGENDA_NAMES = {"cpi": N_("US CPI"), "jobs": N_("US jobs report"),
-                "pce": N_("US PCE inflation"), "gdp": N_("US GDP")}
-
 
 def status(f: Formatter, view: StatusView) -> str | None:
     latest = view.latest.get("macro")
@@ -43,7 +40,7 @@ def agenda(calendar: FomcCalendar, et_day: date) -> list[AgendaItem]:
     for entry in due_on(_SCHEDULE, et_day):
         moment = entry.moment()
         if moment is not None:
-            items.append(AgendaItem("macro", AGENDA_NAMES[entry.kind], moment))
+            items.append(AgendaItem("macro", render.SERIES_TITLES[entry.kind], moment))
     return items
 
 

@@ -14,7 +14,6 @@ a first start is the baseline, not an alert.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -36,7 +35,7 @@ from bot.topics.macro.parse import (
     MacroParseError,
     parse_document,
     parse_macro_file,
-    rss_items,
+    rss_items_with_links,
 )
 from bot.topics.macro.parse import (
     MacroRelease as ParsedRelease,
@@ -412,13 +411,8 @@ def _absolute(link: str) -> str:
 
 def _feed_items(xml: str) -> list[tuple[ParsedRelease, str | None]]:
     """Each BEA feed item's release with the link to its page."""
-    found = []
-    for item, text in zip(re.findall(r"<item\b.*?</item>", xml, re.S), rss_items(xml),
-                          strict=True):
-        link = re.search(r"<link>(.*?)</link>", item, re.S)
-        for release in parse_document(text):
-            found.append((release, link.group(1).strip() if link else None))
-    return found
+    return [(release, link) for text, link in rss_items_with_links(xml)
+            for release in parse_document(text)]
 
 
 async def check(settings: Settings) -> list[CheckResult]:
