@@ -5,9 +5,11 @@ delivery workers → TelegramTransport → a local Bot API stand-in that enforce
 with 429s (30 messages in any second overall, 1 a second per chat, 20 a minute per group).
 ``--instances N`` runs N instances' workers (each its own transport, pacer and consumer)
 on the one store: with the shared send budget (default) they keep to one limit together.
+``--busy N`` keeps N other processes spinning on the CPU meanwhile (a loaded machine:
+sends wake late from their sleeps, and a late one must take a new slot, not bunch).
 
 Usage: python bench/telegram_delivery.py [--chats 3000] [--instances 1] [--per-process]
-       [--redis-url URL]
+       [--busy 0] [--redis-url URL|cluster]
 Prints its figures last as name=value lines.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import sys
 import time
 import uuid
@@ -35,14 +38,25 @@ from tests.servers import LocalServer
 from tests.telegram_standin import TOKEN, TelegramStandIn
 
 
+def spin(seconds: float) -> None:
+    """Keep one core busy (a loaded machine), for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sum(range(10_000))
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=3000)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--per-process", action="store_true",
                         help="each instance paces itself (no shared budget), at the full rate")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="processes spinning on the CPU during the run")
     parser.add_argument("--redis-url")
     args = parser.parse_args()
+    spinners = [multiprocessing.Process(target=spin, args=(args.chats,), daemon=True)
+                for _ in range(args.busy)]
     async with redis_server(args.redis_url) as url:
         prefix = f"bench-{uuid.uuid4().hex[:8]}"
         redis = make_client(url)
@@ -77,6 +91,8 @@ async def main() -> None:
                 def sent() -> int:
                     return sum(t.sent for t in transports)  # type: ignore[attr-defined]
 
+                for spinner in spinners:
+                    spinner.start()
                 started = time.perf_counter()
                 await services.publisher.publish(fomc_event())
                 while sent() < args.chats:
@@ -84,6 +100,8 @@ async def main() -> None:
                     if time.perf_counter() - started > args.chats:  # a second a chat at worst
                         break
                 elapsed = time.perf_counter() - started
+                for spinner in spinners:
+                    spinner.terminate()
                 stop.set()
                 await asyncio.gather(*tasks)
                 for transport in transports:
@@ -93,7 +111,8 @@ async def main() -> None:
                 rate = (len(sends) - 1) / (last - first) if len(sends) > 1 else 0.0
             print(f"{sent()}/{args.chats} chats ({groups} groups) reached in "
                   f"{elapsed:.1f} s by {args.instances} instance(s) "
-                  f"({'per-process pacing' if args.per_process else 'shared budget'}); "
+                  f"({'per-process pacing' if args.per_process else 'shared budget'}"
+                  f"{f', {args.busy} busy processes' if args.busy else ''}); "
                   f"{len(sends)} sendMessage calls, {standin.too_many} answered 429")
             print(f"messages_per_s={rate:.2f}")
             print(f"share_of_limit={rate / 30:.3f}")

@@ -195,3 +195,75 @@ async def test_the_dead_letter_log_keeps_the_latest_not_everything(services, mon
             await services.outbox.dead_letter(delivery, "Bad Gateway")
     dead = (await services.outbox.backlog("console"))["dead"]
     assert 0 < dead < len(refs) // 2, dead  # 4 partitions of ~150: a whole node each gone
+
+
+async def outbox_entries(services, platform="console"):
+    entries = []
+    for part in services.keys.all_partitions():
+        entries.extend(await services.redis.xrange(part.outbox(platform)))
+    return entries
+
+
+async def done_sets(services):
+    found = []
+    for part in services.keys.all_partitions():
+        found.extend([key async for key in services.redis.scan_iter(
+            match=f"{part.tag}:done:*", count=1000)])
+    return found
+
+
+async def test_a_fan_out_entry_carries_several_chats_and_leaves_with_its_last(services):
+    """A topic's fan-out puts up to ``chats_per_entry`` chats in one entry; the gauges
+    still count chats, and the entry (with its done set) is gone once all are sent."""
+    refs = await add_chats(services, 90)
+    await services.publisher.publish(fomc_event())
+    entries = await outbox_entries(services)
+    assert len(entries) < 90 // 2  # 4 partitions, 20 chats an entry
+    assert sorted(c for _, f in entries for c in f.get("cs", f.get("c", "")).split("\n")) \
+        == sorted(str(r) for r in refs)
+    assert (await services.outbox.backlog("console"))["queued"] == 90
+    transport = RecordingTransport()
+    await run_worker(services, transport, lambda: len(transport.sent) >= 90)
+    await asyncio.sleep(0.2)
+    assert Counter(ref for ref, _ in transport.sent) == Counter(str(r) for r in refs)
+    assert await outbox_entries(services) == []
+    assert await done_sets(services) == []
+    assert (await services.outbox.backlog("console"))["queued"] == 0
+
+
+async def test_a_taken_over_entry_sends_only_the_chats_not_yet_settled(services):
+    """A worker settles some chats of its entries and dies: the worker that takes the
+    entries over gets only the rest, and settling a chat twice changes nothing."""
+    await add_chats(services, 60)
+    await services.publisher.publish(fomc_event())
+    outbox = services.outbox
+    taken = await outbox.read("console", "dead-instance-0", 10_000)
+    while len(taken) < 60:  # one entry per partition a read
+        more = await outbox.read("console", "dead-instance-0", 10_000)
+        assert more, len(taken)
+        taken.extend(more)
+    settled, left = taken[::2], taken[1::2]
+    for delivery in settled:
+        await outbox.ack(delivery)
+    await outbox.ack(settled[0])  # a second settle of the same chat: no change
+    await outbox.retry_later(settled[1], 0.0)  # nor a retry of a settled chat
+    assert (await outbox.backlog("console"))["queued"] == len(left)
+    assert (await outbox.backlog("console"))["delayed"] == 0
+    rescued = await outbox.reclaim_from_stopped("console", "rescuer-0", 10_000)
+    assert sorted(str(d.chat) for d in rescued) == sorted(str(d.chat) for d in left)
+    for delivery in rescued:
+        await outbox.ack(delivery)
+    assert await outbox_entries(services) == []
+    assert await done_sets(services) == []
+    assert (await outbox.backlog("console"))["queued"] == 0
+
+
+async def test_one_chat_an_entry_for_workers_of_an_older_version(services):
+    """``chats_per_entry = 1`` queues entries as fedalert 0.1 wrote them (a rolling
+    upgrade): one ``c`` field each."""
+    services.outbox.settings = services.outbox.settings.model_copy(
+        update={"chats_per_entry": 1})
+    await add_chats(services, 7)
+    await services.publisher.publish(fomc_event())
+    entries = await outbox_entries(services)
+    assert len(entries) == 7 and all(set(f) == {"e", "c"} for _, f in entries)

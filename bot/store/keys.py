@@ -78,6 +78,15 @@ class Partition:
     def delayed(self, platform: str) -> str:
         return f"{self.tag}:delayed:{platform}"
 
+    def queued(self, platform: str) -> str:
+        """Deliveries (chats) in the outbox stream not yet settled: an entry may carry
+        several chats, so the stream's length alone does not say how many."""
+        return f"{self.tag}:queued:{platform}"
+
+    def done(self, platform: str, entry_id: str) -> str:
+        """The chats of one multi-chat entry already settled (a reclaim skips them)."""
+        return f"{self.tag}:done:{platform}:{entry_id}"
+
     def dead(self, platform: str) -> str:
         return f"{self.tag}:dead:{platform}"
 

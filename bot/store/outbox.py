@@ -3,9 +3,13 @@
 Fan-out walks the topic index of each partition with ``SSCAN`` inside a Lua script, a
 batch at a time, so 100,000 subscribers never become 100,000 Python objects; a ``sent``
 set per event and partition makes fan-out idempotent (running it twice queues nothing
-new). Deliveries sit in one stream per partition and platform, read by consumer groups;
-an entry is acknowledged only after the transport confirmed it, so a worker killed
-mid-send leaves its entries pending, and another worker claims them (``XAUTOCLAIM``).
+new). Deliveries sit in one stream per partition and platform, read by consumer groups.
+A topic's fan-out puts several chats in one entry (``outbox.chats_per_entry``): the
+script's cost is per entry, so a million chats queue in about a second. Each chat is
+settled on its own (delivered, rescheduled, dead-lettered) and named in the entry's done
+set; the entry is acknowledged with its last chat. A worker killed mid-send leaves its
+entries pending; another worker claims them (``XAUTOCLAIM``) and sends only the chats no
+done set names. A counter per stream keeps how many chats wait, for the gauges.
 """
 
 from __future__ import annotations
@@ -43,10 +47,15 @@ class Delivery:
     event_key: str
     chat: ChatRef
     attempts: int
+    chats_in_entry: int = 1  # the entry leaves the stream when all of them are settled
 
     @property
     def stream(self) -> str:
         return self.partition.outbox(self.platform)
+
+    @property
+    def done(self) -> str:
+        return self.partition.done(self.platform, self.entry_id)
 
 
 class Outbox:
@@ -63,7 +72,8 @@ class Outbox:
 
     # Fan-out -------------------------------------------------------------------------
     def _stream_keys(self, part: Partition) -> list[str]:
-        return [part.outbox(p) for p in self.platforms]
+        """Each platform's stream and its queued counter, in ``platforms`` order."""
+        return [key for p in self.platforms for key in (part.outbox(p), part.queued(p))]
 
     async def fan_out_topic(self, event_key: str, topic: Topic) -> int:
         """Queue ``event_key`` for every active subscriber of ``topic``; returns how many.
@@ -81,7 +91,8 @@ class Outbox:
                         keys=[part.topic(topic), part.sent(event_key),
                               *self._stream_keys(part)],
                         args=[cursor, self.settings.fanout_batch, event_key,
-                              self.settings.dedup_ttl_seconds, ",".join(self.platforms)],
+                              self.settings.dedup_ttl_seconds, ",".join(self.platforms),
+                              self.settings.chats_per_entry],
                     )
                     queued += int(count)
                     if cursor in ("0", 0, b"0"):
@@ -145,7 +156,8 @@ class Outbox:
         command per wait, not one per partition per poll)."""
         await self.ensure_groups(platform)
         parts = {part.outbox(platform): part for part in self.keys.all_partitions()}
-        per_stream = max(1, count // len(parts)) if len(parts) > 1 else count
+        # ``count`` is in chats: an entry of a topic's fan-out carries several
+        per_stream = max(1, count // (len(parts) * self.settings.chats_per_entry))
         deliveries: list[Delivery] = []
         if self.cluster:  # one slot per command: a read per partition, pipelined per node
             async with self.redis.pipeline(transaction=False) as pipe:
@@ -190,7 +202,7 @@ class Outbox:
                                                 count=count)
             entries = reply[1] if len(reply) > 1 else []
             claimed.extend(self._parse(part, platform, entries))
-        return claimed
+        return await self._unsettled(claimed)
 
     async def reclaim_from_stopped(self, platform: str, consumer: str, count: int,
                                    parts: list[Partition] | None = None) -> list[Delivery]:
@@ -229,23 +241,51 @@ class Outbox:
                     claimed.extend(self._parse(part, platform, entries))
                 if len(ids) == int(info.get("pending", 0)):  # all taken: forget the consumer
                     await self.redis.xgroup_delconsumer(stream, GROUP, name)
-        return claimed
+        return await self._unsettled(claimed)
 
     @staticmethod
     def _parse(part: Partition, platform: str, entries: list) -> list[Delivery]:
-        out = []
+        out: list[Delivery] = []
         for entry_id, fields in entries:
             if not fields:  # deleted while pending
                 continue
-            out.append(Delivery(part, platform, entry_id, fields["e"],
-                                ChatRef.parse(fields["c"]), int(fields.get("a", 0))))
+            attempts = int(fields.get("a", 0))
+            if "cs" in fields:
+                chats = fields["cs"].split("\n")
+                out.extend(Delivery(part, platform, entry_id, fields["e"], ChatRef.parse(c),
+                                    attempts, len(chats)) for c in chats)
+            else:
+                out.append(Delivery(part, platform, entry_id, fields["e"],
+                                    ChatRef.parse(fields["c"]), attempts))
         return out
 
+    async def _unsettled(self, claimed: list[Delivery]) -> list[Delivery]:
+        """Taken-over deliveries without the chats their entry's done set names (settled
+        by the worker that died): those are not sent twice."""
+        entries = {d.done: d for d in claimed if d.chats_in_entry > 1}
+        if not entries:
+            return claimed
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for key in entries:
+                pipe.smembers(key)
+            replies = await pipe.execute()
+        settled = {key: {str(m) for m in members}
+                   for key, members in zip(entries, replies, strict=True) if members}
+        return [d for d in claimed
+                if d.chats_in_entry == 1 or str(d.chat) not in settled.get(d.done, ())]
+
+    async def _settle(self, delivery: Delivery, action: str = "ack", target: str = "",
+                      *extra: str | int) -> bool:
+        """Settle one chat of its entry (and, atomically, reschedule or dead-letter it);
+        False when it had been settled already (by a worker that took the entry over)."""
+        return bool(await self._scripts.outbox_settle(
+            keys=[delivery.stream, delivery.done, delivery.partition.queued(delivery.platform),
+                  target or delivery.stream],
+            args=[GROUP, delivery.entry_id, str(delivery.chat), delivery.chats_in_entry,
+                  self.settings.dedup_ttl_seconds, action, *extra]))
+
     async def ack(self, delivery: Delivery) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
-            pipe.xdel(delivery.stream, delivery.entry_id)
-            await pipe.execute()
+        await self._settle(delivery)
 
     async def retry_later(self, delivery: Delivery, delay_seconds: float, *,
                           count_attempt: bool = True) -> None:
@@ -259,26 +299,19 @@ class Outbox:
         await self._scripts.delayed_index_add(
             keys=[self.keys.delayed_index(delivery.platform)],
             args=[str(delivery.partition.index), due_ms, int(time.time() * 1000)])
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(delivery.partition.delayed(delivery.platform), {member: due_ms})
-            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
-            pipe.xdel(delivery.stream, delivery.entry_id)
-            await pipe.execute()
+        await self._settle(delivery, "retry", delivery.partition.delayed(delivery.platform),
+                           due_ms, member)
 
     def backoff_seconds(self, attempts: int) -> float:
         delay = self.settings.backoff_base_seconds * (2 ** max(0, attempts - 1))
         return float(min(delay, self.settings.backoff_max_seconds))
 
     async def dead_letter(self, delivery: Delivery, error: str) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(delivery.partition.dead(delivery.platform),
-                      {"e": delivery.event_key, "c": str(delivery.chat),
-                       "a": str(delivery.attempts), "error": error[:500],
-                       "at": str(int(time.time()))},
-                      maxlen=DEAD_KEPT, approximate=True)  # a log to read, not a leak
-            pipe.xack(delivery.stream, GROUP, delivery.entry_id)
-            pipe.xdel(delivery.stream, delivery.entry_id)
-            await pipe.execute()
+        fields = {"e": delivery.event_key, "c": str(delivery.chat),
+                  "a": str(delivery.attempts), "error": error[:500], "at": str(int(time.time()))}
+        await self._settle(delivery, "dead", delivery.partition.dead(delivery.platform),
+                           DEAD_KEPT,  # a log to read, not a leak
+                           *(item for pair in fields.items() for item in pair))
 
     async def redirect(self, delivery: Delivery, new_chat: ChatRef) -> None:
         """Queue the same event for a chat's new id (migration) and drop the old entry."""
@@ -304,7 +337,8 @@ class Outbox:
         moved = 0
         for part in parts:
             moved += int(await self._scripts.delayed_promote(
-                keys=[part.delayed(platform), part.outbox(platform)], args=[now_ms, limit]))
+                keys=[part.delayed(platform), part.outbox(platform), part.queued(platform)],
+                args=[now_ms, limit]))
             first: Any = await self.redis.zrange(part.delayed(platform), 0, 0, withscores=True)
             await self._scripts.delayed_index_set(
                 keys=[index], args=[str(part.index), int(first[0][1]) if first else "",
@@ -334,21 +368,29 @@ class Outbox:
         return 0.0 if oldest_ms is None else max(0.0, time.time() - oldest_ms / 1000)
 
     async def backlog(self, platform: str) -> dict[str, int]:
-        """Queued, pending (read, not acknowledged), delayed and dead entries."""
+        """Deliveries queued (not yet settled: read or not), pending (entries read, not
+        acknowledged), delayed and dead."""
         totals = {"queued": 0, "pending": 0, "delayed": 0, "dead": 0}
+        parts = list(self.keys.all_partitions())
         async with self.redis.pipeline(transaction=False) as pipe:
-            for part in self.keys.all_partitions():
+            for part in parts:
                 pipe.xlen(part.outbox(platform))
                 pipe.zcard(part.delayed(platform))
                 pipe.xlen(part.dead(platform))
+                pipe.get(part.queued(platform))
             replies = await pipe.execute()
-        for i in range(0, len(replies), 3):
-            totals["queued"] += replies[i]
+        for part, i in zip(parts, range(0, len(replies), 4), strict=True):
+            length, counted = replies[i], int(replies[i + 3] or 0)
+            if not length and counted:  # entries removed by hand: the counter heals
+                await self._scripts.queued_heal(
+                    keys=[part.outbox(platform), part.queued(platform)])
+            # entries queued by a version before the counter count one chat each
+            totals["queued"] += max(length, counted) if length else 0
             totals["delayed"] += replies[i + 1]
             totals["dead"] += replies[i + 2]
         if platform in self._groups_ready and totals["queued"]:
             # entries read but not acknowledged are still in the stream: none, none pending
-            for part, length in zip(self.keys.all_partitions(), replies[::3], strict=True):
+            for part, length in zip(parts, replies[::4], strict=True):
                 if length:
                     info = await self.redis.xpending(part.outbox(platform), GROUP)
                     totals["pending"] += int(info["pending"])

@@ -1,18 +1,22 @@
 -- Fan an event out to listed chats (e.g. the owners of crossed price levels).
--- KEYS[1] sent set; KEYS[1+i] outbox stream of the i-th platform in ARGV[3]
+-- KEYS[1] sent set; KEYS[2i], KEYS[2i+1]: outbox stream and queued counter of the i-th
+-- platform in ARGV[3]
 -- ARGV: event key, sent-set TTL, platform names (comma), ref...
-local streams = {}
-local i = 1
+local streams, counters = {}, {}
+local i = 0
 for p in string.gmatch(ARGV[3], '[^,]+') do
   i = i + 1
-  streams[p] = KEYS[i]
+  streams[p] = KEYS[2 * i]
+  counters[p] = KEYS[2 * i + 1]
 end
 local queued = 0
 for j = 4, #ARGV do
   local ref = ARGV[j]
-  local stream = streams[string.match(ref, '^([^:]+):')]
+  local platform = string.match(ref, '^([^:]+):')
+  local stream = streams[platform]
   if stream and redis.call('SADD', KEYS[1], ref) == 1 then
     redis.call('XADD', stream, '*', 'e', ARGV[1], 'c', ref, 'a', '0')
+    redis.call('INCR', counters[platform])
     queued = queued + 1
   end
 end
