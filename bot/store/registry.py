@@ -438,8 +438,7 @@ class Registry:
             for start in range(0, len(indexes), batch):
                 chunk = indexes[start:start + batch]
                 args: list[str | int] = [crossed_to, at_ms]
-                for i in chunk:
-                    args += [str(levels[i].chat), levels[i].threshold_id]
+                args += [f"{levels[i].chat}#{levels[i].threshold_id}" for i in chunk]
                 results = await self._scripts.threshold_claim_many(
                     keys=[*part.level_keys(),
                           *(part.thresholds(levels[i].chat) for i in chunk)],

@@ -2,15 +2,16 @@
 -- carries the partition's hash tag).
 -- KEYS[1] levels-up, KEYS[2] levels-down, KEYS[3] rearm-up, KEYS[4] rearm-down,
 -- KEYS[5..] the thresholds hash of each level's chat, in the order of the levels
--- ARGV[1] crossed to, ARGV[2] now (ms), then per level: ref, id
+-- ARGV[1] crossed to, ARGV[2] now (ms), then per level its index member, "<ref>#<id>"
+-- (one argument a level: encoding them is much of a large claim's cost)
 -- Returns one result per level, as threshold_claim.lua does.
 local out = {}
 local gone = {}  -- members leaving the armed index, removed in one ZREM per key
-local n = (#ARGV - 2) / 2
+local n = #ARGV - 2
 for i = 1, n do
   local hash = KEYS[4 + i]
-  local ref, id = ARGV[1 + 2 * i], ARGV[2 + 2 * i]
-  local member = ref .. '#' .. id
+  local member = ARGV[2 + i]
+  local id = string.match(member, '#([^#]*)$')
   local result = 0
   local raw = redis.call('HGET', hash, id)
   if not raw then
