@@ -267,3 +267,37 @@ async def test_one_chat_an_entry_for_workers_of_an_older_version(services):
     await services.publisher.publish(fomc_event())
     entries = await outbox_entries(services)
     assert len(entries) == 7 and all(set(f) == {"e", "c"} for _, f in entries)
+
+
+async def test_a_batch_longer_than_the_reclaim_idle_time_is_not_taken_over(services):
+    """A live worker whose batch outlasts ``reclaim_idle_seconds`` (a slow platform, a
+    shared budget) keeps its entries: a second worker sends none of them again."""
+    services.outbox.settings = services.outbox.settings.model_copy(
+        update={"reclaim_idle_seconds": 0.3})
+    refs = await add_chats(services, 24)
+    await services.publisher.publish(fomc_event())
+    for instance in ("first", "second"):  # both alive, as their heartbeats say
+        await services.redis.set(services.keys.instance(instance), "alive", ex=60)
+
+    class Slow(RecordingTransport):
+        async def deliver(self, chat, message, attachment):
+            await asyncio.sleep(0.1)
+            return await super().deliver(chat, message, attachment)
+
+    slow, other = Slow(), RecordingTransport()
+    stop = asyncio.Event()
+    first = DeliveryWorker(services.outbox, services.registry, services.messages, slow,
+                           "first-0", concurrency=1)
+    task = asyncio.create_task(first.run(stop))
+    await wait_for(lambda: len(slow.sent) >= 1)  # it holds every entry now (one batch)
+    second = DeliveryWorker(services.outbox, services.registry, services.messages, other,
+                            "second-0")
+    task2 = asyncio.create_task(second.run(stop))
+    try:
+        await wait_for(lambda: len(slow.sent) + len(other.sent) >= 24, timeout=15)
+        await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await asyncio.gather(task, task2)
+    sent = Counter(ref for ref, _ in slow.sent + other.sent)
+    assert sent == Counter(str(r) for r in refs)

@@ -201,13 +201,33 @@ class DeliveryWorker:
         return read or []
 
     async def handle_batch(self, batch: list[Delivery]) -> None:
+        """Handle a batch ``concurrency`` at a time. A batch can take longer than
+        ``reclaim_idle_seconds`` (a shared send budget, a slow platform): its unsettled
+        entries are marked as still worked on meanwhile, so nobody takes them over."""
         gate = asyncio.Semaphore(self.concurrency)
+        settled: set[int] = set()
 
         async def guarded(delivery: Delivery) -> None:
             async with gate:
                 await self.handle(delivery)
+            settled.add(id(delivery))
 
-        await asyncio.gather(*(guarded(d) for d in batch))
+        async def keep_claimed() -> None:
+            while True:
+                await asyncio.sleep(self.settings.reclaim_idle_seconds / 3)
+                try:
+                    await self.outbox.keep(self.consumer,
+                                           [d for d in batch if id(d) not in settled])
+                except STORE_DOWN_ERRORS as exc:  # a store error: the next try, or none
+                    log.debug("could not keep the batch's entries claimed: %s", exc)
+
+        keeper = asyncio.create_task(keep_claimed())
+        try:
+            await asyncio.gather(*(guarded(d) for d in batch))
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
 
     async def handle(self, delivery: Delivery) -> None:
         chat = await self.registry.get_chat(delivery.chat)

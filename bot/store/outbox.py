@@ -175,6 +175,18 @@ class Outbox:
             deliveries.extend(self._parse(parts[str(stream)], platform, entries))
         return deliveries
 
+    async def keep(self, consumer: str, deliveries: Sequence[Delivery]) -> None:
+        """Tell the group these entries are still being worked on (their idle time starts
+        again), so no other worker takes them over while a long batch is under way: only
+        a worker that stopped working lets its entries idle ``reclaim_idle_seconds``."""
+        by_stream: dict[str, set[Any]] = defaultdict(set)
+        for delivery in deliveries:
+            by_stream[delivery.stream].add(delivery.entry_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for stream, ids in by_stream.items():
+                pipe.xclaim(stream, GROUP, consumer, 0, sorted(ids), justid=True)
+            await pipe.execute()
+
     @property
     def cluster(self) -> bool:
         """A Redis Cluster: no command may span partitions, so none can block on all."""
