@@ -30,6 +30,17 @@ async def say(commands, inv, text):
     return reply
 
 
+async def test_welcome_and_help_name_every_topic_the_catalog_offers(commands, services):
+    """The topics come from the catalog: a new topic (macro) is named without a core edit."""
+    welcome = (await say(commands, DM, "/start")).text
+    help_text = (await say(commands, DM, "/help")).text
+    for info in services.catalog.directory:
+        assert info.name in help_text
+    assert "美國經濟數據" in welcome and "比特幣" in welcome, welcome
+    english = (await say(commands, GROUP_ADMIN, "/start")).text
+    assert "US macro releases (CPI, jobs, PCE, GDP)" in english, english
+
+
 def test_parse_command():
     assert parse_command("/alert@FedAlertBot below 80k", "fedalertbot") == ("alert",
                                                                            ["below", "80k"])

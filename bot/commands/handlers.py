@@ -55,7 +55,7 @@ LANGUAGE_CHOICES = (ParamChoice("zh-Hant", N_("Traditional Chinese")),
 CORE_HEAD: tuple[CommandSpec, ...] = (
     CommandSpec(NP_("command", "start"), N_("Start: choose language and topics")),
     CommandSpec(NP_("command", "help"), N_("List the commands")),
-    CommandSpec(NP_("command", "subscribe"), N_("Subscribe to a topic: fomc, h41, odds, btc"),
+    CommandSpec(NP_("command", "subscribe"), N_("Subscribe to a topic"),
                 changes_settings=True, params=(TOPIC,), example="/subscribe fomc"),
     CommandSpec(NP_("command", "unsubscribe"),
                 N_("Unsubscribe from a topic"), changes_settings=True, params=(TOPIC,),
@@ -64,7 +64,7 @@ CORE_HEAD: tuple[CommandSpec, ...] = (
                 example="/lang both", params=(
                     Param(NP_("command", "language"), N_("Language of alerts and replies"),
                           kind="choice", required=True, choices=LANGUAGE_CHOICES),)),
-    CommandSpec(NP_("command", "status"), N_("Rates, next FOMC, balance sheet, odds, BTC")),
+    CommandSpec(NP_("command", "status"), N_("The latest of every topic")),
     CommandSpec(NP_("command", "calendar"),
                 N_("What the Fed and the US statistics agencies publish in the next 7 days")),
 )
@@ -377,10 +377,10 @@ class Commands:
             self._require_admin(inv)  # a paused group stays paused for its other members
             await self.registry.reactivate(inv.chat)
 
-        def intro(f: Formatter) -> str:
-            return f._("Welcome to fedalert! I send alerts on FOMC rate decisions, the Fed's "
-                       "balance sheet (H.4.1), rate-move odds and Bitcoin price levels. "
-                       "Choose your language and topics below, or see /help.")
+        def intro(f: Formatter) -> str:  # the topics this deployment offers, by name
+            return f._("Welcome to fedalert! I send alerts on: {topics}. Choose your "
+                       "language and topics below, or see /help.").format(
+                topics=f._(", ").join(f._(info.title) for info in self.topics))
 
         return await self._settings_menu(inv, language, intro=intro)
 
@@ -395,6 +395,8 @@ class Commands:
                     line = f.sentences(line, f._("(e.g. {example})").format(
                         example=spec.example))
                 lines.append(line)
+            lines.append(f._("Topics you can choose: {topics}").format(
+                topics=f._(", ").join(self.topics.names)))
             lines.append(f._("In groups, only admins can change settings."))
             return "\n".join(lines)
 
