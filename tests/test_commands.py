@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from bot.commands.core import Invocation
 from bot.commands.handlers import parse_command
 from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.platforms.telegram.markup import to_html
 
 DM = Invocation(ChatRef("telegram", "501"), ChatKind.PRIVATE, user_id="501",
                 user_language="zh-hant")
@@ -259,7 +260,7 @@ async def test_replies_are_sections_each_platform_formats(commands):
     reply = await say(commands, DM, "/lang <b>klingon</b>")
     sections = reply_sections(reply)
     assert [s.language for s in sections] == ["zh-Hant", "en"]
-    html = AlertMessage("reply", "info", sections).to_html()
+    html = to_html(AlertMessage("reply", "info", sections))
     assert html.startswith("<b>") and "&lt;b&gt;" in html and "<b>80k</b>" not in html
     assert reply_markdown(reply).startswith("**")
 

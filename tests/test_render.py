@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.chats import Language
+from bot.platforms.telegram.markup import to_html
 from bot.topics.catalog import Catalog
 from tests.helpers import run_cli
 from tests.samples import samples
@@ -46,7 +47,7 @@ def test_golden_text(name, language, zone):
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_golden_html_both(name):
     message = render_message(SAMPLES[name], Language.BOTH, "Asia/Hong_Kong")
-    check_golden(f"{name}.both.html", message.to_html() + "\n")
+    check_golden(f"{name}.both.html", to_html(message) + "\n")
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
@@ -87,7 +88,7 @@ async def test_btc_goldens_come_from_the_demo_prices(services, tmp_path):
             assert "Illustrative" in text or "示意" in text
             check_golden(f"{name}.{language.value}.txt", text + "\n")
         check_golden(f"{name}.both.html",
-                     render_message(event, Language.BOTH, "Asia/Hong_Kong").to_html() + "\n")
+                     to_html(render_message(event, Language.BOTH, "Asia/Hong_Kong")) + "\n")
 
 
 def test_html_escapes_everything():
@@ -95,7 +96,7 @@ def test_html_escapes_everything():
 
     message = AlertMessage("k", "info", (Section("en", "<b>&", ("a < b & c > d",),
                                                  link="https://x/?a=1&b=2", link_label="<x>"),))
-    html = message.to_html()
+    html = to_html(message)
     assert "<b>&lt;b&gt;&amp;</b>" in html
     assert "a &lt; b &amp; c &gt; d" in html
     assert 'href="https://x/?a=1&amp;b=2"' in html and "&lt;x&gt;" in html

@@ -1,18 +1,14 @@
 """A rendered alert, independent of any chat platform.
 
-The renderer fills a ``Section`` per language; transports turn the sections into their
-own markup (Telegram HTML here, plain text for the console, embeds for Discord), so the
-wording is decided once and only escaping differs between platforms.
+The renderer fills a ``Section`` per language; each platform turns the sections into its
+own markup (``bot.platforms.<name>``: Telegram's HTML, Discord's embeds, plain text for
+the console and LINE), so the wording is decided once and only escaping differs.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import asdict, dataclass, field
-
-TELEGRAM_TEXT_LIMIT = 4096
-TELEGRAM_CAPTION_LIMIT = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,31 +55,18 @@ class AlertMessage:
             blocks.append("\n".join(lines))
         return "\n\n".join(blocks)
 
-    def to_html(self) -> str:
-        """Telegram HTML: every interpolated text escaped, only <b>, <i> and <a> tags."""
-        blocks = []
-        for section in self.sections:
-            lines = [f"<b>{html.escape(section.title)}</b>"]
-            lines.extend(html.escape(line) for line in section.lines)
-            if section.footer:
-                lines.append(f"<i>{html.escape(section.footer)}</i>")
-            if section.link:
-                label = html.escape(section.link_label or section.link)
-                lines.append(f'<a href="{html.escape(section.link, quote=True)}">{label}</a>')
-            blocks.append("\n".join(lines))
-        return "\n\n".join(blocks)
-
 
 def utf16_len(text: str) -> int:
-    """Telegram measures text in UTF-16 code units (an emoji outside the BMP counts two)."""
+    """Length in UTF-16 code units, as Telegram and LINE count (an emoji outside the BMP
+    counts two)."""
     return len(text.encode("utf-16-le")) // 2
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+def split_text(text: str, limit: int) -> list[str]:
     """Split into parts of at most ``limit`` UTF-16 units, on line boundaries when possible.
 
     Each line of a rendered alert carries complete tags, so cutting between lines keeps
-    the HTML valid; a single over-long line is cut outside tags and entities.
+    markup valid; a single over-long line is cut outside tags and entities.
     """
     if utf16_len(text) <= limit:
         return [text]

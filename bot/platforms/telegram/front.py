@@ -57,9 +57,10 @@ from bot.commands.handlers import Commands, parse_command
 from bot.config import Settings
 from bot.domain.chats import FALLBACK, ChatKind, ChatRef, Language
 from bot.platforms.pacing import SharedBudget
+from bot.platforms.telegram.markup import message_parts, to_html
 from bot.platforms.telegram.sender import retry_seconds, send_parts, topic_ref
 from bot.render.formatting import Formatter
-from bot.render.message import AlertMessage, split_text
+from bot.render.message import AlertMessage
 from bot.store.registry import Registry
 from bot.store.server import STORE_DOWN_ERRORS
 from bot.store.updates import HandledUpdates
@@ -283,9 +284,9 @@ class TelegramFrontEnd:
                 await query.answer(reply.text[:200], show_alert=True)
                 return
             await query.answer()
-            html = AlertMessage("reply", "info", reply_sections(reply)).to_html()
+            html = to_html(AlertMessage("reply", "info", reply_sections(reply)))
             with contextlib.suppress(TelegramError):  # "message is not modified" is harmless
-                await query.edit_message_text(split_text(html)[0],
+                await query.edit_message_text(message_parts(html)[0],
                                               parse_mode=ParseMode.HTML,
                                               reply_markup=keyboard(reply))
 
@@ -370,9 +371,9 @@ class TelegramFrontEnd:
         """The reply as the HTML messages it is sent as, and its title."""
         if reply.alert is not None:
             title = reply.alert.sections[0].title if reply.alert.sections else ""
-            return split_text(reply.alert.to_html()), title
+            return message_parts(to_html(reply.alert)), title
         sections = reply_sections(reply)  # a reply is sections too: every text escaped
-        return (split_text(AlertMessage("reply", "info", sections).to_html()),
+        return (message_parts(to_html(AlertMessage("reply", "info", sections))),
                 sections[0].title if sections else "")
 
     async def reserve(self, chat_id: int, reply: Reply) -> float:

@@ -50,7 +50,8 @@ from bot.platforms.base import (
     RetryAfter,
 )
 from bot.platforms.pacing import Pacer, SharedBudget
-from bot.render.message import TELEGRAM_CAPTION_LIMIT, AlertMessage, split_text, utf16_len
+from bot.platforms.telegram.markup import CAPTION_LIMIT, message_parts, to_html
+from bot.render.message import AlertMessage, utf16_len
 from bot.store.threads import SentMessages
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ class TelegramTransport:
     async def deliver(self, chat: Chat, message: AlertMessage,
                       attachment: bytes | None) -> DeliveryResult:
         group = chat.kind is not ChatKind.PRIVATE
-        parts = split_text(message.to_html())
+        parts = message_parts(to_html(message))
         paid = self.paid is not None and self.paid_pacer is not None and \
             await self.paid.use_paid(message.event_key)
         pacer = self.paid_pacer if paid and self.paid_pacer is not None else self.pacer
@@ -185,7 +186,7 @@ class TelegramTransport:
     async def _plain(self, chat: Chat, message: AlertMessage,
                      attachment: bytes | None) -> DeliveryResult:
         try:
-            await self._send(chat, message, split_text(message.to_text()), attachment,
+            await self._send(chat, message, message_parts(message.to_text()), attachment,
                              parse_mode=None)
         except TelegramError as error:
             return Failed(f"{type(error).__name__}: {error.message}", permanent=True)
@@ -254,7 +255,7 @@ async def send_parts(
     sent: list[Any] = []
     parts = list(parts)
     if attachment is not None:
-        if len(parts) == 1 and utf16_len(parts[0]) <= TELEGRAM_CAPTION_LIMIT:
+        if len(parts) == 1 and utf16_len(parts[0]) <= CAPTION_LIMIT:
             caption, parts = parts[0], []
         else:
             caption = f"<b>{html.escape(title)}</b>" if parse_mode and title else title
