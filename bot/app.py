@@ -124,7 +124,8 @@ class Services:
             status=self.status_lines,
             default_timezone=self.settings.registry.default_timezone,
             commands=self.catalog.commands, clock=clock or utc_now, briefs=self.briefs,
-            agenda=self.agenda_between)
+            agenda=self.agenda_between,
+            platform_commands=tuple(c for spec in PLATFORMS for c in spec.commands))
         return Commands(context)
 
     async def agenda_between(self, start: datetime, days: int) -> list[AgendaItem]:

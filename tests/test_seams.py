@@ -233,14 +233,27 @@ async def test_a_toy_platform_is_its_folder_and_one_registration_line(settings, 
         async def run(self, stop):
             await stop.wait()
 
+    from bot.commands.core import CommandSpec, Invocation, Reply
+
+    async def coo(ctx, inv, args, language):  # a platform's own command
+        return Reply("coo " + " ".join(args), language=language)
+
     spec = PlatformSpec(name="pigeon", chat_platforms=("pigeon",),
                         configured=lambda s: True, transports=lambda s, r: [pigeon],
-                        front_end=lambda parts: PigeonFront())
+                        front_end=lambda parts: PigeonFront(),
+                        commands=(CommandSpec("coo", "Coo back", handler=coo,
+                                              platforms=frozenset({"pigeon"})),))
     monkeypatch.setattr(app, "PLATFORMS", (*app.PLATFORMS, spec))  # the one line
     services = app.build_services(settings, redis)
     assert pigeon in app.build_transports(settings, redis)
     assert [f.platform for f in app.build_front_ends(services)] == ["pigeon"]
     assert "pigeon" in services.outbox.platforms
+    commands = services.commands()
+    coop = Invocation(ChatRef("pigeon", "coop-1"), ChatKind.PRIVATE, user_id="1")
+    assert (await commands.handle_text(coop, "/coo twice")).text == "coo twice"
+    assert "/coo" in (await commands.handle_text(coop, "/help")).text
+    telegram = Invocation(ChatRef("telegram", "1"), ChatKind.PRIVATE, user_id="1")
+    assert "/coo" not in (await commands.handle_text(telegram, "/help")).text
     ref = ChatRef("pigeon", "coop-9")
     await services.registry.upsert_chat(ref, ChatKind.PRIVATE, language=Language.EN)
     await services.registry.subscribe(ref, "fomc")

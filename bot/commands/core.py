@@ -150,6 +150,7 @@ class CommandContext:
     briefs: BriefSchedule | None = None
     agenda: Callable[[datetime, int], Awaitable[list[AgendaItem]]] | None = None
     """What the topics publish from a moment over N days (``/calendar``)."""
+    platform_commands: tuple[CommandSpec, ...] = ()  # the platforms' own (``/channel``)
 
 
 CommandHandler = Callable[[CommandContext, Invocation, list[str], Language], Awaitable[Reply]]
@@ -235,3 +236,20 @@ async def latest_event_reply(ctx: CommandContext, inv: Invocation, language: Lan
         attachment = await ctx.records.load_attachment(event.key, message.attachment)
     return Reply(message.to_text(), alert=message, attachment=attachment,
                  attachment_name=message.attachment, language=language)
+
+
+ALL_WORDS = {"all", "全部", "所有"}
+REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}
+
+
+def topics_named(topics: TopicDirectory, args: list[str]) -> tuple[str, ...]:
+    """Topic names from what a user typed (``fomc, btc``, ``比特幣``, ``all``)."""
+    words = [a.strip(",，、") for a in args if a.strip(",，、")]
+    if any(w.lower() in ALL_WORDS for w in words):
+        return topics.names
+    return tuple(dict.fromkeys(topics.parse(w) for w in words))
+
+
+def topic_list(f: Formatter, topics: TopicDirectory, names: frozenset[str]) -> str:
+    """The display titles of ``names``, in the directory's order."""
+    return f._(", ").join(f._(info.title) for info in topics if info.name in names)

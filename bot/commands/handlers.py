@@ -27,6 +27,8 @@ from bot.commands.core import (
     Reply,
     chat_zone,
     localized,
+    topic_list,
+    topics_named,
 )
 from bot.commands.replies import (
     error_text,
@@ -86,51 +88,18 @@ CORE_TAIL: tuple[CommandSpec, ...] = (
                           kind="flag", word="changes"))),
     CommandSpec(NP_("command", "stop"),
                 N_("Stop alerts and delete this chat's data"), changes_settings=True),
-    CommandSpec(NP_("command", "channel"), N_("Subscribe a channel you administer"),
-                platforms=frozenset({"telegram"}), example="/channel @mychannel", params=(
-                    Param(NP_("command", "channel"), N_("The channel, e.g. @mychannel"),
-                          required=True, example="@mychannel"),)),
-    CommandSpec(NP_("command", "webhook"), N_("Send alerts to a channel's incoming webhook"),
-                changes_settings=True, platforms=frozenset({"discord"}), groups_only=True,
-                params=(
-                    Param(NP_("command", "url"), N_("The webhook URL (kept secret)"),
-                          required=True),
-                    Param(NP_("command", "remove"), N_("Remove this webhook instead"),
-                          kind="flag", word="remove"),
-                    TOPIC,
-                    Param(NP_("command", "language"), N_("Language of alerts and replies"),
-                          kind="choice", choices=LANGUAGE_CHOICES, prefix="lang:"))),
 )
-REMOVE_WORDS = {"remove", "delete", "off", "移除", "刪除"}
 SETTING_KEYS = {"tz", "timezone", "zone", "時區", "quiet", "dnd", "勿擾"}
-ALL_WORDS = {"all", "全部", "所有"}
 
 
-def channel_problem(f: Formatter, problem: str, channel: str) -> str:
-    if problem == "not_channel":
-        return f._("{channel} is not a channel.").format(channel=channel)
-    if problem == "not_admin":
-        return f._("Only an admin of {channel} can subscribe it.").format(channel=channel)
-    if problem == "cannot_post":
-        return f._("I cannot post in {channel}: make me an admin with the right to post "
-                   "messages.").format(channel=channel)
-    return f._("I cannot see {channel}: add me to the channel as an admin first.").format(
-        channel=channel)
-
-
-def webhook_problem(f: Formatter, problem: str) -> str:
-    if problem == "elsewhere":
-        return f._("That webhook belongs to another server: use one of this server's "
-                   "channels.")
-    return f._("Discord did not confirm that webhook; check the URL and try again.")
-
-
-def command_table(topic_commands: tuple[CommandSpec, ...] = ()) -> tuple[CommandSpec, ...]:
-    """Every command in menu order: the core, the topics' own, then settings and stop.
+def command_table(topic_commands: tuple[CommandSpec, ...] = (),
+                  platform_commands: tuple[CommandSpec, ...] = ()) -> tuple[CommandSpec, ...]:
+    """Every command in menu order: the core, the topics' own, settings and stop, then
+    the platforms' own (``/channel`` on Telegram, ``/webhook`` on Discord).
 
     This one table drives Telegram's menus, Discord's tree, /help and the admin check.
     """
-    return (*CORE_HEAD, *topic_commands, *CORE_TAIL)
+    return (*CORE_HEAD, *topic_commands, *CORE_TAIL, *platform_commands)
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, list[str]] | None:
@@ -151,7 +120,7 @@ class Commands:
         self.registry = context.registry
         self.topics = context.topics
         self.clock = context.clock
-        self.table = command_table(context.commands)
+        self.table = command_table(context.commands, context.platform_commands)
         self.allowance = CommandAllowance(lambda: self.monotonic())
         self.monotonic: Callable[[], float] = time.monotonic
         self.specs: dict[str, CommandSpec] = {spec.name: spec for spec in self.table}
@@ -530,99 +499,11 @@ class Commands:
             "Stopped. This chat's subscriptions, alerts and settings are deleted. "
             "Send /start to come back.")), language=language)
 
-    async def channel(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        """``/channel @name [topics]``, sent in a private chat: subscribe a channel.
-
-        The topics are read before anything is asked or stored, so a typo gets its usual
-        reply and registers nothing; the platform checks that the user administers the
-        channel and that the bot may post in it.
-        """
-        if inv.chat_kind is not ChatKind.PRIVATE:
-            return Reply(localized(language, lambda f: f._(
-                "Send /channel @yourchannel to me in a private chat.")), language=language,
-                error="wrong_chat_type")
-        if not args:
-            raise MissingArgument(usage="/channel @yourchannel [topics]", value="")
-        topics = self._topics_named(args[1:]) if args[1:] else self.topics.names
-        if inv.channels is None:
-            raise UnknownCommand("channel", value="/channel")
-        target = args[0] if args[0].startswith("@") or args[0].lstrip("-").isdigit() \
-            else f"@{args[0]}"
-        found = await inv.channels.check_channel(target, inv.user_id)
-        if found.problem is not None or found.chat_id is None:
-            problem = found.problem or "not_visible"
-            return Reply(localized(language, lambda f: channel_problem(f, problem, target)),
-                         language=language, error=f"channel_{problem}")
-        ref = ChatRef(inv.chat.platform, found.chat_id)
-        await self.registry.upsert_chat(ref, ChatKind.CHANNEL, language=language,
-                                        title=found.title)
-        await self.registry.reactivate(ref)
-        now = await self.registry.subscribe(ref, *topics)
-        title = found.title or target
-
-        def compose(f: Formatter) -> str:
-            return "\n".join([
-                f._("{channel} is subscribed. Post /settings or /lang in the channel, or "
-                    "/unsubscribe, to change it.").format(channel=title),
-                f._("Topics: {topics}").format(topics=self._topic_list(f, now))])
-
-        return Reply(localized(language, compose), language=language)
-
-    async def webhook(self, inv: Invocation, args: list[str], language: Language) -> Reply:
-        """``/webhook URL [remove]`` in a server channel: alerts go to an incoming webhook.
-
-        The URL's token is a secret: stored once, never echoed (only the id's last digits).
-        """
-        if inv.webhooks is None:
-            raise UnknownCommand("webhook", value="/webhook")
-        if not args:
-            raise MissingArgument(usage="/webhook URL [remove]", value="")
-        target = inv.webhooks.parse(args[0])
-        if target is None:
-            return Reply(localized(language, lambda f: f._(
-                "That is not a Discord webhook URL. Copy it from the channel's settings, "
-                "Integrations, Webhooks.")), language=language, error="invalid_webhook",
-                ephemeral=True)
-        tail = target.chat.chat_id[-4:]
-        # a webhook belongs to the server that made it: the URL alone proves nothing
-        # (webhook ids show on its messages), so ask the platform whose it is
-        problem = await inv.webhooks.check(target, inv.space_id)
-        if problem is not None:
-            return Reply(localized(language, lambda f: webhook_problem(f, problem)),
-                         language=language, error=f"webhook_{problem}", ephemeral=True)
-        words = args[1:]
-        if any(word.lower() in REMOVE_WORDS for word in words):
-            await self.registry.delete_chat(target.chat)
-            return Reply(localized(language, lambda f: f._("Webhook …{tail} removed.").format(
-                tail=tail)), language=language, ephemeral=True)
-        # the webhook's own settings: topics, and its language as ``lang:en``
-        chosen = [w.partition(":")[2] for w in words if w.lower().startswith("lang:")]
-        topics = self._topics_named([w for w in words if not w.lower().startswith("lang:")])
-        created = await self.registry.upsert_chat(target.chat, ChatKind.CHANNEL,
-                                                  language=language, title=inv.chat_title)
-        await self.registry.set_secret(target.chat, target.secret)
-        if chosen:
-            await self.registry.set_language(target.chat, chosen[-1])
-        if inv.user_id:
-            await self.registry.set_configured_by(target.chat, inv.user_id)
-        await self.registry.reactivate(target.chat)
-        if topics:
-            await self.registry.set_topics(target.chat, topics)
-        elif created:
-            await self.registry.subscribe(target.chat, *self.topics.names)
-        return Reply(localized(language, lambda f: f._(
-            "Webhook …{tail} saved: every alert goes there. The URL stays secret; remove it "
-            "with /webhook and remove.").format(tail=tail)), language=language, ephemeral=True)
-
     def _topics_named(self, args: list[str]) -> tuple[str, ...]:
-        """Topic names from what a user typed (``fomc, btc``, ``比特幣``, ``all``)."""
-        words = [a.strip(",，、") for a in args if a.strip(",，、")]
-        if any(w.lower() in ALL_WORDS for w in words):
-            return self.topics.names
-        return tuple(dict.fromkeys(self.topics.parse(w) for w in words))
+        return topics_named(self.topics, args)
 
     def _topic_list(self, f: Formatter, names: frozenset[str]) -> str:
-        return f._(", ").join(f._(info.title) for info in self.topics if info.name in names)
+        return topic_list(f, self.topics, names)
 
     # Read-only views -----------------------------------------------------------------
     async def calendar(self, inv: Invocation, args: list[str], language: Language) -> Reply:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bot.commands.core import CommandSpec
 from bot.commands.handlers import Commands
 from bot.config import ConfigError, Settings
 from bot.domain.chats import Chat, ChatRef
@@ -133,3 +134,5 @@ class PlatformSpec:
     front_end: Callable[[FrontEndParts], FrontEnd] | None = None
     fixed_chats: Callable[[Settings], list[FixedChat]] | None = None
     """Chats declared in the settings (one-way outputs), registered at start."""
+    commands: tuple[CommandSpec, ...] = ()
+    """Its own chat commands (``/channel``), in the one command table."""

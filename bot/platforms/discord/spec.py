@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from bot.config import Settings
 from bot.platforms.base import FrontEnd, FrontEndParts, PlatformSpec, Transport
+from bot.platforms.discord.commands import COMMANDS
 from bot.store.threads import SentMessages
 
 
@@ -27,4 +28,4 @@ def front_end(parts: FrontEndParts) -> FrontEnd:
 
 PLATFORM = PlatformSpec(name="discord", chat_platforms=("discord", "webhook"),
                         configured=lambda settings: settings.discord.token is not None,
-                        transports=transports, front_end=front_end)
+                        transports=transports, front_end=front_end, commands=COMMANDS)

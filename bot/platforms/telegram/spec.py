@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from bot.config import Settings
 from bot.domain.events import EventTypes
 from bot.platforms.base import FrontEnd, FrontEndParts, PlatformSpec, Transport
+from bot.platforms.telegram.commands import COMMANDS
 from bot.store.budget import PaidBroadcasts, SendBudget
 from bot.store.keys import KeySchema
 from bot.store.records import EventRecords
@@ -57,4 +58,4 @@ def front_end(parts: FrontEndParts) -> FrontEnd:
 
 PLATFORM = PlatformSpec(name="telegram", chat_platforms=("telegram",),
                         configured=lambda settings: settings.telegram.token is not None,
-                        transports=transports, front_end=front_end)
+                        transports=transports, front_end=front_end, commands=COMMANDS)
