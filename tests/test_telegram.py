@@ -494,6 +494,29 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
     assert answered_in < 4.0, answered_in  # before: minutes (one reply a second, in turn)
 
 
+async def test_replies_queued_for_one_chat_keep_its_limit(telegram):
+    """Five commands from one user at once (a failover hands the new poller a backlog
+    like this): the replies go out a second apart, none refused with a 429."""
+    from bot.app import build_front_ends
+
+    standin, services = telegram
+    standin.enforce_limits = True
+    [front] = build_front_ends(services)
+    stop = asyncio.Event()
+    task = asyncio.create_task(front.run(stop))
+    try:
+        await until(lambda: front.app is not None and front.app.running)
+        for _ in range(5):
+            standin.command(private(ALICE), ALICE, "/help")
+        await until(lambda: len(standin.texts_to(501)) >= 5, timeout=15)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert standin.too_many == 0
+    times = [call.at for call in standin.sent() if int(call.params["chat_id"]) == 501]
+    assert all(b - a >= 1.0 for a, b in zip(times, times[1:])), times
+
+
 async def test_brief_and_liquidity_in_words(telegram):
     """The same commands Discord takes as options, typed on Telegram."""
     standin, services = telegram

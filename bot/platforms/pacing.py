@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot import metrics
+from bot.store.budget import chat_interval
 
 GLOBAL_AFTER_CHATS = 3  # distinct chats refused within a second: the overall limit
 LATE_TOLERANCE = 0.05  # seconds a send may wake after its slot and still take it
@@ -26,6 +27,8 @@ LATE_RETRIES = 3  # new slots taken for one send woken late, before it goes anyw
 
 class SharedBudget(Protocol):
     """The same reservations kept in the store for every instance (``bot.store.budget``)."""
+
+    max_wait: float  # how far ahead a chat's slot is reserved; further: "busy", none taken
 
     async def reserve(self, chat: str, *, group: bool, count: int = 1) -> float: ...
 
@@ -53,13 +56,14 @@ class Pacer:
         """Reserve ``count`` sends to ``chat``; returns the seconds to sleep before sending,
         or a negative number: the chat is busy for that many seconds (do not send now)."""
         now = self._now()
-        chat_interval = 60.0 / self.group_per_minute if group else 1.0 / self.private_per_second
+        interval = chat_interval(group=group, group_per_minute=self.group_per_minute,
+                                 private_per_second=self.private_per_second)
         chat_next = self._chat_next.get(chat, 0.0)
         start = max(now, self._global_next, self._paused_until, chat_next)
         if chat_next - now > self.max_wait:
             return -(chat_next - now)
         self._global_next = start + count / self.per_second
-        self._chat_next[chat] = start + count * chat_interval
+        self._chat_next[chat] = start + count * interval
         if len(self._chat_next) > 50_000:  # forget chats whose slot has long passed
             self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
         return start - now

@@ -16,6 +16,14 @@ from redis.asyncio import Redis
 from bot.store.scripts import Scripts
 
 GLOBAL_AFTER_CHATS = 3
+CHAT_MARGIN = 0.05  # seconds added to a chat's interval: two sends a slot apart can
+# arrive a few ms closer than they left (the network, a busy loop), and Telegram counts
+# arrivals (bench/failover.py: replies to one chat a bare second apart earned 429s)
+
+
+def chat_interval(*, group: bool, group_per_minute: float, private_per_second: float) -> float:
+    """Seconds between two sends to one chat: the platform's limit plus ``CHAT_MARGIN``."""
+    return (60.0 / group_per_minute if group else 1.0 / private_per_second) + CHAT_MARGIN
 
 
 class SendBudget:
@@ -34,9 +42,14 @@ class SendBudget:
         return f"{self.tag}:chat:{chat}"
 
     async def reserve(self, chat: str, *, group: bool, count: int = 1) -> float:
-        """Seconds to wait before sending, or minus the seconds the chat stays busy."""
-        interval_ms = round(60_000 / self.group_per_minute if group
-                            else 1000 / self.private_per_second)
+        """Seconds to wait before sending (the slot is then taken), or minus the seconds
+        the chat stays busy when that is more than ``max_wait`` (nothing is taken: ask
+        again later; a send that went anyway would bunch with those that took the slots).
+        A slot is never reserved further ahead than ``max_wait``: every chat's send moves
+        the overall next slot to its own."""
+        interval_ms = round(1000 * chat_interval(
+            group=group, group_per_minute=self.group_per_minute,
+            private_per_second=self.private_per_second))
         result = await self._scripts.budget_reserve(
             keys=[f"{self.tag}:overall", self._chat(chat), f"{self.tag}:paused"],
             args=[self.per_second, interval_ms, count, round(self.max_wait * 1000)])
