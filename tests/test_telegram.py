@@ -4,6 +4,8 @@ Assertions are on the requests the stand-in received and on the registry in Redi
 """
 
 import asyncio
+import contextlib
+import itertools
 import json
 from datetime import UTC, datetime
 
@@ -43,6 +45,22 @@ async def telegram(services):
             "telegram": services.settings.telegram.model_copy(update={
                 "token": __import__("pydantic").SecretStr(TOKEN), "api_url": server.url})})
         yield standin, services
+
+
+@contextlib.asynccontextmanager
+async def front_end_running(services):
+    """The Telegram front end as ``fedalert run`` builds it (shared send budget), polling."""
+    from bot.app import build_front_ends
+
+    [front] = build_front_ends(services)
+    stop = asyncio.Event()
+    task = asyncio.create_task(front.run(stop))
+    try:
+        await until(lambda: front.app is not None and front.app.running)
+        yield front
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
 
 
 async def until(predicate, timeout=8.0):
@@ -465,15 +483,9 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
     """500 commands from one private chat: a burst is answered, one notice says "too
     many", the rest is silence; another user's /help sent in the middle of the flood is
     answered at once, with the shared send budget pacing replies as in production."""
-    from bot.app import build_front_ends
-
     standin, services = telegram
-    [front] = build_front_ends(services)
-    assert front.budget is not None  # paced as `fedalert run` paces
-    stop = asyncio.Event()
-    task = asyncio.create_task(front.run(stop))
-    try:
-        await until(lambda: front.app is not None and front.app.running)
+    async with front_end_running(services) as front:
+        assert front.budget is not None  # paced as `fedalert run` paces
         for _ in range(250):
             standin.command(private(ALICE), ALICE, "/help")
         await until(lambda: len(standin.texts_to(501)) >= 1)
@@ -484,9 +496,6 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
         await until(lambda: standin.texts_to(502), timeout=8)
         answered_in = asyncio.get_running_loop().time() - asked
         await asyncio.sleep(2.0)  # what is still coming to the flooder
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
     to_alice = standin.texts_to(501)
     notices = [text for text in to_alice if "指令過多" in text]
     assert len(notices) == 1, len(notices)
@@ -497,24 +506,15 @@ async def test_a_flooding_chat_is_told_once_and_holds_no_one_else_up(telegram):
 async def test_replies_queued_for_one_chat_keep_its_limit(telegram):
     """Five commands from one user at once (a failover hands the new poller a backlog
     like this): the replies go out a second apart, none refused with a 429."""
-    from bot.app import build_front_ends
-
     standin, services = telegram
     standin.enforce_limits = True
-    [front] = build_front_ends(services)
-    stop = asyncio.Event()
-    task = asyncio.create_task(front.run(stop))
-    try:
-        await until(lambda: front.app is not None and front.app.running)
+    async with front_end_running(services):
         for _ in range(5):
             standin.command(private(ALICE), ALICE, "/help")
         await until(lambda: len(standin.texts_to(501)) >= 5, timeout=15)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
     assert standin.too_many == 0
     times = [call.at for call in standin.sent() if int(call.params["chat_id"]) == 501]
-    assert all(b - a >= 1.0 for a, b in zip(times, times[1:])), times
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(times)), times
 
 
 async def test_brief_and_liquidity_in_words(telegram):
