@@ -301,3 +301,36 @@ async def test_a_batch_longer_than_the_reclaim_idle_time_is_not_taken_over(servi
         await asyncio.gather(task, task2)
     sent = Counter(ref for ref, _ in slow.sent + other.sent)
     assert sent == Counter(str(r) for r in refs)
+
+
+async def test_a_malformed_entry_is_set_aside_and_the_rest_delivered(services, caplog):
+    """Entries no version of fedalert writes (by hand, a broken tool) go to the dead
+    letters with the reason; the good ones read with them are delivered at once."""
+    refs = await add_chats(services, 12)
+    await services.publisher.publish(fomc_event())
+    part = services.keys.partition_of(refs[0])
+    stream = part.outbox("console")
+    for fields in ({"e": "fomc:x"}, {"e": "fomc:x", "c": "no-colon"},
+                   {"e": "fomc:x", "cs": "console:a\nbad"}, {"e": "fomc:x", "c": "console:a",
+                                                           "a": "many"}):
+        await services.redis.xadd(stream, fields)
+    transport = RecordingTransport()
+    stop = asyncio.Event()
+    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
+                            "w1")
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        for _ in range(100):
+            backlog = await services.outbox.backlog("console")
+            if backlog["dead"] == 4 and len(transport.sent) >= 12:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await task
+    assert not task.exception()
+    assert sorted(ref for ref, _ in transport.sent) == sorted(str(r) for r in refs)
+    assert backlog["dead"] == 4 and backlog["queued"] == 0, backlog
+    dead = await services.redis.xrange(part.dead("console"))
+    assert all(f["error"].startswith("malformed entry") for _, f in dead)
+    assert "is not a delivery" in caplog.text

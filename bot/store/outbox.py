@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import time
 from collections import defaultdict
@@ -26,14 +27,18 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from bot import metrics
 from bot.config import OutboxSettings
 from bot.domain.chats import ChatRef, Topic
 from bot.store.keys import KeySchema, Partition
 from bot.store.scripts import Scripts
 from bot.store.server import is_cluster_client
 
+log = logging.getLogger(__name__)
+
 FANOUT_CONCURRENCY = 4  # partitions queued at once (a cluster's masters work in parallel)
 GROUP = "delivery"
+MALFORMED_REREADS = 10  # reads in a row that may find only malformed entries
 DEAD_KEPT = 10_000  # dead letters kept per partition and platform (the latest)
 
 
@@ -153,27 +158,37 @@ class Outbox:
                    block_ms: int | None = None) -> list[Delivery]:
         """New entries for this consumer from every partition, in one command; with
         ``block_ms`` it waits that long for the first entry (an idle worker costs one
-        command per wait, not one per partition per poll)."""
+        command per wait, not one per partition per poll). A read that found only
+        malformed entries (set aside) reads again: "nothing" means the streams are empty."""
         await self.ensure_groups(platform)
+        for _ in range(MALFORMED_REREADS):
+            deliveries, found = await self._read_once(platform, consumer, count, block_ms)
+            if deliveries or not found:
+                return deliveries
+        return []
+
+    async def _read_once(self, platform: str, consumer: str, count: int,
+                         block_ms: int | None) -> tuple[list[Delivery], int]:
+        """The deliveries of one read, and how many entries it found."""
         parts = {part.outbox(platform): part for part in self.keys.all_partitions()}
         # ``count`` is in chats: an entry of a topic's fan-out carries several
         per_stream = max(1, count // (len(parts) * self.settings.chats_per_entry))
-        deliveries: list[Delivery] = []
+        answers: list[Any]
         if self.cluster:  # one slot per command: a read per partition, pipelined per node
             async with self.redis.pipeline(transaction=False) as pipe:
                 for stream in parts:
                     pipe.xreadgroup(GROUP, consumer, {stream: ">"}, count=per_stream)
-                replies: Any = await pipe.execute()
-            for answer in replies:
-                for stream, entries in answer or []:
-                    deliveries.extend(self._parse(parts[str(stream)], platform, entries))
-            return deliveries
-        reply: Any = await self.redis.xreadgroup(
-            GROUP, consumer, dict.fromkeys(parts, ">"),
-            count=per_stream, block=block_ms)
-        for stream, entries in reply or []:
-            deliveries.extend(self._parse(parts[str(stream)], platform, entries))
-        return deliveries
+                answers = await pipe.execute()
+        else:
+            answers = [await self.redis.xreadgroup(
+                GROUP, consumer, dict.fromkeys(parts, ">"), count=per_stream, block=block_ms)]
+        deliveries: list[Delivery] = []
+        found = 0
+        for answer in answers:
+            for stream, entries in answer or []:
+                found += len(entries)
+                deliveries.extend(await self._accept(parts[str(stream)], platform, entries))
+        return deliveries, found
 
     async def keep(self, consumer: str, deliveries: Sequence[Delivery]) -> None:
         """Tell the group these entries are still being worked on (their idle time starts
@@ -213,7 +228,7 @@ class Outbox:
                                                 min_idle_time=min_idle, start_id="0-0",
                                                 count=count)
             entries = reply[1] if len(reply) > 1 else []
-            claimed.extend(self._parse(part, platform, entries))
+            claimed.extend(await self._accept(part, platform, entries))
         return await self._unsettled(claimed)
 
     async def reclaim_from_stopped(self, platform: str, consumer: str, count: int,
@@ -250,26 +265,49 @@ class Outbox:
                 ids: list[Any] = [row["message_id"] for row in rows]
                 if ids:
                     entries = await self.redis.xclaim(stream, GROUP, consumer, 0, ids)
-                    claimed.extend(self._parse(part, platform, entries))
+                    claimed.extend(await self._accept(part, platform, entries))
                 if len(ids) == int(info.get("pending", 0)):  # all taken: forget the consumer
                     await self.redis.xgroup_delconsumer(stream, GROUP, name)
         return await self._unsettled(claimed)
 
-    @staticmethod
-    def _parse(part: Partition, platform: str, entries: list) -> list[Delivery]:
+    async def _accept(self, part: Partition, platform: str, entries: list) -> list[Delivery]:
+        """The deliveries of read entries. An entry that is not one (written by hand or
+        by a broken tool) goes to the dead letters with the reason, and the rest of the
+        batch is delivered: one bad entry never stops a worker."""
         out: list[Delivery] = []
         for entry_id, fields in entries:
             if not fields:  # deleted while pending
                 continue
-            attempts = int(fields.get("a", 0))
-            if "cs" in fields:
-                chats = fields["cs"].split("\n")
-                out.extend(Delivery(part, platform, entry_id, fields["e"], ChatRef.parse(c),
-                                    attempts, len(chats)) for c in chats)
-            else:
-                out.append(Delivery(part, platform, entry_id, fields["e"],
-                                    ChatRef.parse(fields["c"]), attempts))
+            try:
+                out.extend(self._parse(part, platform, entry_id, fields))
+            except (KeyError, ValueError, TypeError) as exc:
+                await self._set_aside(part, platform, entry_id, fields, exc)
         return out
+
+    @staticmethod
+    def _parse(part: Partition, platform: str, entry_id: str,
+               fields: dict[str, str]) -> list[Delivery]:
+        attempts = int(fields.get("a", 0))
+        if "cs" in fields:
+            chats = fields["cs"].split("\n")
+            return [Delivery(part, platform, entry_id, fields["e"], ChatRef.parse(c),
+                             attempts, len(chats)) for c in chats]
+        return [Delivery(part, platform, entry_id, fields["e"], ChatRef.parse(fields["c"]),
+                         attempts)]
+
+    async def _set_aside(self, part: Partition, platform: str, entry_id: str,
+                         fields: dict[str, str], exc: Exception) -> None:
+        log.warning("outbox entry %s of %s is not a delivery (%s: %s): moved to the dead "
+                    "letters", entry_id, part.outbox(platform), type(exc).__name__, exc)
+        metrics.DELIVERIES.labels(platform, "malformed").inc()
+        record: dict[Any, Any] = {str(k)[:40]: str(v)[:500]
+                                  for k, v in list(fields.items())[:20]}
+        record.update(error=f"malformed entry: {exc}"[:500], at=str(int(time.time())))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(part.dead(platform), record, maxlen=DEAD_KEPT, approximate=True)
+            pipe.xack(part.outbox(platform), GROUP, entry_id)
+            pipe.xdel(part.outbox(platform), entry_id)
+            await pipe.execute()
 
     async def _unsettled(self, claimed: list[Delivery]) -> list[Delivery]:
         """Taken-over deliveries without the chats their entry's done set names (settled
