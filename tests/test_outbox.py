@@ -1,4 +1,5 @@
 import asyncio
+import inspect
 import itertools
 from collections import Counter
 
@@ -21,15 +22,25 @@ async def add_chats(services, n, platform="console", topics=("fomc",), **kw):
 
 
 async def run_worker(services, transport, until, timeout=10.0):
+    """Run one delivery worker until ``until()`` (a bool, or an awaitable of one) holds."""
     stop = asyncio.Event()
     worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
                             "w1")
     task = asyncio.create_task(worker.run(stop))
     try:
-        await wait_for(until, timeout)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            done = until()
+            if inspect.isawaitable(done):
+                done = await done
+            if done:
+                break
+            assert asyncio.get_running_loop().time() < deadline, "timed out"
+            await asyncio.sleep(0.02)
     finally:
         stop.set()
         await task
+    assert not task.exception()
 
 
 async def test_fan_out_is_idempotent(services):
@@ -315,21 +326,14 @@ async def test_a_malformed_entry_is_set_aside_and_the_rest_delivered(services, c
                                                            "a": "many"}):
         await services.redis.xadd(stream, fields)
     transport = RecordingTransport()
-    stop = asyncio.Event()
-    worker = DeliveryWorker(services.outbox, services.registry, services.messages, transport,
-                            "w1")
-    task = asyncio.create_task(worker.run(stop))
-    try:
-        for _ in range(100):
-            backlog = await services.outbox.backlog("console")
-            if backlog["dead"] == 4 and len(transport.sent) >= 12:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await task
-    assert not task.exception()
+
+    async def settled():
+        return len(transport.sent) >= 12 and \
+            (await services.outbox.backlog("console"))["dead"] == 4
+
+    await run_worker(services, transport, settled, timeout=5)
     assert sorted(ref for ref, _ in transport.sent) == sorted(str(r) for r in refs)
+    backlog = await services.outbox.backlog("console")
     assert backlog["dead"] == 4 and backlog["queued"] == 0, backlog
     dead = await services.redis.xrange(part.dead("console"))
     assert all(f["error"].startswith("malformed entry") for _, f in dead)
