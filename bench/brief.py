@@ -75,7 +75,8 @@ async def main() -> None:
             scheduler = BriefScheduler(services.briefs, services.registry, services.publisher,
                                        services.status_lines, services.snapshots,
                                        services.calendar, clock=lambda: EIGHT,
-                                       agenda=services.catalog.agenda)
+                                       agenda=services.catalog.agenda,
+                                       personal=services.catalog.brief_parts)
             await scheduler.tick(EIGHT - timedelta(seconds=30))
             t2 = time.perf_counter()
             due = 0

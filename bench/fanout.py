@@ -2,7 +2,8 @@
 
 Usage: python bench/fanout.py [--chats 100000] [--redis-url redis://127.0.0.1:6379/12]
 Without --redis-url it starts its own embedded Valkey. Keys live under a private prefix
-and are deleted after.
+and are deleted after. Also says what a subscribed chat costs the server (its settings
+record and its place in the topic's set), for sizing a store.
 Prints its figures last as name=value lines.
 """
 
@@ -65,9 +66,11 @@ async def main() -> None:
             info = await redis.info("server")
             version = info.get("valkey_version") or info["redis_version"]
             server = f"{info.get('server_name', 'redis')} {version}"
+            empty = await server_memory(redis)
             t0 = time.perf_counter()
             await populate(services, args.chats)
             setup_s = time.perf_counter() - t0
+            per_chat = (await server_memory(redis) - empty) / max(1, args.chats)
             print(f"server: {server} at {url.split('@')[-1]}; {args.chats} chats subscribed in "
                   f"{setup_s:.1f} s", flush=True)
             rss_before = rss_mb()
@@ -88,6 +91,7 @@ async def main() -> None:
             print(f"fanout_seconds={elapsed:.3f}")
             print(f"fanout_rss_growth_mb={rss_after - rss_before:.1f}")
             print(f"server_bytes_per_queued_delivery={per_delivery:.0f}")
+            print(f"server_bytes_per_subscribed_chat={per_chat:.0f}")
             print(f"peak_rss_mb={peak_rss_mb():.1f}")
         finally:
             await cleanup(redis, prefix)

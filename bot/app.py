@@ -318,7 +318,8 @@ async def leader_duties(services: Services, stop: asyncio.Event,
                                 services.status_lines, services.snapshots, services.calendar,
                                 agenda=services.catalog.agenda,
                                 news=services.catalog.news_names,
-                                agenda_refresh=services.catalog.refresh_agenda)
+                                agenda_refresh=services.catalog.refresh_agenda,
+                                personal=services.catalog.brief_parts)
         group.create_task(supervisor.run("brief", partial(briefs.run, stop), stop))
         for watcher in watchers:
             group.create_task(supervisor.run(f"watch-{watcher.name}",

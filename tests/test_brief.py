@@ -22,7 +22,8 @@ def scheduler(services, moment):
     return BriefScheduler(services.briefs, services.registry, services.publisher,
                           services.status_lines, services.snapshots, services.calendar,
                           clock=lambda: moment, agenda=services.catalog.agenda,
-                          news=services.catalog.news_names)
+                          news=services.catalog.news_names,
+                          personal=services.catalog.brief_parts)
 
 
 @pytest.fixture
@@ -135,7 +136,8 @@ async def test_the_brief_names_a_macro_release_from_the_refreshed_schedule(comma
                            services.status_lines, services.snapshots, services.calendar,
                            clock=lambda: NOW, agenda=services.catalog.agenda,
                            news=services.catalog.news_names,
-                           agenda_refresh=services.catalog.refresh_agenda)
+                           agenda_refresh=services.catalog.refresh_agenda,
+                           personal=services.catalog.brief_parts)
     at_eight = NOW + timedelta(minutes=30, seconds=5)
     assert await brief.tick(at_eight) == 1
     event = await services.records.load_event("brief:2026-12-10:Asia/Taipei:08:00:-~-")
@@ -159,3 +161,31 @@ async def test_calendar_lists_the_coming_week_in_the_chats_zone(commands, servic
     assert cpi.startswith("12 月 10 日") and "9:30" in cpi, reply.text
     assert any("H.4.1" in line and line.startswith("12 月 11 日") for line in lines), reply.text
     assert reply.text.startswith("未來 7 天（台灣時間）")  # the chat chose Chinese
+
+
+async def test_a_topics_part_about_each_chat_groups_and_fills_the_brief(commands, services):
+    """A topic adds its line about each chat's own settings (``TopicSpec.brief_part``):
+    the brief names no topic, and chats whose parts differ read different briefs."""
+    from bot.commands.core import BriefPart
+
+    async def counting(snapshots):
+        def part(thresholds):
+            n = len(thresholds)
+            return BriefPart(f"n{n}", lambda f: f"{n} levels" if n else None)
+        return part
+
+    other = Invocation(ChatRef("telegram", "779"), ChatKind.PRIVATE, user_id="779",
+                       user_language="en")
+    for inv in (DM, other):
+        await commands.handle_text(inv, "/start")
+        await commands.handle_text(inv, "/brief 08:00")
+    await services.registry.add_threshold(DM.chat, Direction.BELOW, Decimal(80000))
+    at_eight = NOW + timedelta(minutes=30, seconds=5)
+    brief = BriefScheduler(services.briefs, services.registry, services.publisher,
+                           services.status_lines, services.snapshots, services.calendar,
+                           clock=lambda: at_eight, agenda=services.catalog.agenda,
+                           personal=(counting,))
+    assert await brief.tick(at_eight) == 2
+    one = await services.records.load_event("brief:2026-12-10:Asia/Taipei:08:00:n1")
+    none = await services.records.load_event("brief:2026-12-10:Asia/Taipei:08:00:n0")
+    assert "1 levels" in one.lines["en"] and "0 levels" not in " ".join(none.lines["en"])

@@ -6,13 +6,13 @@ interaction, call the command layer, and turn the ``Reply`` into their own messa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.domain.brief import AgendaItem
-from bot.domain.chats import ChatKind, ChatRef, Language
+from bot.domain.chats import ChatKind, ChatRef, Language, Threshold
 from bot.domain.topics import TopicDirectory
 from bot.render.formatting import Formatter
 from bot.render.message import AlertMessage, Section
@@ -132,6 +132,21 @@ StatusCompose = Callable[[Formatter], list[str]]
 """The topics' ``/status`` lines in one language."""
 StatusSource = Callable[[str, datetime], Awaitable[StatusCompose]]
 """``(zone, now) → compose``: loads what the topics' status lines read, once per request."""
+
+
+@dataclass(frozen=True, slots=True)
+class BriefPart:
+    """A topic's line about one chat's own settings in its morning brief (the BTC topic:
+    the chat's nearest levels). Chats whose parts have the same ``key`` read one brief."""
+
+    key: str
+    compose: Callable[[Formatter], str | None]
+
+
+BriefPartFor = Callable[[Sequence[Threshold]], BriefPart]
+"""One chat's part, from the levels it set."""
+BriefPersonal = Callable[[Snapshots], Awaitable[BriefPartFor]]
+"""Loads what a topic's part reads (once per round of briefs), then makes each chat's."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The morning brief: one message per chat at a time it chooses, in its own zone.
 
-The text is composed when the brief is due (from every topic's status line, the chat's
-nearest BTC levels and what is scheduled that day), once per group of chats that would
-read the same words: same zone, same minute, same nearest levels. So the event carries
-its finished lines per language; rendering only picks them.
+The text is composed when the brief is due (from every topic's status line, each topic's
+part about the chat's own settings, such as its nearest BTC levels, and what is scheduled
+that day), once per group of chats that would read the same words: same zone, same
+minute, same parts. So the event carries its finished lines per language; rendering only
+picks them.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Every few seconds (or at the next due time) the leader reads the chats whose brief is
 due from the schedule index (``bot.store.briefs``: never a scan of all chats), groups
-them by what they would read (zone, chosen minute, their nearest BTC levels), composes
-each group's text once from every topic's status line, the levels and what is scheduled
-that day, and publishes it to the group. A brief is an event keyed by day, zone, minute
+them by what they would read (zone, chosen minute, and each topic's part about the chat's
+own settings: the BTC topic's nearest levels, ``TopicSpec.brief_part``), composes each
+group's text once from every topic's status line, those parts and what is scheduled that
+day, and publishes it to the group. A brief is an event keyed by day, zone, minute
 and group: after a crash or with several instances the same brief is a duplicate the
 publisher drops, never a second message. ``/brief 08:00 changes`` skips days when no
 news came in the last day from a topic whose events count as news (``TopicSpec.news``) and
@@ -19,14 +20,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.commands.core import StatusCompose
+from bot.commands.core import BriefPart, BriefPartFor, BriefPersonal, StatusCompose
 from bot.domain.brief import AgendaItem, BriefSetting, MorningBrief, next_due
 from bot.domain.calendar import FomcCalendar
-from bot.domain.chats import Chat, ChatRef, Direction, Language, Threshold
-from bot.domain.ports import BTC_PRICE_SNAPSHOT, LatestPrice, Publishes
+from bot.domain.chats import Chat, ChatRef, Language
+from bot.domain.ports import Publishes
 from bot.render.formatting import Formatter
 from bot.store.briefs import BriefSchedule
 from bot.store.calendar import CalendarStore
@@ -44,7 +44,7 @@ StatusSource = Callable[[str, datetime], Awaitable[StatusCompose]]
 class DueChat:
     chat: Chat
     setting: BriefSetting
-    levels: tuple[Decimal | None, Decimal | None]  # nearest below, above the price
+    parts: tuple[BriefPart, ...]  # the topics' lines about this chat's own settings
 
 
 Agenda = Callable[[FomcCalendar, date], list[AgendaItem]]
@@ -63,17 +63,6 @@ def scheduled_today(calendar: FomcCalendar, zone: str, local_day: date,
                   key=lambda item: (item.when, item.name))
 
 
-def nearest_levels(thresholds: Sequence[Threshold], price: Decimal | None
-                   ) -> tuple[Decimal | None, Decimal | None]:
-    if price is None:
-        return None, None
-    below = [t.level for t in thresholds if t.level < price and
-             t.direction in (Direction.BELOW, Direction.CROSS)]
-    above = [t.level for t in thresholds if t.level > price and
-             t.direction in (Direction.ABOVE, Direction.CROSS)]
-    return (max(below) if below else None), (min(above) if above else None)
-
-
 class BriefScheduler:
     name = "brief"
 
@@ -81,8 +70,8 @@ class BriefScheduler:
                  status: StatusSource, snapshots: Snapshots, calendar: CalendarStore,
                  clock: Callable[[], datetime] | None = None, *, agenda: Agenda,
                  news: Sequence[str] = (),
-                 agenda_refresh: Callable[[Snapshots], Awaitable[None]] | None = None
-                 ) -> None:
+                 agenda_refresh: Callable[[Snapshots], Awaitable[None]] | None = None,
+                 personal: Sequence[BriefPersonal] = ()) -> None:
         self.briefs = briefs
         self.registry = registry
         self.publisher = publisher
@@ -93,6 +82,7 @@ class BriefScheduler:
         self.agenda = agenda  # the topics' (``Catalog.agenda``): no topic is named here
         self.news = tuple(news)  # topics whose latest events count as news
         self.agenda_refresh = agenda_refresh  # loads what the agenda reads from the store
+        self.personal = tuple(personal)  # the topics' parts about a chat's own settings
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -109,8 +99,7 @@ class BriefScheduler:
         refs = await self.briefs.due(now)
         if not refs:
             return 0
-        price_snapshot = await self.snapshots.get_model(BTC_PRICE_SNAPSHOT, LatestPrice)
-        price = price_snapshot.price if price_snapshot else None
+        makers = [await personal(self.snapshots) for personal in self.personal]
         calendar = await self.calendar.current()
         if self.agenda_refresh is not None:
             await self.agenda_refresh(self.snapshots)
@@ -119,7 +108,8 @@ class BriefScheduler:
         moves: list[tuple[ChatRef, datetime | None]] = []
         for start in range(0, len(refs), BATCH):
             for ref, due in zip(refs[start:start + BATCH],
-                                await self._load(refs[start:start + BATCH], price), strict=True):
+                                await self._load(refs[start:start + BATCH], makers),
+                                strict=True):
                 if due is None:
                     moves.append((ref, None))  # deleted, stopped or brief turned off
                     continue
@@ -129,14 +119,15 @@ class BriefScheduler:
                 if due.setting.changes_only and not fresh_news and not scheduled_today(
                         calendar, due.chat.timezone, local_day, self.agenda):
                     continue
-                key = (due.chat.timezone, f"{due.setting.at:%H:%M}", _group(due.levels))
+                key = (due.chat.timezone, f"{due.setting.at:%H:%M}",
+                       "|".join(part.key for part in due.parts))
                 groups.setdefault(key, []).append(due)
         composed: dict[str, StatusCompose] = {}
         for (zone, at, group), members in groups.items():
             if zone not in composed:
                 composed[zone] = await self.status(zone, now)
-            event = self._event(now, zone, at, group, members[0].levels, price,
-                                composed[zone], calendar)
+            event = self._event(now, zone, at, group, members[0].parts, composed[zone],
+                                calendar)
             await self.publisher.publish(event, chats=[m.chat.ref for m in members],
                                          more_chats=True)
         await self.briefs.reschedule(moves)
@@ -144,9 +135,9 @@ class BriefScheduler:
                  sum(len(m) for m in groups.values()), len(groups))
         return len(refs)
 
-    async def _load(self, refs: Sequence[ChatRef], price: Decimal | None
+    async def _load(self, refs: Sequence[ChatRef], makers: Sequence[BriefPartFor]
                     ) -> list[DueChat | None]:
-        """The due chats with a brief on, and their nearest levels (one round trip)."""
+        """The due chats with a brief on, and their parts (one round trip)."""
         out: list[DueChat | None] = []
         for loaded in await self.registry.chats_with_thresholds(refs):
             if loaded is None:
@@ -157,7 +148,7 @@ class BriefScheduler:
             if setting is None or not chat.active:
                 out.append(None)
                 continue
-            out.append(DueChat(chat, setting, nearest_levels(thresholds, price)))
+            out.append(DueChat(chat, setting, tuple(make(thresholds) for make in makers)))
         return out
 
     async def _news_since(self, since: datetime) -> bool:
@@ -168,8 +159,8 @@ class BriefScheduler:
         return False
 
     def _event(self, now: datetime, zone: str, at: str, group: str,
-               levels: tuple[Decimal | None, Decimal | None], price: Decimal | None,
-               status: StatusCompose, calendar: FomcCalendar) -> MorningBrief:
+               parts: Sequence[BriefPart], status: StatusCompose,
+               calendar: FomcCalendar) -> MorningBrief:
         local_day = now.astimezone(ZoneInfo(zone)).date()
         today = scheduled_today(calendar, zone, local_day, self.agenda)
         titles: dict[str, str] = {}
@@ -177,34 +168,12 @@ class BriefScheduler:
         for language in Language.BOTH.singles:
             f = Formatter(language)
             body = list(status(f))
-            level_line = _levels_line(f, levels, price)
-            if level_line:
-                body.append(level_line)
+            body.extend(line for part in parts if (line := part.compose(f)))
             body.append(_today_line(f, today, zone))
             titles[language.value] = f._("Morning brief, {day}").format(day=f.date(local_day))
             lines[language.value] = tuple(body)
         return MorningBrief(occurred_at=now, local_date=local_day, zone=zone, at=at,
                             group=group, titles=titles, lines=lines)
-
-
-def _group(levels: tuple[Decimal | None, Decimal | None]) -> str:
-    below, above = levels
-    return f"{below if below is not None else '-'}~{above if above is not None else '-'}"
-
-
-def _levels_line(f: Formatter, levels: tuple[Decimal | None, Decimal | None],
-                 price: Decimal | None) -> str | None:
-    below, above = levels
-    if price is None or (below is None and above is None):
-        return None
-    parts = []
-    if below is not None:
-        parts.append(f._("below {level} (−{distance})").format(
-            level=f.usd_level(below), distance=f.percent((price - below) / price)))
-    if above is not None:
-        parts.append(f._("above {level} (+{distance})").format(
-            level=f.usd_level(above), distance=f.percent((above - price) / price)))
-    return f._("Your nearest BTC levels: {levels}.").format(levels=f._(", ").join(parts))
 
 
 def _today_line(f: Formatter, today: list[AgendaItem], zone: str) -> str:

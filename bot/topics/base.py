@@ -20,7 +20,7 @@ import httpx
 from pydantic import BaseModel
 
 from bot import metrics
-from bot.commands.core import CommandSpec
+from bot.commands.core import BriefPersonal, CommandSpec
 from bot.config import Settings
 from bot.domain.brief import AgendaItem
 from bot.domain.calendar import FomcCalendar
@@ -129,6 +129,8 @@ class TopicSpec:
     agenda_refresh: Callable[[Snapshots], Awaitable[None]] | None = None
     """Loads what ``agenda`` reads from the store (the brief calls it before each round)."""
     news: bool = False  # its latest events count as news for "/brief … changes"
+    brief_part: BriefPersonal | None = None
+    """Its line about each chat's own settings in the morning brief (BTC: nearest levels)."""
 
     @property
     def name(self) -> str:

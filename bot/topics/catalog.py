@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from bot.commands.core import CommandSpec, StatusCompose
+from bot.commands.core import BriefPersonal, CommandSpec, StatusCompose
 from bot.config import Settings
 from bot.domain.brief import AgendaItem, MorningBrief
 from bot.domain.calendar import FomcCalendar
@@ -83,6 +83,11 @@ class Catalog:
         """What every topic publishes on a US Eastern day."""
         return [item for spec in self.topics if spec.agenda is not None
                 for item in spec.agenda(calendar, et_day)]
+
+    @property
+    def brief_parts(self) -> tuple[BriefPersonal, ...]:
+        """The topics' lines about each chat's own settings in its morning brief."""
+        return tuple(spec.brief_part for spec in self.topics if spec.brief_part is not None)
 
     @property
     def news_names(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from bot.render.formatting import Formatter
 from bot.render.i18n import N_
 from bot.topics.base import StatusView, TopicSpec
 from bot.topics.btc import render
+from bot.topics.btc.brief import levels_part
 from bot.topics.btc.commands import COMMANDS
 from bot.topics.btc.demo import DEMO_HANDLERS
 from bot.topics.btc.events import PriceCrossing, PriceMove
@@ -36,4 +37,5 @@ TOPIC = TopicSpec(
     snapshots={PRICE_SNAPSHOT: PriceSnapshot},
     status=status,
     commands=COMMANDS,
+    brief_part=levels_part,
 )
