@@ -338,3 +338,39 @@ async def test_a_malformed_entry_is_set_aside_and_the_rest_delivered(services, c
     dead = await services.redis.xrange(part.dead("console"))
     assert all(f["error"].startswith("malformed entry") for _, f in dead)
     assert "is not a delivery" in caplog.text
+
+
+async def test_the_operator_sees_and_requeues_dead_letters(services, subprocess_env,
+                                                            monkeypatch):
+    """`fedalert outbox status|dead|requeue`: after a platform refused for good, the
+    operator reads why and sends the recent letters again; old ones stay."""
+    from tests.helpers import run_cli
+
+    for name, value in subprocess_env.items():
+        if name.startswith("FEDALERT_"):
+            monkeypatch.setenv(name, value)
+    refs = await add_chats(services, 3)
+    await services.publisher.publish(fomc_event())
+    broken = RecordingTransport(script=lambda chat, call: Failed("Bad Gateway",
+                                                                 permanent=True))
+
+    async def dead():
+        return (await services.outbox.backlog("console"))["dead"] == 3
+
+    await run_worker(services, broken, dead, timeout=5)
+    old = services.keys.partition_of(refs[0]).dead("console")
+    await services.redis.xadd(old, {"e": "fomc:old", "c": "console:c00000", "a": "8",
+                                    "error": "timeout", "at": "1000"})
+    status = await asyncio.to_thread(run_cli, "outbox", "status", "--platform", "console")
+    assert status.returncode == 0 and "console: 0 queued" in status.stdout
+    assert "4 dead" in status.stdout, status.stdout
+    listed = await asyncio.to_thread(run_cli, "outbox", "dead", "--platform", "console")
+    assert listed.stdout.count("Bad Gateway") == 3 and "1970-01-01" in listed.stdout
+    requeued = await asyncio.to_thread(run_cli, "outbox", "requeue", "--platform", "console")
+    assert "console: 3 requeued" in requeued.stdout, requeued.stdout
+    transport = RecordingTransport()
+    await run_worker(services, transport, lambda: len(transport.sent) >= 3)
+    assert sorted(ref for ref, _ in transport.sent) == sorted(str(r) for r in refs)
+    assert (await services.outbox.backlog("console"))["dead"] == 1  # the old one stays
+    wrong = await asyncio.to_thread(run_cli, "outbox", "status", "--platform", "fax")
+    assert wrong.returncode == 2 and "no platform 'fax'" in wrong.stdout

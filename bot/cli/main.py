@@ -349,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fedalert",
         description="Bilingual (zh-Hant / English) alerts for FOMC decisions, the Fed balance "
-                    "sheet, rate odds and BTC price levels, to Telegram, Discord or the console.",
+                    "sheet, rate odds, US macro releases and BTC price levels, to Telegram, "
+                    "Discord, LINE, Apprise targets or the console.",
     )
     parser.add_argument("--version", action="version", version=f"fedalert {__version__}")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -422,10 +423,12 @@ _EXTRA_PARSERS: list[ParserHook] = []
 
 @functools.cache  # once per process: main() may be called more than once
 def _load_extensions() -> None:
-    """Commands contributed by the source modules (parse, odds, calendar)."""
+    """Commands kept in their own modules (parse, odds, calendar, releases, outbox)."""
+    from bot.cli import outbox as outbox_cli
     from bot.cli import tools as commands_cli
 
     commands_cli.register(_EXTRA_PARSERS, _COMMANDS)
+    outbox_cli.register(_EXTRA_PARSERS, _COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -63,6 +63,29 @@ class Delivery:
         return self.partition.done(self.platform, self.entry_id)
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A delivery that failed for good, as the dead-letter stream keeps it."""
+
+    platform: str
+    event_key: str
+    chat: str
+    attempts: int
+    error: str
+    at: int  # seconds since the epoch
+
+    @classmethod
+    def of(cls, platform: str, fields: dict[str, str]) -> DeadLetter:
+        def number(name: str) -> int:
+            try:
+                return int(fields.get(name, 0))
+            except ValueError:
+                return 0
+
+        return cls(platform, fields.get("e", "?"), fields.get("c", "?"), number("a"),
+                   fields.get("error", ""), number("at"))
+
+
 class Outbox:
     def __init__(self, redis: Redis, keys: KeySchema, settings: OutboxSettings,
                  platforms: Sequence[str]) -> None:
@@ -362,6 +385,29 @@ class Outbox:
         await self._settle(delivery, "dead", delivery.partition.dead(delivery.platform),
                            DEAD_KEPT,  # a log to read, not a leak
                            *(item for pair in fields.items() for item in pair))
+
+    async def dead_letters(self, platform: str, limit: int = 20) -> list[DeadLetter]:
+        """The latest dead letters of every partition, newest first (``fedalert outbox
+        dead``): what failed for good, for whom, and why."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for part in self.keys.all_partitions():
+                pipe.xrevrange(part.dead(platform), count=limit)
+            replies = await pipe.execute()
+        letters = [DeadLetter.of(platform, fields) for reply in replies
+                   for _entry_id, fields in reply or [] if fields]
+        return sorted(letters, key=lambda letter: -letter.at)[:limit]
+
+    async def requeue_dead(self, platform: str, since: float, limit: int = 10_000) -> int:
+        """Send dead letters again (``fedalert outbox requeue``): those that died at or
+        after ``since`` (seconds since the epoch) go back to their stream, attempts from
+        zero; older ones stay, so a day-old alert is not sent by mistake."""
+        moved = 0
+        for part in self.keys.all_partitions():
+            moved += int(await self._scripts.dead_requeue(
+                keys=[part.dead(platform), part.outbox(platform), part.queued(platform)],
+                args=[int(since), limit]))
+        await self._wake(moved)
+        return moved
 
     async def redirect(self, delivery: Delivery, new_chat: ChatRef) -> None:
         """Queue the same event for a chat's new id (migration) and drop the old entry."""
