@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot import metrics
-from bot.store.budget import chat_interval
+from bot.store.budget import GLOBAL_AFTER_CHATS, chat_interval
 
-GLOBAL_AFTER_CHATS = 3  # distinct chats refused within a second: the overall limit
 LATE_TOLERANCE = 0.05  # seconds a send may wake after its slot and still take it
 LATE_RETRIES = 3  # new slots taken for one send woken late, before it goes anyway
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from bot.store.scripts import Scripts
 
-GLOBAL_AFTER_CHATS = 3
+GLOBAL_AFTER_CHATS = 3  # distinct chats refused within a second: the overall limit
 CHAT_MARGIN = 0.05  # seconds added to a chat's interval: two sends a slot apart can
 # arrive a few ms closer than they left (the network, a busy loop), and Telegram counts
 # arrivals (bench/failover.py: replies to one chat a bare second apart earned 429s)

@@ -381,21 +381,21 @@ class TelegramFrontEnd:
         instance: seconds to wait before sending (0 without a shared budget)."""
         if self.budget is None or reply.quiet:
             return 0.0
-        waited = 0.0
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + REPLY_MAX_WAIT
         while True:
             try:
                 delay = await self.budget.reserve(str(chat_id), group=chat_id < 0,
                                                   count=len(self.reply_parts(reply)[0]))
             except STORE_DOWN_ERRORS:  # the budget lives in the store: pace this one alone
                 return 1.0
-            if delay >= 0 or waited >= REPLY_MAX_WAIT:
+            left = give_up - loop.time()
+            if delay >= 0 or left <= 0:
                 return min(abs(delay), REPLY_MAX_WAIT)
             # the chat's next slot is further than a reservation reaches: wait in the
             # chat's turn until it is near, then take it (sent unreserved, replies queued
             # for one chat went out together and earned 429s)
-            pause = min(-delay - self.budget.max_wait / 2, REPLY_MAX_WAIT - waited)
-            await asyncio.sleep(max(pause, 0.05))
-            waited += max(pause, 0.05)
+            await asyncio.sleep(min(max(-delay - self.budget.max_wait / 2, 0.05), left))
 
     async def send_reply(self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply,
                          *, thread_id: int | None = None, slot: float | None = None) -> None:
