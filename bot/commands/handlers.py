@@ -323,7 +323,7 @@ class Commands:
                      language=language)
 
     def _summary(self, f: Formatter, chat: Chat) -> str:
-        topics = self._topic_list(f, chat.topics)
+        topics = topic_list(f, self.topics, chat.topics)
         return "\n".join([
             f._("Language: {language}").format(language=language_name(f, chat.language)),
             f._("Topics: {topics}").format(topics=topics or f._("none yet")),
@@ -385,7 +385,7 @@ class Commands:
             await self._chat(inv)
         if not args:
             return await self._settings_menu(inv, language)
-        topics = self._topics_named(args)
+        topics = topics_named(self.topics, args)
         if subscribe:
             now = await self.registry.subscribe(inv.chat, *topics)
         else:
@@ -395,7 +395,7 @@ class Commands:
             names = f._(", ").join(f._(self.topics.info(t).title) for t in topics)
             head = (f._("Subscribed: {topics}.") if subscribe else
                     f._("Unsubscribed: {topics}.")).format(topics=names)
-            current = self._topic_list(f, now)
+            current = topic_list(f, self.topics, now)
             return head + "\n" + f._("Topics: {topics}").format(topics=current or f._("none yet"))
 
         return Reply(localized(language, compose), language=language)
@@ -498,12 +498,6 @@ class Commands:
         return Reply(localized(language, lambda f: f._(
             "Stopped. This chat's subscriptions, alerts and settings are deleted. "
             "Send /start to come back.")), language=language)
-
-    def _topics_named(self, args: list[str]) -> tuple[str, ...]:
-        return topics_named(self.topics, args)
-
-    def _topic_list(self, f: Formatter, names: frozenset[str]) -> str:
-        return topic_list(f, self.topics, names)
 
     # Read-only views -----------------------------------------------------------------
     async def calendar(self, inv: Invocation, args: list[str], language: Language) -> Reply:
