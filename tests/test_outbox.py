@@ -267,6 +267,12 @@ async def test_a_taken_over_entry_sends_only_the_chats_not_yet_settled(services)
     assert await outbox_entries(services) == []
     assert await done_sets(services) == []
     assert (await outbox.backlog("console"))["queued"] == 0
+    # the first worker, slow but alive, settles its copy after the entry is gone
+    await outbox.retry_later(left[0], 0.0)
+    await outbox.ack(left[1])
+    assert await done_sets(services) == []
+    backlog = await outbox.backlog("console")
+    assert backlog["delayed"] == 0 and backlog["queued"] == 0
 
 
 async def test_one_chat_an_entry_for_workers_of_an_older_version(services):

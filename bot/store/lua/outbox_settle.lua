@@ -8,8 +8,11 @@
 -- worker that takes it over after a crash sends only the rest.
 local size = tonumber(ARGV[4])
 if size > 1 then
-  if redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then
-    return 0  -- settled before (by a worker that took the entry over): not twice
+  -- settled before, by a worker that took the entry over (its done set names the chat,
+  -- or the entry is gone with its last chat): nothing changes twice
+  if #redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2]) == 0 or
+      redis.call('SISMEMBER', KEYS[2], ARGV[3]) == 1 then
+    return 0
   end
 elseif redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
   return 0
