@@ -380,3 +380,16 @@ async def test_the_operator_sees_and_requeues_dead_letters(services, subprocess_
     assert (await services.outbox.backlog("console"))["dead"] == 1  # the old one stays
     wrong = await asyncio.to_thread(run_cli, "outbox", "status", "--platform", "fax")
     assert wrong.returncode == 2 and "no platform 'fax'" in wrong.stdout
+
+
+async def test_an_entry_naming_a_chat_twice_sends_once_and_leaves(services):
+    refs = await add_chats(services, 2)
+    await services.records.save_event(fomc_event(), {"topic": "fomc"})
+    part = services.keys.partition_of(refs[0])
+    twice = "\n".join([str(refs[0]), str(refs[0])])
+    await services.redis.xadd(part.outbox("console"), {"e": fomc_event().key, "cs": twice})
+    transport = RecordingTransport()
+    await run_worker(services, transport, lambda: len(transport.sent) >= 1)
+    await asyncio.sleep(0.2)
+    assert [ref for ref, _ in transport.sent] == [str(refs[0])]
+    assert await outbox_entries(services) == [] and await done_sets(services) == []

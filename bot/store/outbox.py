@@ -311,8 +311,8 @@ class Outbox:
     def _parse(part: Partition, platform: str, entry_id: str,
                fields: dict[str, str]) -> list[Delivery]:
         attempts = int(fields.get("a", 0))
-        if "cs" in fields:
-            chats = fields["cs"].split("\n")
+        if "cs" in fields:  # each chat once: the entry leaves when its distinct chats are done
+            chats = list(dict.fromkeys(fields["cs"].split("\n")))
             return [Delivery(part, platform, entry_id, fields["e"], ChatRef.parse(c),
                              attempts, len(chats)) for c in chats]
         return [Delivery(part, platform, entry_id, fields["e"], ChatRef.parse(fields["c"]),
