@@ -87,6 +87,12 @@ def test_the_decision_sentence_is_the_headline_not_a_change():
      "holdings by reducing the monthly redemption cap on Treasury securities from $25 "
      "billion to $5 billion.",
      "自 4 月起，委員會將放慢縮表速度，美國公債每月贖回上限由 250 億美元降至 50 億美元。"),
+    ("Overall financial conditions remain accommodative, in part reflecting policy measures "
+     "to support the economy and the flow of credit to U.S. households and businesses.",
+     "整體金融狀況仍屬寬鬆，部分反映支持經濟及美國家庭與企業信貸流通的政策措施。"),
+    ("With appropriate firming in the stance of monetary policy, the Committee expects "
+     "inflation to return to its 2 percent objective and the labor market to remain strong.",
+     "在適當收緊貨幣政策立場下，委員會預期通膨將回到 2% 的目標，就業市場將保持強勁。"),
 ])
 def test_known_formulas_in_taiwan_usage(english, chinese):
     assert translate(english) == chinese

@@ -420,6 +420,29 @@ SENTENCES: tuple[Rule, ...] = (
                 "就業市場強勁，以及通膨在中期接近委員會對稱的 2% 目標相符")),
     (_r(r"the committee will act as appropriate to sustain the expansion"),
      lambda m: "委員會將採取適當行動以維持經濟擴張"),
+    # 2019-2022 formulas (guidance, financial conditions, the outlook's risks)
+    (_r(r"the committee will continue to monitor the implications of incoming information "
+        r"for the economic outlook(?P<incl>, including global developments and muted "
+        r"inflation pressures,)? as it assesses the appropriate path of the target range for "
+        r"the federal funds rate"),
+     lambda m: ("委員會將持續關注新資訊對經濟前景的影響"
+                + ("（包括全球情勢發展與低迷的通膨壓力）" if m["incl"] else "")
+                + "，據以評估聯邦基金利率目標區間的適當路徑")),
+    (_r(r"risks to the economic outlook appear roughly balanced"),
+     lambda m: "經濟前景的風險看來大致平衡"),
+    (_r(r"the committee expects to maintain an accommodative stance of monetary policy until "
+        r"these outcomes are achieved"),
+     lambda m: "委員會預期將維持寬鬆的貨幣政策立場，直到達成這些結果"),
+    (_r(r"overall financial conditions (?P<how>remain accommodative|have improved in recent "
+        r"months), in part reflecting policy measures to support the economy and the flow of "
+        r"credit to u\.s\. households and businesses"),
+     lambda m: ("整體金融狀況" + ("仍屬寬鬆" if m["how"].lower().startswith("remain")
+                               else "近幾個月已有改善")
+                + "，部分反映支持經濟及美國家庭與企業信貸流通的政策措施")),
+    (_r(r"with appropriate firming in the stance of monetary policy, the committee expects "
+        r"inflation to return to its 2 percent objective and the labor market to remain "
+        r"strong"),
+     lambda m: "在適當收緊貨幣政策立場下，委員會預期通膨將回到 2% 的目標，就業市場將保持強勁"),
 )
 
 # --- clauses -----------------------------------------------------------------------------
