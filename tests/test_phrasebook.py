@@ -93,12 +93,19 @@ def test_the_decision_sentence_is_the_headline_not_a_change():
     ("With appropriate firming in the stance of monetary policy, the Committee expects "
      "inflation to return to its 2 percent objective and the labor market to remain strong.",
      "在適當收緊貨幣政策立場下，委員會預期通膨將回到 2% 的目標，就業市場將保持強勁。"),
+    ("Although market-based measures of inflation compensation have moved lower in recent "
+     "months, survey-based measures of longer-term inflation expectations are little changed.",
+     "儘管市場型通膨補償指標近幾個月下降，調查型長期通膨預期指標大致持平。"),
+    ("On a 12-month basis, overall inflation has declined, largely as a result of lower "
+     "energy prices; inflation for items other than food and energy remains near 2 percent.",
+     "以 12 個月計，整體通膨下降，主要由於能源價格下跌；扣除食品和能源的通膨仍接近 2%。"),
 ])
 def test_known_formulas_in_taiwan_usage(english, chinese):
     assert translate(english) == chinese
 
 
 @pytest.mark.parametrize("english", [
+    "Although the Committee is sure, inflation is low.",  # one part unknown: nothing said
     "Inflation has eased somewhat, reflecting transitory factors.",  # a clause it does not know
     "The path of the economy will depend significantly on the course of the virus.",
     "Job gains have slowed, and tariffs are weighing on the outlook.",

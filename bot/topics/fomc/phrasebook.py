@@ -71,6 +71,16 @@ SUBJECTS: dict[str, str] = {
     "both overall inflation and inflation for items other than food and energy":
         "整體通膨與扣除食品和能源的通膨",
     "the fundamentals of the u.s. economy": "美國經濟基本面",
+    "inflation for items other than food and energy": "扣除食品和能源的通膨",
+    "growth of household spending": "家庭支出的成長",
+    "business fixed investment and exports": "企業固定投資與出口",
+}
+
+# a reason given after a comma: "..., largely as a result of lower energy prices"
+REASONS: dict[str, str] = {
+    "largely as a result of lower energy prices": "主要由於能源價格下跌",
+    "largely reflecting declines in energy prices": "主要反映能源價格下跌",
+    "largely reflecting lower energy prices": "主要反映能源價格走低",
 }
 
 _PACES = {"solid": "穩健", "moderate": "溫和", "strong": "強勁", "modest": "小幅",
@@ -140,6 +150,7 @@ PREDICATES: tuple[tuple[str, str], ...] = (
     (r"(?:have|has) moved close to 2 percent", "已接近 2%"),
     (r"(?:have|has) continued to run below 2 percent", "持續低於 2%"),
     (r"(?:has|have) remained stable", "維持穩定"),
+    (r"(?:has|have) picked up from earlier in the year", "較今年稍早回升"),
 )
 
 LEVEL_WORDS = {"low": "低檔", "strong": "強勁", "solid": "穩健", "elevated": "高檔",
@@ -458,6 +469,10 @@ _JOINS = {"but": "，但", "and": "，", "and that": "，", ";": "；", "while":
 
 
 def _predicate(text: str) -> str | None:
+    for reason, zh in REASONS.items():  # "..., largely as a result of ...": said after
+        if text.lower().endswith(", " + reason):
+            inner = _predicate(text[: -len(reason) - 2])
+            return None if inner is None else f"{inner}，{zh}"
     time_zh = ""
     for phrase, zh in TIMES.items():  # a time phrase at the end: said first in Chinese
         if text.lower().endswith(" " + phrase) or text.lower().endswith(", " + phrase):
@@ -528,6 +543,12 @@ def _translate(sentence: str) -> str | None:
     whole = _formula(text)
     if whole is not None:
         return whole + "。"
+    although = re.fullmatch(r"although (?P<given>[^,]+), (?P<main>.+)", text, re.I)
+    if although:  # "Although A, B": both parts known, or nothing said
+        given, main = _translate(although["given"]), _translate(although["main"])
+        if given is None or main is None:
+            return None
+        return f"儘管{given.rstrip('。')}，{main}"
     prefix = ""
     opener = _OPENER.fullmatch(text)
     if opener:
