@@ -4,10 +4,11 @@ The sentence diff (``statement.diff_statements``) gives every edit; most are
 description that changes at every meeting, and some are no edit at all (the opener's
 month, "these goals" → "its goals"). Here each change gets a kind, ranked by what moves
 rates: forward guidance, the balance sheet, the risk assessment, then inflation, the
-labor market and activity. Trivial edits are dropped. The rate decision itself is the
-alert's headline and is not repeated. Each change is said in the reader's language:
-Chinese from ``phrasebook`` when every clause is known, else what the sentence is about
-and that it was added, removed or reworded (never English inside the Chinese text).
+labor market, financial conditions and activity. Trivial edits are dropped. The rate
+decision itself is the alert's headline and is not repeated. Each change is said in the
+reader's language: Chinese from ``phrasebook`` when every clause is known, else what the
+sentence is about and that it was added, removed or reworded (never English inside the
+Chinese text).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     # (kind, label msgid, words): the first that matches; the order is the ranking
     ("guidance", N_("Guidance"), re.compile(
         r"appropriate to (?:reduce|raise|lower|increase)|adjustments to the target range|"
-        r"increases in the target range|anticipates|policy firming|accommodat|"
+        r"increases in the target range|anticipates|policy firming|accommodative stance|"
+        r"policy accommodation|stance of monetary policy remains accommodative|"
         r"extended period|patient|until it has|stance of monetary policy|forward guidance|"
         r"path of the federal funds rate|in light of the shift", re.I)),
     ("balance_sheet", N_("Balance sheet"), re.compile(
@@ -37,6 +39,8 @@ KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("inflation", N_("Inflation"), re.compile(r"inflation|prices", re.I)),
     ("labor", N_("Labor market"), re.compile(
         r"unemployment|labor market|job gains|payroll|employment", re.I)),
+    ("financial", N_("Financial conditions"), re.compile(
+        r"financial conditions|financial markets|credit conditions", re.I)),
     ("activity", N_("Economic activity"), re.compile(
         r"economic activity|growth|spending|investment|economy|output|production|"
         r"housing|exports", re.I)),
