@@ -99,6 +99,17 @@ def test_the_decision_sentence_is_the_headline_not_a_change():
     ("On a 12-month basis, overall inflation has declined, largely as a result of lower "
      "energy prices; inflation for items other than food and energy remains near 2 percent.",
      "以 12 個月計，整體通膨下降，主要由於能源價格下跌；扣除食品和能源的通膨仍接近 2%。"),
+    ("The Committee expects that economic conditions will evolve in a manner that will "
+     "warrant only gradual increases in the federal funds rate; the federal funds rate is "
+     "likely to remain, for some time, below levels that are expected to prevail in the "
+     "longer run.", "委員會預期，經濟情勢的演變將使聯邦基金利率僅宜逐步調升；聯邦基金利率可能"
+     "在一段時間內仍低於預期的長期水準。"),
+    # said as written: no "symmetric" before the Fed wrote it (2018)
+    ("In determining the timing and size of future adjustments to the target range for the "
+     "federal funds rate, the Committee will assess realized and expected economic conditions "
+     "relative to its objectives of maximum employment and 2 percent inflation.",
+     "在決定未來調整聯邦基金利率目標區間的時機與幅度時，委員會將對照其充分就業目標與 2% "
+     "通膨目標，評估實際與預期的經濟狀況。"),
 ])
 def test_known_formulas_in_taiwan_usage(english, chinese):
     assert translate(english) == chinese

@@ -397,15 +397,17 @@ SENTENCES: tuple[Rule, ...] = (
                                  else "情勢發展") + "，並準備視需要調整其計畫")),
     (_r(r"in determining the timing and size of future adjustments to the target range for "
         r"the federal funds rate, the committee will assess realized and expected economic "
-        r"conditions relative to its maximum employment objective and its symmetric 2 "
-        r"percent inflation objective"),
+        r"conditions relative to (?:its maximum employment objective and its (?P<sym>symmetric)"
+        r" 2 percent inflation objective|its objectives of maximum employment and 2 percent "
+        r"inflation)"),
      lambda m: ("在決定未來調整聯邦基金利率目標區間的時機與幅度時，委員會將對照其充分就業目標與"
-                "對稱的 2% 通膨目標，評估實際與預期的經濟狀況")),
+                + ("對稱的 " if m["sym"] else " ") + "2% 通膨目標，評估實際與預期的經濟狀況")),
     (_r(r"this assessment will take into account a wide range of information, including "
         r"measures of labor market conditions, indicators of inflation pressures and "
-        r"inflation expectations, and readings on financial and international developments"),
+        r"inflation expectations, and readings on financial (?P<intl>and international )?"
+        r"developments"),
      lambda m: ("此評估將考量廣泛的資訊，包括就業市場狀況指標、通膨壓力與通膨預期指標，以及"
-                "金融與國際情勢發展")),
+                + ("金融與國際" if m["intl"] else "金融") + "情勢發展")),
     (_r(r"the committee continues to view sustained expansion of economic activity, strong "
         r"labor market conditions,? and inflation near the committee'?s symmetric 2 percent "
         r"objective as the most likely outcomes(?P<but>, but uncertainties about this outlook "
@@ -439,8 +441,66 @@ SENTENCES: tuple[Rule, ...] = (
      lambda m: ("委員會將持續關注新資訊對經濟前景的影響"
                 + ("（包括全球情勢發展與低迷的通膨壓力）" if m["incl"] else "")
                 + "，據以評估聯邦基金利率目標區間的適當路徑")),
-    (_r(r"risks to the economic outlook appear roughly balanced"),
-     lambda m: "經濟前景的風險看來大致平衡"),
+    (_r(r"(?P<near>near-term )?risks to the economic outlook appear roughly balanced"
+        r"(?P<but>, but the committee is monitoring inflation developments closely)?"),
+     lambda m: (("短期內" if m["near"] else "") + "經濟前景的風險看來大致平衡"
+                + ("，但委員會正密切關注通膨發展" if m["but"] else ""))),
+    # 2013-2018 formulas that stayed for many meetings
+    (_r(r"the committee is maintaining its existing policy of reinvesting principal payments "
+        r"from its holdings of agency debt and agency mortgage-backed securities in agency "
+        r"mortgage-backed securities(?P<roll> and of rolling over maturing treasury securities "
+        r"at auction)?(?P<until>, and it anticipates doing so until normalization of the "
+        r"level of the federal funds rate is well under way)?"),
+     lambda m: ("委員會維持現行政策，將所持機構債與機構 MBS 的本金償還再投資於機構 MBS"
+                + ("，並在標售時展期到期的美國公債" if m["roll"] else "")
+                + ("，並預期持續如此，直到聯邦基金利率水準的正常化順利進行" if m["until"]
+                   else ""))),
+    (_r(r"when the committee decides to begin to remove policy accommodation, it will take a "
+        r"balanced approach consistent with its longer-run goals of maximum employment and "
+        r"inflation of 2 percent"),
+     lambda m: ("委員會決定開始撤除政策寬鬆時，將採取與其充分就業及 2% 通膨之長期目標一致的"
+                "平衡做法")),
+    (_r(r"this policy, by keeping the committee'?s holdings of longer-term securities at "
+        r"sizable levels, should help maintain accommodative financial conditions"),
+     lambda m: "此政策使委員會持有的長期證券維持在相當規模，應有助於維持寬鬆的金融狀況"),
+    (_r(r"however, the actual path of the federal funds rate will depend on the economic "
+        r"outlook as informed by incoming data"),
+     lambda m: "然而，聯邦基金利率的實際路徑將取決於新數據所顯示的經濟前景"),
+    (_r(r"the committee currently anticipates that, even after employment and inflation are "
+        r"near mandate-consistent levels, economic conditions may, for some time, warrant "
+        r"keeping the target federal funds rate below levels the committee views as normal "
+        r"in the longer run"),
+     lambda m: ("委員會目前預期，即使就業與通膨已接近符合其職責的水準，經濟狀況仍可能在一段"
+                "時間內需要將聯邦基金利率目標維持在低於委員會認為長期正常的水準")),
+    (_r(r"the committee expects that economic conditions will evolve in a manner that will "
+        r"warrant (?P<only>only )?gradual increases in the federal funds rate; the federal "
+        r"funds rate is likely to remain, for some time, below levels that are expected to "
+        r"prevail in the longer run"),
+     lambda m: ("委員會預期，經濟情勢的演變將使聯邦基金利率" + ("僅" if m["only"] else "")
+                + "宜逐步調升；聯邦基金利率可能在一段時間內仍低於預期的長期水準")),
+    (_r(r"the committee continues to closely monitor inflation indicators and global economic "
+        r"and financial developments"),
+     lambda m: "委員會持續密切關注通膨指標以及全球經濟與金融情勢發展"),
+    (_r(r"in light of the current shortfall of inflation from 2 percent, the committee will "
+        r"carefully monitor actual and expected progress toward its inflation goal"),
+     lambda m: "鑒於目前通膨仍低於 2%，委員會將審慎關注朝通膨目標的實際與預期進展"),
+    (_r(r"the committee (?P<still>continues to see|sees) the risks to the outlook for economic "
+        r"activity and the labor market as nearly balanced(?P<but> but is monitoring "
+        r"(?P<what>developments abroad|global economic and financial developments))?"),
+     lambda m: ("委員會" + ("仍" if m["still"].lower().startswith("continues") else "")
+                + "認為經濟活動與就業市場前景的風險接近平衡"
+                + (("，但正關注" + ("海外情勢發展" if m["what"].lower() == "developments abroad"
+                                   else "全球經濟與金融情勢發展")) if m["but"] else ""))),
+    (_r(r"the committee will closely monitor incoming information on economic and financial "
+        r"developments in coming months"),
+     lambda m: "委員會將在未來幾個月密切關注經濟與金融情勢的新資訊"),
+    (_r(r"the committee anticipates that it will be appropriate to raise the target range for "
+        r"the federal funds rate when it has seen (?P<some>some )?further improvement in the "
+        r"labor market and is reasonably confident that inflation will move back to its 2 "
+        r"percent objective over the medium term"),
+     lambda m: ("委員會預期，待就業市場" + ("再有" if m["some"] else "")
+                + "進一步改善，且有合理信心通膨將在中期回到 2% 的目標時，調高聯邦基金利率目標區間"
+                "將是適當的")),
     (_r(r"the committee expects to maintain an accommodative stance of monetary policy until "
         r"these outcomes are achieved"),
      lambda m: "委員會預期將維持寬鬆的貨幣政策立場，直到達成這些結果"),
