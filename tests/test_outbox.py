@@ -365,13 +365,15 @@ async def test_the_operator_sees_and_requeues_dead_letters(services, subprocess_
 
     await run_worker(services, broken, dead, timeout=5)
     old = services.keys.partition_of(refs[0]).dead("console")
+    token_url = "https://api.telegram.org/bot123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ/sendMessage"
     await services.redis.xadd(old, {"e": "fomc:old", "c": "console:c00000", "a": "8",
-                                    "error": "timeout", "at": "1000"})
+                                    "error": f"timeout at {token_url}", "at": "1000"})
     status = await asyncio.to_thread(run_cli, "outbox", "status", "--platform", "console")
     assert status.returncode == 0 and "console: 0 queued" in status.stdout
     assert "4 dead" in status.stdout, status.stdout
     listed = await asyncio.to_thread(run_cli, "outbox", "dead", "--platform", "console")
     assert listed.stdout.count("Bad Gateway") == 3 and "1970-01-01" in listed.stdout
+    assert "ABCDEFGHIJ" not in listed.stdout and "bot***" in listed.stdout  # never a token
     requeued = await asyncio.to_thread(run_cli, "outbox", "requeue", "--platform", "console")
     assert "console: 3 requeued" in requeued.stdout, requeued.stdout
     transport = RecordingTransport()

@@ -34,6 +34,7 @@ def add_parser(sub: Any) -> None:
 
 def outbox_command(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_services
+    from bot.logs import mask
     from bot.store.server import connect
 
     async def act() -> int:
@@ -58,10 +59,11 @@ def outbox_command(args: argparse.Namespace, settings: Settings) -> int:
                 letters = [letter for platform in platforms
                            for letter in await outbox.dead_letters(platform, args.limit)]
                 letters.sort(key=lambda letter: -letter.at)
+                secrets = settings.secret_values()  # an error may quote a URL with a token
                 for letter in letters[:args.limit]:
                     when = datetime.fromtimestamp(letter.at, UTC).strftime("%Y-%m-%d %H:%M UTC")
                     print(f"{when}  {letter.chat}  {letter.event_key}  after {letter.attempts} "
-                          f"attempts: {letter.error}")
+                          f"attempts: {mask(letter.error, secrets)}")
                 if not letters:
                     print("no dead letters")
                 return 0
