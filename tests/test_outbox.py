@@ -381,7 +381,9 @@ async def test_the_operator_sees_and_requeues_dead_letters(services, subprocess_
     assert sorted(ref for ref, _ in transport.sent) == sorted(str(r) for r in refs)
     assert (await services.outbox.backlog("console"))["dead"] == 1  # the old one stays
     wrong = await asyncio.to_thread(run_cli, "outbox", "status", "--platform", "fax")
-    assert wrong.returncode == 2 and "no platform 'fax'" in wrong.stdout
+    assert wrong.returncode == 2 and "no platform 'fax'" in wrong.stderr
+    everything = await asyncio.to_thread(run_cli, "outbox", "status")
+    assert "console: 0 queued" in everything.stdout and "telegram" not in everything.stdout
 
 
 async def test_an_entry_naming_a_chat_twice_sends_once_and_leaves(services):

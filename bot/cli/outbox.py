@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -44,16 +45,22 @@ def outbox_command(args: argparse.Namespace, settings: Settings) -> int:
             unknown = [p for p in platforms if p not in outbox.platforms]
             if unknown:
                 print(f"error: no platform {unknown[0]!r}; use one of "
-                      f"{', '.join(outbox.platforms)}")
+                      f"{', '.join(outbox.platforms)}", file=sys.stderr)
                 return 2
             if args.action == "status":
+                shown = 0
                 for platform in platforms:
                     backlog = await outbox.backlog(platform)
+                    if not any(backlog.values()) and not args.platform:
+                        continue  # a platform with nothing in its outbox says nothing
+                    shown += 1
                     oldest = await outbox.oldest_age_seconds(platform)
                     print(f"{platform}: {backlog['queued']} queued ({backlog['pending']} "
                           f"entries being sent), {backlog['delayed']} waiting for a retry, "
                           f"{backlog['dead']} dead" +
                           (f"; oldest waiting {oldest:.0f} s" if backlog["queued"] else ""))
+                if not shown:
+                    print("nothing queued, waiting for a retry or dead")
                 return 0
             if args.action == "dead":
                 letters = [letter for platform in platforms
