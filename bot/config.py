@@ -405,6 +405,7 @@ class SourcesSettings(_Section):
     h41: bool = True
     odds: bool = True
     btc: bool = True
+    macro: bool = True  # as macro.enabled: either turns the CPI/jobs/PCE/GDP watcher off
 
 
 class ConsoleSettings(_Section):

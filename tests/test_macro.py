@@ -464,3 +464,15 @@ def test_decision_sides(outcome, market, side):
     from bot.topics.markets import decision_side
 
     assert decision_side(outcome, market) == side
+
+
+def test_the_watcher_turns_off_as_the_others_do_or_by_its_own_section():
+    """`sources.macro = false` (as `sources.btc` …) or `[macro] enabled = false`."""
+    from bot.config import load_settings
+    from bot.topics.macro.topic import TOPIC
+    from bot.topics.packages import settings_sections
+
+    sections = settings_sections()
+    assert TOPIC.enabled(load_settings(sections=sections))
+    assert not TOPIC.enabled(load_settings(sections=sections, sources={"macro": False}))
+    assert not TOPIC.enabled(load_settings(sections=sections, macro={"enabled": False}))

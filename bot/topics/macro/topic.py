@@ -50,7 +50,8 @@ TOPIC = TopicSpec(
     events=(MacroRelease, MacroPreview),
     renderers={"macro_release": (render.render, render.style),
                "macro_preview": (render.render_preview, render.preview_style)},
-    enabled=lambda settings: settings.section("macro", MacroSettings).enabled,
+    enabled=lambda settings: (settings.sources.macro
+                              and settings.section("macro", MacroSettings).enabled),
     watcher=MacroWatcher,
     check=check,
     demo=DEMO_HANDLERS,
