@@ -554,6 +554,26 @@ async def test_a_send_woken_after_its_slot_takes_a_new_one():
     assert pacer._global_next == pytest.approx(now[0] + 0.1)
 
 
+async def test_a_slot_that_falls_in_a_pause_is_not_spent(redis, prefix):
+    """Slots reserved before several chats were refused (a pause of every send, for every
+    instance) are not spent into the limit: a send that wakes inside the pause takes a new
+    slot after it."""
+    from bot.platforms.pacing import Pacer
+    from bot.store.budget import SendBudget
+
+    budget = SendBudget(redis, prefix, "telegram", per_second=28.0, group_per_minute=19.0,
+                        private_per_second=1.0)
+    pacer = Pacer(shared=budget)
+    await budget.reserve("someone", group=False)  # the next slot is a little way off
+    waiting = asyncio.create_task(pacer.wait("chat", group=False))
+    for refused in ("a", "b", "c"):  # three chats refused at once: every send waits 1 s
+        await budget.refused(refused, 1.0)
+    assert 0.9 < await budget.paused_for() <= 1.0
+    started = asyncio.get_running_loop().time()
+    assert await waiting is None
+    assert asyncio.get_running_loop().time() - started >= 0.9  # it went after the pause
+
+
 async def test_the_note_is_a_reply_to_its_decision(telegram):
     """The decision goes out at once; the implementation note that follows is sent as a
     reply to it in each chat (a chat whose decision message is unknown gets it plainly)."""

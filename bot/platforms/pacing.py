@@ -31,6 +31,8 @@ class SharedBudget(Protocol):
 
     async def reserve(self, chat: str, *, group: bool, count: int = 1) -> float: ...
 
+    async def paused_for(self) -> float: ...
+
     async def refused(self, chat: str, seconds: float) -> bool: ...
 
 
@@ -73,7 +75,9 @@ class Pacer:
 
         A send woken later than its slot (a loaded machine) takes a new slot rather than
         going out beside the sends that reserved the next ones: bunched sends are what
-        earns 429s when three instances share one budget."""
+        earns 429s when three instances share one budget. So does a send whose slot came
+        inside a pause of every send (several chats refused at once while it slept): the
+        slots reserved before a 429 are not spent into the limit it announced."""
         for _ in range(LATE_RETRIES + 1):
             if self.shared is not None:
                 delay = await self.shared.reserve(chat, group=group, count=count)
@@ -85,10 +89,18 @@ class Pacer:
                 return None
             due = self._now() + delay
             await self.sleep(delay)
-            if self._now() - due <= max(LATE_TOLERANCE, 1.0 / self.per_second):
+            if self._now() - due > max(LATE_TOLERANCE, 1.0 / self.per_second):
+                metrics.SENDS_WOKEN_LATE.inc()
+                continue
+            if not await self._paused():
                 return None
-            metrics.SENDS_WOKEN_LATE.inc()
         return None
+
+    async def _paused(self) -> bool:
+        """Whether every send waits now (a pause set while this one slept)."""
+        if self.shared is not None:
+            return await self.shared.paused_for() > 0
+        return self._paused_until > self._now()
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._now() + seconds)

@@ -55,6 +55,11 @@ class SendBudget:
             args=[self.per_second, interval_ms, count, round(self.max_wait * 1000)])
         return int(result) / 1000
 
+    async def paused_for(self) -> float:
+        """Seconds every send still waits after a 429 for several chats at once (0: none):
+        a send that reserved its slot before the pause asks this before it goes."""
+        return int(await self._scripts.budget_paused(keys=[f"{self.tag}:paused"])) / 1000
+
     async def refused(self, chat: str, seconds: float) -> bool:
         """Record a 429; True when it paused every send (several chats refused at once)."""
         return bool(await self._scripts.budget_refused(
